@@ -1,0 +1,125 @@
+"""Cached adapters between Streamlit and `metrics`.
+
+Caches are keyed by small values only (a URL, a data version, filter tuples), never by
+DataFrames. The data version changes with every import, so a new import is visible on
+the next rerun without waiting for a TTL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from metrics import db, queries, sources
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.settings import Settings
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What the sidebar and the Data page say about the data source."""
+
+    label: str  # "CSV folder sample_data" or "Database postgresql+psycopg://...:***@..."
+    url: str | None  # engine URL (with password) or None when unavailable
+    ok: bool
+    message: str = ""  # why it is unavailable, in plain words
+    findings: tuple = ()  # finding dicts from the last validation
+    refused: bool = False  # the CSV folder has errors; the previous import (if any) is shown
+    batch_id: int | None = None
+    imported_at: str | None = None
+    version: str = "none"  # cache key for everything computed from this data
+    row_counts: dict = field(default_factory=dict)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for f in self.findings if f["severity"] == "warning")
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f["severity"] == "error")
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    """Cheap change detector (names, sizes, mtimes); the content hash decides for real."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.csv")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def engine_for(url: str) -> Engine:
+    return db.make_engine(url)
+
+
+@st.cache_resource(show_spinner="Checking and loading the CSV files…", max_entries=8)
+def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
+    label = sources.source_label(settings)
+    if not settings.data_dir.is_dir():
+        return SourceStatus(label, None, False, f"The CSV folder {settings.data_dir} does not exist.")
+    try:
+        outcome = sources.ensure_embedded(settings)
+    except Exception as exc:  # e.g. the DuckDB file is locked by another process
+        return SourceStatus(label, None, False, f"The embedded database could not be built ({type(exc).__name__}).")
+    url = sources.embedded_url(settings)
+    engine = engine_for(url)
+    batch = db.latest_batch(engine)
+    if batch is None:
+        return SourceStatus(label, None, False, "The CSV files have errors, so nothing could be loaded yet.",
+                            findings=tuple(outcome.findings), refused=True)
+    return SourceStatus(label, url, True, findings=tuple(outcome.findings), refused=bool(outcome.errors),
+                        batch_id=batch.batch_id, imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
+                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}", row_counts=batch.row_counts)
+
+
+@st.cache_data(ttl="1m", show_spinner=False)
+def _database_status(label: str, url: str) -> SourceStatus:
+    engine = engine_for(url)
+    try:
+        sources.check_connection(engine)
+        batch = db.latest_batch(engine)
+        counts = queries.table_row_counts(engine)
+    except Exception as exc:
+        return SourceStatus(label, None, False,
+                            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
+                            "as soon as it is back; nothing needs restarting.")
+    row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
+    if batch is None:
+        # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
+        return SourceStatus(label, url, True, version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
+                            row_counts=row_counts)
+    return SourceStatus(label, url, True, findings=tuple(batch.findings), batch_id=batch.batch_id,
+                        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
+                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}", row_counts=row_counts)
+
+
+def source_status(settings: Settings) -> SourceStatus:
+    if settings.uses_database:
+        return _database_status(sources.source_label(settings), settings.database_url)
+    return _embedded_status(settings, _folder_stamp(settings.data_dir))
+
+
+def forget_source() -> None:
+    """After an import through the app: drop cached status and results."""
+    _embedded_status.clear()
+    _database_status.clear()
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
+def spend_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter | None = None,
+                     last: FiscalQuarter | None = None, departments: tuple[str, ...] = ()) -> pd.DataFrame:
+    return queries.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[FiscalQuarter]:
+    return queries.quarters_with_spend(engine_for(url), FiscalCalendar(fiscal_start))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def table_row_counts(url: str, version: str) -> pd.DataFrame:
+    return queries.table_row_counts(engine_for(url))

@@ -1,0 +1,61 @@
+"""Browser uploads: validate against the contract (and the tables already loaded), then
+import in one transaction. Kept out of the page so the page only lays out components."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from app import data
+from metrics import db, sources
+from metrics.validation import ValidationReport, validate_files
+
+
+@dataclass(frozen=True)
+class ImportMessage:
+    ok: bool
+    message: str
+
+
+def import_target(ctx) -> str | None:
+    """Where an upload goes: the current database; in CSV mode the embedded file even when
+    the folder could not be loaded; None when a configured database is unreachable."""
+    if ctx.status.url:
+        return ctx.status.url
+    if not ctx.settings.uses_database:
+        return sources.embedded_url(ctx.settings)
+    return None
+
+
+def validate_uploads(ctx, files: Mapping[str, bytes]) -> ValidationReport:
+    reference = {}
+    target = import_target(ctx)
+    if target:
+        try:
+            engine = data.engine_for(target)
+            for name in ("kpis", "vendors"):
+                frame = db.read_small_table(engine, name)
+                if frame is not None:
+                    reference[name] = frame
+        except Exception:
+            reference = {}  # cross-checks then rely on the uploaded files alone
+    return validate_files(files, sources.read_options(ctx.settings), reference=reference or None)
+
+
+def import_uploaded(url: str, report: ValidationReport, files: Mapping[str, bytes],
+                    progress: Callable[[str, int, int], None] | None = None) -> ImportMessage:
+    if not report.ok:
+        return ImportMessage(False, "The files have errors; nothing was imported.")
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.lower().encode() + b"\0" + files[name])
+    try:
+        result = db.import_tables(data.engine_for(url), report.tables, source="upload: " + ", ".join(sorted(files)),
+                                  fingerprint=digest.hexdigest(), findings=[f.as_dict() for f in report.findings],
+                                  progress=progress)
+    except Exception as exc:
+        return ImportMessage(False, f"The import failed and was rolled back; the data is as it was before. "
+                                    f"({type(exc).__name__})")
+    counts = ", ".join(f"{n} ({c:,} rows)" for n, c in result.row_counts.items())
+    return ImportMessage(True, f"Imported {counts} as batch {result.batch_id}.")

@@ -1,0 +1,200 @@
+"""Engines, schema creation and the all-or-nothing import.
+
+An import replaces the canonical tables it is given, inside one transaction, with each
+engine's bulk path (DuckDB scans the DataFrame, PostgreSQL uses COPY, others executemany).
+Tables whose names start with ``app_`` hold what users type into the app and are never
+touched by an import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from metrics import schema
+from metrics.contract import TABLES
+
+
+class ImportRefused(RuntimeError):
+    """Raised when an import is refused before anything is written."""
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine that never logs parameter values and survives a database restart."""
+    options = {"hide_parameters": True, "pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A dashboard should fail fast, not hang, when the server is down.
+        options["connect_args"] = {"connect_timeout": 5}
+    options.update(kwargs)
+    return sa.create_engine(url, **options)
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password hidden, for status lines and messages."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the canonical and bookkeeping tables that do not exist yet (idempotent)."""
+    schema.metadata.create_all(engine, checkfirst=True)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    imported_at: datetime
+    row_counts: dict[str, int]
+
+
+def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    cols = list(TABLES[name].column_names)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ImportRefused(f"table {name} is missing columns {missing}")
+    return frame[cols]
+
+
+def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    dialect = conn.dialect.name
+    if dialect == "duckdb":
+        raw = conn.connection.driver_connection
+        view = f"bridgeboard_import_{name}"
+        raw.register(view, frame)
+        try:
+            cols = ", ".join(frame.columns)
+            raw.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            raw.unregister(view)
+    elif dialect == "postgresql":
+        _copy_postgres(conn, name, frame)
+    else:
+        table = schema.canonical[name]
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        for start in range(0, len(records), 10_000):
+            conn.execute(table.insert(), records[start : start + 10_000])
+
+
+def _copy_postgres(conn: Connection, name: str, frame: pd.DataFrame, chunk: int = 100_000) -> None:
+    raw = conn.connection.driver_connection
+    cols = ", ".join(frame.columns)
+    with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+        for start in range(0, len(frame), chunk):
+            part = frame.iloc[start : start + chunk]
+            buf = io.StringIO()
+            # \N marks NULL so that empty strings and NULLs stay distinct.
+            part.to_csv(buf, header=False, index=False, na_rep="\\N", quoting=csv.QUOTE_MINIMAL,
+                        date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+            copy.write(buf.getvalue())
+
+
+def _clear(conn: Connection, name: str) -> None:
+    conn.execute(schema.canonical[name].delete())
+
+
+def import_tables(
+    engine: Engine,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    fingerprint: str,
+    findings: Iterable[dict] = (),
+    after_table: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Replace the given canonical tables in one transaction: all of them, or nothing.
+
+    ``after_table`` is called after each table is written (inside the transaction); an
+    exception from it rolls everything back. Tests use it to inject a failure part-way.
+    """
+    unknown = [n for n in tables if n not in TABLES]
+    if unknown:
+        raise ImportRefused(f"not canonical tables: {unknown}")
+    ensure_schema(engine)
+    prepared = {n: _prepare(n, f.drop(columns=["_line"], errors="ignore")) for n, f in tables.items()}
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    with engine.begin() as conn:
+        last = conn.execute(sa.select(sa.func.max(schema.import_batches.c.batch_id))).scalar()
+        batch_id = (last or 0) + 1
+        order = [n for n in TABLES if n in prepared]
+        for i, name in enumerate(order, start=1):
+            if progress:
+                progress(name, i, len(order))
+            _clear(conn, name)
+            _bulk_insert(conn, name, prepared[name])
+            if after_table:
+                after_table(name)
+        counts = {n: int(len(prepared[n])) for n in order}
+        conn.execute(
+            schema.import_batches.insert().values(
+                batch_id=batch_id,
+                imported_at=now,
+                source=source,
+                fingerprint=fingerprint,
+                row_counts=json.dumps(counts),
+                findings=json.dumps(list(findings)),
+                tables=json.dumps(order),
+            )
+        )
+    return ImportResult(batch_id, now, counts)
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch_id: int
+    imported_at: datetime
+    source: str
+    fingerprint: str
+    row_counts: dict[str, int]
+    findings: list[dict]
+
+
+def latest_batch(engine: Engine, source: str | None = None) -> Batch | None:
+    """The most recent import recorded in the database (from `source`, if given), or None
+    (never imported, or an external database that was filled by other means)."""
+    insp = sa.inspect(engine)
+    if not insp.has_table("import_batches"):
+        return None
+    t = schema.import_batches
+    with engine.connect() as conn:
+        stmt = sa.select(t).order_by(t.c.batch_id.desc()).limit(1)
+        if source is not None:
+            stmt = stmt.where(t.c.source == sa.bindparam("source", source))
+        row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    return Batch(
+        batch_id=row["batch_id"],
+        imported_at=row["imported_at"],
+        source=row["source"],
+        fingerprint=row["fingerprint"],
+        row_counts=json.loads(row["row_counts"]),
+        findings=json.loads(row["findings"]),
+    )
+
+
+def user_tables(engine: Engine) -> list[str]:
+    from metrics.contract import USER_TABLE_PREFIX
+
+    return sorted(n for n in sa.inspect(engine).get_table_names() if n.startswith(USER_TABLE_PREFIX))
+
+
+def read_small_table(engine: Engine, name: str) -> pd.DataFrame | None:
+    """A whole reference table (kpis, vendors: tens of rows) for cross-checks, or None."""
+    if name not in ("kpis", "vendors") or not sa.inspect(engine).has_table(name):
+        return None
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(sa.select(schema.canonical[name])).mappings().all(),
+                            columns=list(TABLES[name].column_names))

@@ -1,0 +1,53 @@
+"""Database schema of the canonical tables, derived from the contract."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from metrics.contract import TABLES, Column
+
+metadata = sa.MetaData()
+
+_TYPES = {
+    "text": lambda: sa.String(),
+    "id": lambda: sa.String(),
+    "enum": lambda: sa.String(),
+    "date": lambda: sa.Date(),
+    "datetime": lambda: sa.DateTime(),
+    # Exact decimal money, so that sums are right to the cent on every engine that has it.
+    "money": lambda: sa.Numeric(18, 2),
+    "number": lambda: sa.Float(),
+    "int": lambda: sa.Integer(),
+    "bool": lambda: sa.Boolean(),
+}
+
+
+def _column(c: Column) -> sa.Column:
+    return sa.Column(c.name, _TYPES[c.kind](), nullable=not c.required)
+
+
+canonical: dict[str, sa.Table] = {
+    name: sa.Table(name, metadata, *(_column(c) for c in table.columns)) for name, table in TABLES.items()
+}
+
+# One row per successful import: what was loaded, from where, and the validation report at
+# the time, so that the app can show the report without re-reading large files.
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("fingerprint", sa.String, nullable=False),
+    sa.Column("row_counts", sa.String, nullable=False),  # JSON object table -> rows
+    sa.Column("findings", sa.String, nullable=False),  # JSON list of findings
+    sa.Column("tables", sa.String, nullable=False),  # JSON list of tables replaced
+)
+
+spend = canonical["spend"]
+budget = canonical["budget"]
+vendors = canonical["vendors"]
+kpis = canonical["kpis"]
+kpi_targets = canonical["kpi_targets"]
+kpi_actuals = canonical["kpi_actuals"]
+requests = canonical["requests"]

@@ -1,0 +1,112 @@
+"""Where the numbers come from: a CSV folder (loaded into an embedded DuckDB file) or a
+database URL. Used by the command line and, through a thin cached adapter, by the app."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from metrics import db
+from metrics.contract import TABLES
+from metrics.settings import Settings
+from metrics.validation import Finding, ReadOptions, ValidationReport, validate_folder
+
+# Bump when the way files are read or stored changes, so embedded databases rebuild.
+LOADER_VERSION = "1"
+
+
+def read_options(settings: Settings) -> ReadOptions:
+    return ReadOptions(date_order=settings.date_order, decimal=settings.decimal)
+
+
+def folder_fingerprint(path: Path, options: ReadOptions) -> str:
+    """Content hash of the folder's CSV files and the read options that shape the data."""
+    h = hashlib.sha256(f"v{LOADER_VERSION}|{options.date_order}|{options.decimal}".encode())
+    for f in sorted(p for p in Path(path).glob("*") if p.suffix.lower() == ".csv" and p.is_file()):
+        h.update(f.name.lower().encode() + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class LoadOutcome:
+    """What happened when a folder was checked and (maybe) imported."""
+
+    report: ValidationReport | None
+    findings: list[dict] = field(default_factory=list)
+    imported: db.ImportResult | None = None
+    reused: bool = False  # the database already held exactly these files
+
+    @property
+    def errors(self) -> list[dict]:
+        return [f for f in self.findings if f["severity"] == "error"]
+
+
+def load_folder(path: Path, engine: Engine, options: ReadOptions, *, source: str | None = None,
+                after_table: Callable[[str], None] | None = None,
+                progress: Callable[[str, int, int], None] | None = None) -> LoadOutcome:
+    """Validate every file in the folder, then import all tables in one transaction.
+
+    Refuses (writes nothing) when there is any error. Importing the same files twice gives
+    the same database: tables are replaced, not appended.
+    """
+    report = validate_folder(path, options)
+    findings = [f.as_dict() for f in report.findings]
+    if not report.ok:
+        return LoadOutcome(report, findings)
+    result = db.import_tables(
+        engine, {n: report.tables[n] for n in TABLES if n in report.tables},
+        source=source or str(path), fingerprint=folder_fingerprint(path, options), findings=findings,
+        after_table=after_table, progress=progress,
+    )
+    return LoadOutcome(report, findings, imported=result)
+
+
+def ensure_embedded(settings: Settings) -> LoadOutcome:
+    """Build the embedded DuckDB file from the CSV folder unless it already holds exactly
+    these files. On validation errors nothing is written and the previous data stays."""
+    options = read_options(settings)
+    settings.embedded_db.parent.mkdir(parents=True, exist_ok=True)
+    engine = embedded_engine(settings)
+    try:
+        fingerprint = folder_fingerprint(settings.data_dir, options)
+        # Compare with the last import *from this folder*: files uploaded in the app since
+        # then stay until the folder itself changes.
+        batch = db.latest_batch(engine, source=str(settings.data_dir))
+        if batch is not None and batch.fingerprint == fingerprint:
+            return LoadOutcome(None, batch.findings, reused=True)
+        return load_folder(settings.data_dir, engine, options, source=str(settings.data_dir))
+    finally:
+        engine.dispose()
+
+
+def embedded_url(settings: Settings) -> str:
+    return f"duckdb:///{settings.embedded_db}"
+
+
+def embedded_engine(settings: Settings) -> Engine:
+    return db.make_engine(embedded_url(settings))
+
+
+def findings_from_dicts(rows: list[dict]) -> list[Finding]:
+    return [Finding(**r) for r in rows]
+
+
+def source_label(settings: Settings) -> str:
+    if settings.uses_database:
+        return f"Database {db.redact_url(settings.database_url or '')}"
+    return f"CSV folder {settings.data_dir}"
+
+
+def check_connection(engine: Engine) -> None:
+    """Raises SQLAlchemy's OperationalError (or similar) when the database is unreachable."""
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))

@@ -1,0 +1,82 @@
+import pandas as pd
+import streamlit as st
+
+from app import data
+from app.shell import page_setup
+from app.uploads import import_target, import_uploaded, validate_uploads
+from metrics.contract import TABLES
+
+ctx = page_setup("Data", ":material/database:", needs_data=False)
+status = ctx.status
+
+st.subheader("Source")
+st.text(status.label)
+if status.ok:
+    st.caption(f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}")
+    counts = data.table_row_counts(status.url, status.version)
+    st.dataframe(
+        counts.rename(columns={"table": "Table", "rows": "Rows", "first_date": "First date", "last_date": "Last date"}),
+        hide_index=True,
+        column_config={"Rows": st.column_config.NumberColumn(format="localized")},
+    )
+else:
+    st.warning(status.message, icon=":material/database_off:")
+
+st.subheader("Validation report")
+findings = pd.DataFrame(list(status.findings),
+                        columns=["severity", "file", "line", "column", "value", "problem", "fix"])
+if findings.empty:
+    st.success("The last files checked had no errors and no warnings.", icon=":material/check_circle:")
+else:
+    errors, warnings = (findings["severity"] == "error").sum(), (findings["severity"] == "warning").sum()
+    if status.refused:
+        st.error(f"The CSV files have {errors} errors, so they were not loaded. "
+                 "Fix them in the files (each row below says how); the app reloads them by itself.",
+                 icon=":material/error:")
+    st.caption(f"{errors} errors · {warnings} warnings. Errors block an import; warnings do not.")
+    shown = st.segmented_control("Show", ["Errors", "Warnings"], selection_mode="multi",
+                                 default=["Errors", "Warnings"], key="data_findings_filter")
+    wanted = {"Errors": "error", "Warnings": "warning"}
+    mask = findings["severity"].isin([wanted[s] for s in shown or []])
+    st.dataframe(findings[mask], hide_index=True,
+                 column_config={"severity": "Severity", "file": "File", "line": st.column_config.NumberColumn("Line"),
+                                "column": "Column", "value": "Value", "problem": "What is wrong",
+                                "fix": st.column_config.TextColumn("How to fix it", width="large")})
+
+st.subheader("Upload CSV files")
+st.caption("Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
+           "Files are checked first; nothing is written until you confirm, and then all files are "
+           "imported together or not at all. Uploaded tables replace the ones in the database; "
+           "targets, agreements and commentary entered in the app are kept.")
+uploads = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="data_upload")
+if uploads:
+    files = {u.name: u.getvalue() for u in uploads}
+    with st.spinner("Checking the files…"):
+        report = validate_uploads(ctx, files)
+    errors = report.errors
+    if errors:
+        st.error(f"{len(errors)} errors: nothing can be imported until they are fixed.", icon=":material/error:")
+    else:
+        st.success(f"{report.summary()}. Ready to import.", icon=":material/check_circle:")
+    if report.findings:
+        st.dataframe(pd.DataFrame([f.as_dict() for f in report.findings]), hide_index=True)
+    for name, frame in report.tables.items():
+        with st.expander(f"Preview: {name} ({len(frame):,} rows)"):
+            st.dataframe(frame.drop(columns=["_line"], errors="ignore").head(20), hide_index=True)
+    target = import_target(ctx)
+    if target is None:
+        st.warning("There is no database to import into right now (see Source above).", icon=":material/database_off:")
+    elif not errors and report.tables:
+        if st.button(f"Import {len(report.tables)} table(s)", type="primary", key="data_import"):
+            with st.status("Importing…", expanded=True) as progress:
+                result = import_uploaded(target, report, files,
+                                         lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"))
+                if result.ok:
+                    progress.update(label=result.message, state="complete")
+                else:
+                    progress.update(label="Import failed; nothing was changed", state="error")
+            if result.ok:
+                st.success(result.message, icon=":material/task_alt:")
+                data.forget_source()
+            else:
+                st.error(result.message, icon=":material/error:")

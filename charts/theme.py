@@ -1,0 +1,74 @@
+"""The one chart template: department colours, status colours, money axes, fonts.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable for the common forms of
+colour blindness; status is always shown with a word or symbol as well as a colour.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Kaleido would otherwise fetch MathJax from the web when exporting.
+pio.defaults.mathjax = None
+
+DEPARTMENT_COLOURS = {
+    "Marketing": "#D55E00",  # vermillion
+    "IT": "#0072B2",  # blue
+    "Joint": "#009E73",  # bluish green
+}
+# Good / warning / bad, with the symbol and word that carry the meaning without colour.
+STATUS_COLOURS = {
+    "on target": "#009E73",
+    "at risk": "#E69F00",
+    "off target": "#D55E00",
+    "no target": "#8C8C8C",
+    "no data": "#8C8C8C",
+}
+STATUS_SYMBOLS = {"on target": "●", "at risk": "▲", "off target": "■", "no target": "○", "no data": "○"}
+FAVOURABLE = "#009E73"
+UNFAVOURABLE = "#D55E00"
+NEUTRAL = "#8C8C8C"
+ACCENT = "#1F4E79"
+SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#555555"]
+
+FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=14, color="#1F2933"),
+        colorway=SEQUENCE,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
+        xaxis=dict(showgrid=False, linecolor="#C7CDD4", ticks="outside", tickcolor="#C7CDD4"),
+        yaxis=dict(gridcolor="#E4E7EB", zeroline=True, zerolinecolor="#C7CDD4"),
+        hoverlabel=dict(font_family=FONT),
+        separators=".,",
+    )
+)
+pio.templates["bridgeboard"] = TEMPLATE
+
+
+def money_axis(fig: go.Figure, axis: str = "yaxis", currency: str = "$") -> go.Figure:
+    """Compact money ticks: $1.2M rather than 1200000."""
+    fig.update_layout({axis: dict(tickprefix=currency, tickformat="~s")})
+    return fig
+
+
+def base_figure(title: str | None = None, height: int = 360) -> go.Figure:
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=16)))
+    return fig
+
+
+def empty_figure(message: str, height: int = 240) -> go.Figure:
+    """A figure that says why there is nothing to plot, instead of blank axes."""
+    fig = base_figure(height=height)
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=15, color=NEUTRAL))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig

@@ -12,10 +12,9 @@ def money(value: float | None, *, currency: str = "$", decimals: int = 1) -> str
     sign = "-" if value < 0 else ""
     v = abs(float(value))
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= limit:
-            scaled = round(v / limit, decimals)
-            if scaled >= 1000 and suffix != "B":  # 999,950 rounds to 1000.0K: say 1.0M instead
-                continue
+        scaled = round(v / limit, decimals)
+        # 999,950 would read "1,000.0K": show it as "1.0M", the way a reader would say it.
+        if v >= limit or (limit > 1e3 and scaled >= 1):
             return f"{sign}{currency}{scaled:,.{decimals}f}{suffix}"
     return f"{sign}{currency}{v:,.0f}"
 

@@ -1,0 +1,94 @@
+"""The app shell under AppTest: every page runs, filters persist, the Data page reports."""
+
+import pandas as pd
+import pytest
+
+from metrics import queries
+from metrics.db import make_engine
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.formatting import money
+from tests.app.conftest import open_page
+
+PAGES = [None, "pages/1_Tech_spend.py", "pages/2_Customer_experience.py", "pages/3_Request_turnaround.py",
+         "pages/9_Data.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app, page):
+    at = app(page)
+    assert not at.exception
+    assert at.title, "page has a title"
+    assert at.sidebar.selectbox(key="bb_quarter").value is not None
+
+
+def test_overview_total_matches_query(app, sample_env):
+    at = app(None, query={"quarter": "FY2026 Q2"})
+    assert at.sidebar.selectbox(key="bb_quarter").value == FiscalQuarter(2026, 2)
+    engine = make_engine(f"duckdb:///{sample_env}")
+    try:
+        by_q = queries.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2))
+    finally:
+        engine.dispose()
+    total = by_q["spend"].sum()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Total technology spend"] == money(total)
+    assert shown["Marketing spend"] == money(by_q.loc[by_q.department == "Marketing", "spend"].sum())
+
+
+def test_department_filter_narrows_figures(app):
+    at = app(None, query={"quarter": "FY2026 Q2"})
+    all_total = {m.label: m.value for m in at.metric}["Total technology spend"]
+    at.sidebar.multiselect(key="bb_departments").select("IT").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Total technology spend"] == shown["IT spend"] != all_total
+
+
+def test_quarter_persists_when_switching_page(app):
+    at = app(None, query={"quarter": "FY2025 Q3"})
+    at.switch_page("pages/9_Data.py").run()
+    assert at.sidebar.selectbox(key="bb_quarter").value == FiscalQuarter(2025, 3)
+
+
+def test_hostile_query_params_are_ignored(app):
+    at = app(None, query={"quarter": "<script>alert(1)</script>", "department": "IT' OR 1=1 --"})
+    assert not at.exception
+    assert at.sidebar.multiselect(key="bb_departments").value == []
+
+
+def test_data_page_shows_report_and_counts(app):
+    at = app("pages/9_Data.py")
+    assert not at.exception
+    counts = at.dataframe[0].value
+    assert set(counts["Table"]) == {"spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"}
+    assert (counts["Rows"] > 0).all()
+    report = at.dataframe[1].value
+    # The planted data-quality defects of the sample are reported as warnings, not errors.
+    assert set(report["severity"]) == {"warning"}
+    assert report["file"].str.contains("spend.csv").any()
+
+
+def test_folder_with_errors_shows_a_message_not_a_traceback(tmp_path, monkeypatch, sample_env):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "spend.csv").write_text("date,department,vendor,category,amount\n2026-01-01,Finance,X,CRM,abc\n")
+    monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(bad))
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(tmp_path / "e.duckdb"))
+    at = open_page(None)
+    assert not at.exception
+    assert any("No data to show yet" in w.value for w in at.warning)
+    data = open_page("pages/9_Data.py")
+    assert not data.exception
+    report = data.dataframe[0].value
+    assert "error" in set(report["severity"])
+    assert {"spend.csv", "budget.csv"} <= set(report["file"])
+
+
+def test_database_down_shows_a_clear_page(monkeypatch, sample_env):
+    monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", "postgresql+psycopg://nobody:secret-pw@127.0.0.1:1/nowhere")
+    at = open_page(None)
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "unavailable" in text
+    sidebar_text = " ".join(t.value for t in at.sidebar.text)
+    assert "secret-pw" not in sidebar_text and "***" in sidebar_text

@@ -1,5 +1,170 @@
-from app.shell import coming_soon, page_setup
+from datetime import date
+
+import streamlit as st
+
+from app import turnaround as rt
+from app.shell import DATA_PAGE, page_setup
+from charts import turnaround as charts
+from metrics import turnaround as ta
+from metrics.formatting import share
 
 ctx = page_setup("Request turnaround", ":material/schedule:")
+url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
+today = date.today()
 
-coming_soon("cycle-time percentiles, SLA breaches, backlog ageing and time waiting on marketing against time waiting on IT.")
+if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
+    st.info("**No requests loaded yet.** Load a `requests.csv` (request_id, title, requested_at, priority, type; "
+            "ideally ready_at, started_at, delivered_at) to see turnaround.", icon=":material/inbox:")
+    st.page_link(DATA_PAGE, label="Open the Data page to upload it", icon=":material/arrow_forward:")
+    st.stop()
+
+# --- The page's own filters ---------------------------------------------------------------
+options = rt.filter_options(url, version)
+st.caption("Marketing's requests to IT. The sidebar's department filter does not apply to requests.")
+type_col, priority_col, team_col = st.columns(3)
+chosen_types = type_col.multiselect("Type", options["types"], key="rt_types", placeholder="All types")
+chosen_priorities = priority_col.multiselect("Priority", options["priorities"], key="rt_priorities",
+                                             placeholder="All priorities")
+chosen_teams = team_col.multiselect("Requesting team", options["teams"], key="rt_teams", placeholder="All teams")
+filters = ta.RequestFilter(  # option order, so that the same choice is the same cache key
+    tuple(v for v in options["types"] if v in chosen_types),
+    tuple(v for v in options["priorities"] if v in chosen_priorities),
+    tuple(v for v in options["teams"] if v in chosen_teams),
+)
+
+# --- The period: the sidebar's quarter, or (with no spend to pick one from) a quarter of delivery
+quarter = ctx.filters.quarter
+if quarter is None:
+    all_deliveries = rt.lead_time_by_quarter(url, version, fiscal_start, ta.ALL_REQUESTS)
+    choices = list(reversed(ta.delivery_quarters(all_deliveries))) or [ctx.calendar.quarter_of(today)]
+    default = ta.default_delivery_quarter(all_deliveries)
+    quarter = st.selectbox("Quarter of delivery", choices, index=choices.index(default) if default else 0,
+                           key="rt_quarter", format_func=lambda q: q.label,
+                           help="There is no spend data to take the fiscal quarter from, so pick it here. It opens "
+                                "on the latest quarter with at least 10 deliveries.")
+    st.caption(f"{quarter.label} ({ctx.calendar.quarter_start(quarter):%d %b %Y} – "
+               f"{ctx.calendar.quarter_end(quarter):%d %b %Y})")
+first, last = ta.trend_window(quarter)
+by_quarter = rt.lead_time_by_quarter(url, version, fiscal_start, filters)
+turnaround = ta.quarter_turnaround(by_quarter, quarter)
+counts = rt.request_counts(url, version, filters)
+backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
+
+# --- Headline ----------------------------------------------------------------------------
+st.subheader(turnaround.headline if turnaround else f"No requests delivered in {quarter.label}")
+if turnaround is None and not by_quarter.empty:
+    st.caption(f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to "
+               f"{by_quarter['quarter'].iloc[-1]}.")
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric("85% delivered within", ta.days_label(turnaround.within_days if turnaround else None),
+          turnaround.within_delta_label if turnaround else None, delta_color="inverse", border=True,
+          help="p85 lead time (linear interpolation, as PostgreSQL's percentile_cont), rounded up to whole days.")
+m2.metric("Median lead time", ta.days_label(turnaround.p50 if turnaround else None), border=True)
+m3.metric("Delivered", f"{turnaround.delivered:,}" if turnaround else "no data", border=True,
+          help="Requests delivered in the quarter, not counting those recorded as delivered before requested.")
+m4.metric("SLA breach rate", share(turnaround.breach_rate if turnaround else None), border=True,
+          help=f"Breaches / delivered. SLA: the request's sla_days, else {ta.sla_defaults_text()}.")
+m5.metric("Open today" if backlog is not None and backlog.is_today else "Open at quarter end",
+          f"{backlog.open:,}" if backlog is not None else "no data", border=True)
+
+quality_note = rt.plain(ta.data_quality_sentence(counts, turnaround, quarter))
+if counts.delivered_before_requested:
+    st.warning(quality_note, icon=":material/report:", title="Data quality")
+else:
+    st.caption(quality_note)
+
+# --- Lead time by quarter, and by type / priority / team ---------------------------------
+st.subheader("Lead time by quarter")
+trend_col, breakdown_col = st.columns([3, 2], gap="large")
+with trend_col:
+    st.markdown(rt.plain(ta.lead_time_sentence(by_quarter, quarter)))
+    st.plotly_chart(charts.lead_time_trend(ta.in_window(by_quarter, first, last), quarter), key="rt_trend")
+with breakdown_col:
+    dimension = st.segmented_control("Break down by", list(ta.BREAKDOWNS), format_func=ta.BREAKDOWNS.get,
+                                     default="priority", required=True, key="rt_breakdown")
+    breakdown = rt.lead_time_by(url, version, fiscal_start, quarter, dimension, filters)
+    st.markdown(rt.plain(ta.breakdown_sentence(breakdown, dimension, quarter)))
+    st.dataframe(
+        breakdown[["value", "delivered", "p50", "p85"]].assign(breach_pct=breakdown["breach_rate"] * 100),
+        hide_index=True,
+        column_config={
+            "value": ta.BREAKDOWNS[dimension],
+            "delivered": st.column_config.NumberColumn("Delivered", format="localized"),
+            "p50": st.column_config.NumberColumn("Median, days", format="%.1f"),
+            "p85": st.column_config.NumberColumn("85% within, days", format="%.1f"),
+            "breach_pct": st.column_config.NumberColumn("SLA breach rate", format="%.0f%%"),
+        })
+
+# --- Who are we waiting on -----------------------------------------------------------------
+stages_col, flow_col = st.columns(2, gap="large")
+with stages_col:
+    st.subheader("Who are we waiting on?")
+    stages = rt.stage_medians_by_quarter(url, version, fiscal_start, first, last, filters)
+    st.markdown(rt.plain(ta.stage_sentence(stages, quarter)))
+    st.plotly_chart(charts.stage_stack(stages, quarter), key="rt_stages")
+    unknown = ta.unknown_stages_note(stages, quarter)
+    st.caption(rt.plain(unknown or "Every stage time is known for this quarter's requests.")
+               + " Medians per stage need not add up to the median lead time.")
+with flow_col:
+    st.subheader("Flow")
+    flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
+    st.markdown(rt.plain(ta.flow_sentence(flow, quarter)))
+    st.plotly_chart(charts.flow(flow, quarter), key="rt_flow")
+
+# --- SLA breaches ----------------------------------------------------------------------------
+st.subheader("SLA breaches by priority")
+breaches = rt.breach_rate_by_priority(url, version, fiscal_start, first, last, filters)
+now_col, trend_col = st.columns(2, gap="large")
+with now_col:
+    st.markdown(rt.plain(ta.breach_sentence(breaches, quarter)))
+    st.plotly_chart(charts.breach_by_priority(breaches, quarter), key="rt_breach_now")
+with trend_col:
+    st.markdown(rt.plain(ta.breach_trend_sentence(breaches, quarter)))
+    st.plotly_chart(charts.breach_trend(breaches, quarter), key="rt_breach_trend")
+
+# --- Backlog ---------------------------------------------------------------------------------
+st.subheader("Backlog ageing")
+st.markdown(rt.plain(ta.backlog_sentence(backlog, quarter)))
+ageing_col, oldest_col = st.columns([2, 3], gap="medium")
+with ageing_col:
+    st.plotly_chart(charts.backlog_ageing(backlog), key="rt_backlog")
+with oldest_col:
+    if backlog is not None and not backlog.oldest.empty:
+        st.caption(f"The {len(backlog.oldest)} oldest open requests at {backlog.as_of_label}")
+        st.dataframe(backlog.oldest, hide_index=True, column_config={
+            "request_id": "Request", "title": "Title", "priority": "Priority", "type": "Type",
+            "requested_by": "Team", "requested_at": st.column_config.DateColumn("Requested", format="D MMM YYYY"),
+            "age_days": st.column_config.NumberColumn("Age, days"), "waiting_on": "Waiting on"})
+
+# --- Distribution ----------------------------------------------------------------------------
+st.subheader("Lead-time distribution")
+hist_col, scatter_col = st.columns(2, gap="large")
+with hist_col:
+    histogram = (rt.lead_time_histogram(url, version, fiscal_start, quarter, turnaround.p95, filters)
+                 if turnaround is not None and turnaround.p95 is not None else None)
+    st.markdown(rt.plain(ta.distribution_sentence(histogram, turnaround)))
+    st.plotly_chart(charts.lead_time_distribution(histogram, turnaround.p50 if turnaround else None,
+                                                  turnaround.p85 if turnaround else None), key="rt_histogram")
+with scatter_col:
+    scatter_first, _ = ta.trend_window(quarter, ta.SCATTER_QUARTERS)
+    points = rt.lead_time_points(url, version, fiscal_start, scatter_first, quarter, filters)
+    st.markdown(rt.plain(ta.scatter_sentence(points, scatter_first, quarter)))
+    st.plotly_chart(charts.lead_time_scatter(points, ctx.calendar.quarter_start(scatter_first),
+                                             ctx.calendar.quarter_end(quarter)), key="rt_scatter")
+
+with st.expander("Definitions", icon=":material/menu_book:"):
+    st.markdown(
+        "- **Lead time**: delivered − requested, in days, counted in the fiscal quarter of delivery.\n"
+        "- **Excluded**: requests recorded as delivered before they were requested; their dates cannot both "
+        "be right, so they are counted in the note above and left out of every figure.\n"
+        "- **Percentiles** (median = p50, p85, p95): linear interpolation between the two nearest requests, "
+        "as PostgreSQL's `percentile_cont`. The headline rounds p85 up to whole days.\n"
+        f"- **SLA**: the request's `sla_days`, else by priority: {ta.sla_defaults_text()}. A breach is a "
+        "lead time above the SLA; the breach rate is breaches / delivered in the quarter.\n"
+        "- **Stages**: waiting on marketing = requested → ready (requirements complete); IT queue = ready → "
+        "started; delivery = started → delivered. Missing or out-of-order timestamps make a stage unknown.\n"
+        "- **Backlog**: requests not delivered at the end of the quarter (today, for the current quarter), "
+        "aged in completed days.\n"
+        f"- **Charts**: trends show up to {ta.TREND_QUARTERS} quarters; the scatter shows at most "
+        f"{ta.MAX_POINTS:,} deliveries (a systematic sample by delivery date above that)."
+    )

@@ -1,0 +1,87 @@
+"""Cached adapters between the Request turnaround page and `metrics.turnaround`.
+
+Keyed by small values only: the engine URL, the data version (changes with every import), the
+fiscal start month, quarters, the page's filter (a small frozen dataclass of tuples) and dates.
+Every result is a small aggregated frame or dataclass.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from app.data import engine_for
+from metrics import turnaround as ta
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+
+_CACHE = dict(ttl="15m", show_spinner=False, max_entries=64)
+
+
+@st.cache_data(**_CACHE)
+def filter_options(url: str, version: str) -> dict[str, list[str]]:
+    return ta.filter_options(engine_for(url))
+
+
+@st.cache_data(**_CACHE)
+def request_counts(url: str, version: str, filters: ta.RequestFilter) -> ta.RequestCounts:
+    return ta.request_counts(engine_for(url), filters)
+
+
+@st.cache_data(**_CACHE)
+def lead_time_by_quarter(url: str, version: str, fiscal_start: int, filters: ta.RequestFilter) -> pd.DataFrame:
+    """Every quarter with deliveries (a few dozen rows at most): headline, trend and period picker."""
+    return ta.lead_time_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), filters=filters)
+
+
+@st.cache_data(**_CACHE)
+def lead_time_by(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, dimension: str,
+                 filters: ta.RequestFilter) -> pd.DataFrame:
+    return ta.lead_time_by(engine_for(url), FiscalCalendar(fiscal_start), quarter, dimension, filters)
+
+
+@st.cache_data(**_CACHE)
+def breach_rate_by_priority(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
+                            filters: ta.RequestFilter) -> pd.DataFrame:
+    return ta.breach_rate_by_priority(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
+
+
+@st.cache_data(**_CACHE)
+def stage_medians_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
+                             filters: ta.RequestFilter) -> pd.DataFrame:
+    return ta.stage_medians_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
+
+
+@st.cache_data(**_CACHE)
+def backlog_ageing(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, today: date,
+                   filters: ta.RequestFilter) -> ta.Backlog | None:
+    return ta.backlog_ageing(engine_for(url), FiscalCalendar(fiscal_start), quarter, today, filters)
+
+
+@st.cache_data(**_CACHE)
+def flow_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
+                    filters: ta.RequestFilter) -> pd.DataFrame:
+    return ta.flow_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
+
+
+@st.cache_data(**_CACHE)
+def lead_time_histogram(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, p95: float,
+                        filters: ta.RequestFilter) -> ta.Histogram | None:
+    return ta.lead_time_histogram(engine_for(url), FiscalCalendar(fiscal_start), quarter, p95, filters)
+
+
+@st.cache_data(**_CACHE)
+def lead_time_points(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
+                     filters: ta.RequestFilter) -> ta.LeadTimePoints | None:
+    return ta.lead_time_points(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """Text that Streamlit's markdown shows literally: request ids and team names come from the
+    data, and must not turn into links, emphasis or LaTeX ($)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -18,7 +18,7 @@ else:
     st.subheader("Technology spend this quarter")
     st.caption(split.sentence)
     with st.container(horizontal=True):
-        st.metric("Total technology spend", money(split.total), split.total_delta_label, delta_color="inverse",
+        st.metric("Total technology spend", money(split.total), split.total_delta_label, delta_color="off",
                   border=True, help="Sum of all spend lines dated in the quarter; credits net off.")
         for dept in ("Marketing", "IT", "Joint"):
             st.metric(f"{dept} spend", money(split.by_department.get(dept)),

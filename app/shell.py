@@ -83,6 +83,12 @@ def _settings() -> Settings | None:
         return None
 
 
+# Widget state is dropped when the user moves to another page, so the chosen filters are
+# also kept under plain session keys and put back into the widgets on the next page.
+SAVED_QUARTER = "bb_saved_quarter"
+SAVED_DEPARTMENTS = "bb_saved_departments"
+
+
 def _seed_from_url(quarters: tuple[FiscalQuarter, ...]) -> None:
     """On a session's first run, take filters from the link (?quarter=FY2026 Q3&department=IT).
     Only known values are accepted; anything else is ignored."""
@@ -94,16 +100,45 @@ def _seed_from_url(quarters: tuple[FiscalQuarter, ...]) -> None:
         try:
             q = parse_quarter(qp["quarter"])
             if q in quarters:
-                st.session_state[QUARTER_KEY] = q
+                st.session_state[SAVED_QUARTER] = q.label
         except ValueError:
             pass
     if "department" in qp:
         wanted = [d for d in qp.get_all("department") if d in DEPARTMENTS]
         if wanted:
-            st.session_state[DEPARTMENT_KEY] = wanted
+            st.session_state[SAVED_DEPARTMENTS] = wanted
 
 
-def _sidebar_filters(quarters: tuple[FiscalQuarter, ...]) -> Filters:
+def _restore_widgets(options: list[FiscalQuarter], new_page: bool) -> None:
+    """Put the saved filters back into the widgets when a page is entered (Streamlit scopes
+    widget state to the page), or when the saved quarter no longer exists in the data."""
+    if new_page or QUARTER_KEY not in st.session_state or st.session_state[QUARTER_KEY] not in options:
+        saved = st.session_state.get(SAVED_QUARTER)
+        by_label = {q.label: q for q in options}
+        st.session_state[QUARTER_KEY] = by_label.get(saved, options[0]) if options else None
+    if new_page or DEPARTMENT_KEY not in st.session_state:
+        st.session_state[DEPARTMENT_KEY] = list(st.session_state.get(SAVED_DEPARTMENTS, []))
+
+
+def _filter_params(filters: Filters) -> dict:
+    params: dict = {}
+    if filters.quarter is not None:
+        params["quarter"] = filters.quarter.label
+    if filters.departments:
+        params["department"] = list(filters.departments)
+    return params
+
+
+def _sidebar_nav(nav, filters: Filters) -> None:
+    """Our own menu (Streamlit's is switched off in config.toml) so the home page reads
+    'Overview', not the file name, and links carry the filters to the next page."""
+    params = _filter_params(filters)
+    with nav:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon, query_params=params, width="stretch")
+
+
+def _sidebar_filters(quarters: tuple[FiscalQuarter, ...], new_page: bool) -> Filters:
     with st.sidebar:
         st.subheader("Period and scope")
         if not quarters:
@@ -111,21 +146,19 @@ def _sidebar_filters(quarters: tuple[FiscalQuarter, ...]) -> Filters:
             quarter = None
         else:
             options = list(reversed(quarters))  # newest first
-            if st.session_state.get(QUARTER_KEY) not in options:
-                st.session_state[QUARTER_KEY] = options[0]
+            _restore_widgets(options, new_page)
             quarter = st.selectbox("Fiscal quarter", options, key=QUARTER_KEY, format_func=lambda q: q.label,
-                                   persist_state="session",
                                    help="Every figure on every page is for this fiscal quarter.")
+        if not quarters:
+            _restore_widgets([], new_page)
         departments = st.multiselect("Department", list(DEPARTMENTS), key=DEPARTMENT_KEY,
-                                     placeholder="All departments", persist_state="session",
+                                     placeholder="All departments",
                                      help="Leave empty for all of Marketing, IT and Joint.")
     filters = Filters(quarter, tuple(d for d in DEPARTMENTS if d in departments))
+    st.session_state[SAVED_QUARTER] = quarter.label if quarter else None
+    st.session_state[SAVED_DEPARTMENTS] = list(filters.departments)
     # Keep the link shareable: it reopens on the same period and scope.
-    params = {}
-    if filters.quarter is not None:
-        params["quarter"] = filters.quarter.label
-    if filters.departments:
-        params["department"] = list(filters.departments)
+    params = _filter_params(filters)
     if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}:
         st.query_params.from_dict(params)
     return filters
@@ -166,7 +199,11 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
             status = data.SourceStatus(status.label, None, False,
                                        f"The data could not be read ({type(exc).__name__}). Check the Data page.")
     _seed_from_url(quarters)
-    filters = _sidebar_filters(quarters)
+    new_page = st.session_state.get("bb_page") != title
+    st.session_state["bb_page"] = title
+    nav = st.sidebar.container()
+    filters = _sidebar_filters(quarters, new_page)
+    _sidebar_nav(nav, filters)
     _sidebar_status(status)
     ctx = PageContext(settings, calendar, status, filters, quarters)
     st.title(title)

@@ -14,6 +14,8 @@ st.text(status.label)
 if status.ok:
     st.caption(f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}")
     counts = data.table_row_counts(status.url, status.version)
+    for col in ("first_date", "last_date"):  # tables without dates (budget, kpis...) show a dash
+        counts[col] = [f"{d:%Y-%m-%d}" if d is not None else "—" for d in counts[col]]
     st.dataframe(
         counts.rename(columns={"table": "Table", "rows": "Rows", "first_date": "First date", "last_date": "Last date"}),
         hide_index=True,

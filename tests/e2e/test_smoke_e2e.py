@@ -22,12 +22,22 @@ def test_page_opens_without_errors(page, app_server, path):
     assert page.get_by_text("Traceback").count() == 0
 
 
+def _period_caption(page) -> str:
+    return page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+
+
 def test_quarter_filter_persists_across_pages(page, app_server):
     page.goto(f"{app_server}/?quarter=FY2025%20Q2")
     wait_for_app(page)
-    assert "FY2025 Q2" in page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.inner_text()
-    page.locator("[data-testid='stSidebarNav'] a", has_text="Data").first.click()
+    assert _period_caption(page).startswith("FY2025 Q2 (01 Apr 2025")
+    menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+    # Each link shows a Material icon (its ligature text comes first) and the label.
+    assert [t.strip().splitlines()[-1] for t in menu.all_inner_texts()][:5] == [
+        "Overview", "Tech spend", "Customer experience", "Request turnaround", "Data"]
+    menu.filter(has_text="Tech spend").first.click()
     wait_for_app(page)
-    page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").first.click()
+    assert "quarter=FY2025" in page.url
+    assert _period_caption(page).startswith("FY2025 Q2")
+    menu.filter(has_text="Overview").first.click()
     wait_for_app(page)
-    assert "FY2025 Q2" in page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.inner_text()
+    assert _period_caption(page).startswith("FY2025 Q2")

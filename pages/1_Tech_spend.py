@@ -1,5 +1,214 @@
-from app.shell import coming_soon, page_setup
+import streamlit as st
+
+from app import data
+from app import spend as cached
+from app.shell import page_setup
+from app.spend import plain
+from charts import spend as charts
+from metrics import spend
+from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
+from metrics.formatting import money, points, share
+from metrics.overview import spend_split
 
 ctx = page_setup("Tech spend", ":material/payments:")
+q = ctx.filters.quarter
+if q is None:
+    st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
+    st.stop()
+scope = ctx.filters.departments
+in_scope = scope or spend.DEPARTMENT_ORDER
+url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 
-coming_soon("the marketing / IT split, budget against actual, vendor overlap, shadow IT, Run / Grow / Transform and drill-down to invoice lines.")
+# --- Figures of the period (small aggregated frames from the database, then the definitions) ---
+split_all = spend.quarterly_split(data.spend_by_quarter(url, version, fiscal_start))
+by_quarter = data.spend_by_quarter(url, version, fiscal_start, departments=scope)
+split_scoped = spend.quarterly_split(by_quarter)
+period = cached.period(url, version, fiscal_start, q, scope)
+budget = cached.budget(url, version, q.fiscal_year, scope)
+shadow_trend = cached.shadow_trend(url, version, fiscal_start, scope)
+
+headline = spend_split(by_quarter, q)
+mshare = spend.marketing_share(split_all, q)
+variance = spend.budget_variance(period, budget, q)
+landing = spend.fiscal_year_landing(by_quarter, budget, q.fiscal_year, set(ctx.quarters))
+overlap = spend.vendor_overlap(period, q, scope)
+redundant = spend.redundant_tools(period, q, scope)
+duplicates = cached.possible_duplicates(url, version)
+shadow = spend.shadow_it(period, shadow_trend, q, scope)
+mix = spend.investment_mix(period, q)
+
+
+
+def money_column(label: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="dollar")
+
+
+SHARE = st.column_config.ProgressColumn("Share", format="percent", min_value=0.0, max_value=1.0)
+
+
+def downloads(table, *name_parts: str, key: str) -> None:
+    """CSV and Excel of exactly the table shown, formula-safe."""
+    with st.container(horizontal=True):
+        st.download_button("Download CSV", csv_bytes(table), file_name(*name_parts, ext="csv"), CSV_MIME,
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+        st.download_button("Download Excel", excel_bytes(table), file_name(*name_parts, ext="xlsx"), EXCEL_MIME,
+                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
+
+
+def keep_if_offered(key: str, options: list) -> None:
+    """A drill-down choice that the new period or scope no longer offers is cleared."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = None
+
+
+def reset(*keys: str) -> None:
+    for k in keys:
+        st.session_state[k] = None
+
+
+# --- Headline ------------------------------------------------------------------------------
+with st.container(horizontal=True):
+    st.metric("Technology spend", money(headline.total) if headline else "no data",
+              headline.total_delta_label if headline else None, delta_color="inverse", border=True,
+              help="Sum of the spend lines dated in the quarter, for the departments in scope; credits net off.")
+    st.metric("Marketing share", share(mshare.share) if mshare else "no data",
+              f"{points(mshare.delta)} vs {q.previous().label}" if mshare and mshare.delta is not None else None,
+              delta_color="off", border=True, help="Marketing spend / technology spend of all departments.")
+    if variance and variance.budget is not None:
+        pct = variance.variance_pct
+        st.metric("Against budget", f"{money(abs(variance.variance))} {'over' if variance.variance > 0 else 'under'}",
+                  f"{spend.variance_percent(pct, signed=True)} · {variance.verdict}" if pct is not None else None,
+                  delta_color="inverse", border=True,
+                  help="Actual - budget for the departments in scope. Under budget is favourable.")
+    else:
+        st.metric("Against budget", "no budget", delta_color="off", border=True,
+                  help=f"No budget is recorded for {q.label} in scope.")
+    st.metric("At stake in vendor overlap", money(overlap.total_at_stake) if overlap.in_scope else "not in scope",
+              f"{len(overlap.vendors)} vendors paid by both" if overlap.in_scope else None,
+              delta_color="off", delta_arrow="off", border=True,
+              help="Per vendor paid by both Marketing and IT: the smaller of the two amounts.")
+    no_shadow = "no data" if spend.shadow_in_scope(scope) else "not in scope"
+    st.metric("Shadow IT", money(shadow.amount) if shadow else no_shadow,
+              f"{share(shadow.share)} of Marketing + Joint spend" if shadow and shadow.share is not None else None,
+              delta_color="off", delta_arrow="off", border=True,
+              help="Marketing and Joint spend with vendors IT has not approved or does not list.")
+
+# --- Spend by quarter ------------------------------------------------------------------------
+st.subheader("Spend by quarter and department")
+st.markdown(plain(mshare.sentence if mshare else f"No technology spend is dated in {q.label}."))
+st.plotly_chart(charts.spend_by_quarter_chart(split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q),
+                key="chart_split")
+if scope:
+    st.caption("Bars show the departments in scope; the share line is Marketing's share of all departments' spend.")
+
+# --- Budget against actual -----------------------------------------------------------------
+st.subheader(f"Budget vs actual, {q.label}")
+if variance is None:
+    st.info(f"Neither spend nor budget is recorded for {q.label} in scope.")
+else:
+    st.markdown(plain(variance.sentence))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.plotly_chart(charts.budget_vs_actual_chart(variance.lines), key="chart_budget")
+    with right:
+        st.plotly_chart(charts.variance_heatmap(variance.lines), key="chart_heatmap")
+    st.dataframe(spend.with_verdict_labels(variance.lines), hide_index=True,
+                 column_config={"department": "Department", "category": "Category",
+                                **{k: money_column(k.capitalize()) for k in ("actual", "budget", "variance")},
+                                "variance_pct": st.column_config.NumberColumn("Variance %", format="percent"),
+                                "verdict": "Verdict"})
+
+st.markdown(f"**Fiscal-year landing, FY{q.fiscal_year}**")
+if landing is None:
+    st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
+else:
+    st.markdown(plain(landing.sentence))
+    st.plotly_chart(charts.landing_chart(landing), key="chart_landing")
+
+# --- Overlap -------------------------------------------------------------------------------
+st.subheader(f"Overlap, {q.label}")
+st.markdown(plain(overlap.sentence))
+if not overlap.vendors.empty:
+    st.dataframe(overlap.vendors, hide_index=True,
+                 column_config={"vendor": "Vendor", "spellings": "Invoiced as", "categories": "Categories",
+                                **{d: money_column(d) for d in spend.DEPARTMENT_ORDER},
+                                "total": money_column("Total"), "at_stake": money_column("At stake")})
+st.markdown("**Redundant tools**")
+st.markdown(plain(redundant.sentence))
+if not redundant.categories.empty:
+    st.dataframe(redundant.categories, hide_index=True,
+                 column_config={"category": "Category", "marketing_vendors": "Marketing pays",
+                                "it_vendors": "IT pays", "Marketing": money_column("Marketing spend"),
+                                "IT": money_column("IT spend"), "at_stake": money_column("Sized at")})
+st.markdown("**Possibly the same vendor** (all periods; never merged automatically)")
+st.markdown(plain(spend.duplicates_sentence(duplicates)))
+if not duplicates.empty:
+    st.dataframe(duplicates, hide_index=True,
+                 column_config={"vendor_a": "Vendor", "vendor_b": "Possibly the same as", "score": "Similarity",
+                                "spellings_a": "Invoiced as", "spellings_b": "Invoiced as (other)"})
+
+# --- Shadow IT -----------------------------------------------------------------------------
+st.subheader("Shadow IT")
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown(plain(spend.shadow_trend_sentence(shadow_trend, q)))
+    st.plotly_chart(charts.shadow_trend_chart(shadow_trend, q), key="chart_shadow_trend")
+with right:
+    if shadow:
+        st.markdown(plain(shadow.sentence))
+    elif spend.shadow_in_scope(scope):
+        st.markdown(plain(f"No Marketing or Joint spend is dated in {q.label}."))
+    else:
+        st.markdown("Shadow IT is measured on Marketing and Joint spend: include one of them in the filter.")
+    if shadow:
+        st.plotly_chart(charts.top_vendors_chart(shadow.top_vendors), key="chart_shadow_vendors")
+
+# --- Run / Grow / Transform ------------------------------------------------------------------
+st.subheader(f"Run / Grow / Transform, {q.label}")
+if mix is None:
+    st.info(f"No spend lines in {q.label} for {ctx.filters.department_label.lower()}.")
+else:
+    st.markdown(plain(mix.sentence))
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.plotly_chart(charts.investment_mix_chart(mix.mix), key="chart_mix")
+    right.metric("Unmapped spend", share(mix.unmapped_share), money(mix.unmapped), delta_color="off",
+                 delta_arrow="off", border=True,
+                 help="Spend lines with no investment_type (Run, Grow or Transform): map them to see the full mix.")
+
+# --- Drill-down ----------------------------------------------------------------------------
+st.subheader(f"Drill-down, {q.label}")
+top = spend.drill_down(period, q)
+with st.container(horizontal=True):
+    keep_if_offered("spend_drill_department", list(top.rows["name"]))
+    department = st.selectbox("Department", list(top.rows["name"]), index=None, placeholder="All departments",
+                              key="spend_drill_department",
+                              on_change=reset, args=("spend_drill_category", "spend_drill_vendor"))
+    categories = list(spend.drill_down(period, q, department).rows["name"]) if department else []
+    keep_if_offered("spend_drill_category", categories)
+    category = st.selectbox("Category", categories, index=None, placeholder="All categories",
+                            key="spend_drill_category", disabled=not department,
+                            on_change=reset, args=("spend_drill_vendor",))
+    vendors = list(spend.drill_down(period, q, department, category).rows["name"]) if category else []
+    keep_if_offered("spend_drill_vendor", vendors)
+    vendor = st.selectbox("Vendor", vendors, index=None, placeholder="All vendors", key="spend_drill_vendor",
+                          disabled=not category)
+
+if vendor:
+    selection, lines = cached.invoice_lines(url, version, fiscal_start, q, department, category, vendor)
+    st.markdown(plain(f"{department} · {category} · {vendor}: the invoice lines behind the number."))
+    st.caption(plain(selection.caption(len(lines))))
+    st.dataframe(lines, hide_index=True, column_config={"amount": money_column("amount")})
+    downloads(lines, "bridgeboard", q.label, department, category, vendor, "lines", key="dl_lines")
+else:
+    level = spend.drill_down(period, q, department, category)
+    st.markdown(plain(level.sentence))
+    st.plotly_chart(charts.drill_chart(level), key="chart_drill")
+    st.dataframe(level.table, hide_index=True,
+                 column_config={**{c: c.capitalize() for c in spend.DRILL_LEVELS}, "spend": money_column("Spend"),
+                                "lines": "Lines", "share": SHARE})
+    downloads(level.table, "bridgeboard", q.label, *level.path, level.level, key="dl_level")
+    st.caption("Choose a department, a category and a vendor to see the invoice lines "
+               f"(at most {spend.LINE_CAP:,} are shown and downloaded).")
+
+with st.expander("How these figures are defined"):
+    st.markdown("\n".join(f"- **{term}**: {text}" for term, text in spend.GLOSSARY.items()))

@@ -1,0 +1,67 @@
+"""Cached adapters of the Tech spend page.
+
+Keyed by small values only (engine URL, data version, fiscal start month, a quarter, a tuple
+of departments, drill-down names); each returns a small aggregated frame or result from
+`metrics.spend`. The data version changes with every import, so nothing stale survives one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from app.data import engine_for
+from metrics import spend, spend_queries
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
+def vendor_directory(url: str, version: str) -> pd.DataFrame:
+    """Every vendor spelling with its normalised identity (a few hundred rows at most)."""
+    return spend.load_vendor_directory(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
+def period(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter,
+           departments: tuple[str, ...]) -> pd.DataFrame:
+    """The period frame: spend per department, category, vendor and investment type."""
+    return spend.load_period(engine_for(url), FiscalCalendar(fiscal_start), quarter, departments,
+                             vendor_directory(url, version))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
+def budget(url: str, version: str, fiscal_year: int, departments: tuple[str, ...]) -> pd.DataFrame:
+    return spend_queries.budget_by_line(engine_for(url), fiscal_year, departments or None)
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def shadow_trend(url: str, version: str, fiscal_start: int, departments: tuple[str, ...]) -> pd.DataFrame:
+    return spend.load_shadow_trend(engine_for(url), FiscalCalendar(fiscal_start), vendor_directory(url, version),
+                                   departments)
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
+def possible_duplicates(url: str, version: str) -> pd.DataFrame:
+    return spend.possible_duplicates(vendor_directory(url, version))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
+def invoice_lines(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, department: str,
+                  category: str, vendor: str) -> tuple[spend.LineSelection | None, pd.DataFrame]:
+    """The selection behind a drill-down path, and at most `spend.LINE_CAP` of its lines."""
+    selection = spend.line_selection(period(url, version, fiscal_start, quarter, (department,)),
+                                     department, category, vendor)
+    if selection is None:
+        return None, pd.DataFrame(columns=list(spend_queries.LINE_COLUMNS))
+    return selection, spend.load_lines(engine_for(url), FiscalCalendar(fiscal_start), quarter, selection)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """A sentence shown literally by Streamlit's markdown: vendor and category names come from
+    the data and must not become links, emphasis, colour directives or LaTeX (two `$` amounts)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -25,6 +25,10 @@ class Column:
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Optional columns that must be non-empty on every row when the column is present.
     nonempty: bool = False
+    # Value used for empty cells (and when the optional column is absent).
+    default: str | None = None
+    # Dates expected to lie ahead (no "date in the future" warning).
+    future_ok: bool = False
 
     @property
     def canonical_values(self) -> tuple[str, ...]:
@@ -138,7 +142,8 @@ BUDGET = Table(
            aliases=("capability",)),
         _C("amount", "money", True, "Budgeted (or forecast) amount for the quarter.", "250000",
            aliases=("budget", "budget_amount", "value")),
-        _C("scenario", "enum", False, "Budget (default) or Forecast.", "Budget", allowed=SCENARIOS),
+        _C("scenario", "enum", False, "Budget (default) or Forecast.", "Budget", allowed=SCENARIOS,
+           default="Budget"),
     ),
     key=("fiscal_year", "quarter", "department", "category", "scenario"),
 )
@@ -153,7 +158,7 @@ VENDORS = Table(
         _C("aliases", "text", False, "Other spellings, separated by '|' (e.g. 'SFDC|Salesforce.com').",
            "SFDC|Salesforce.com", aliases=("alias", "also_known_as")),
         _C("category", "text", False, "Main capability the vendor supplies.", "CRM"),
-        _C("contract_end", "date", False, "End date of the current contract.", "2027-06-30"),
+        _C("contract_end", "date", False, "End date of the current contract.", "2027-06-30", future_ok=True),
         _C("owner", "text", False, "Person or team that owns the relationship.", "IT procurement"),
     ),
     key=("vendor",),

@@ -997,6 +997,19 @@ def _cross_table_findings(report: ValidationReport, reference: Mapping[str, pd.D
             lambda v: "add it to vendors.csv (with it_approved yes or no), or add this spelling to an existing "
                       "vendor's aliases; until then its spend counts as not approved by IT",
             group=normalise_vendor)
+        # A spelling that only matches after normalisation is counted as the catalogue vendor,
+        # but the user should see that it happened (and can add the alias to be explicit).
+        declared = set(vendors["vendor"].dropna().astype(str).str.strip())
+        if "aliases" in vendors:
+            for aliases in vendors["aliases"].dropna().astype(str):
+                declared |= {a.strip() for a in aliases.split("|") if a.strip()}
+        findings += _unknown_values(
+            tables["spend"], "vendor", lambda v: v in declared or catalogue.resolve(v) is None, WARNING,
+            report.files["spend"].name,
+            "vendor {value} is spelled differently from the catalogue ({count}, first on line {line}); "
+            "it is counted as the same vendor",
+            lambda v: f"nothing to do if this is {catalogue.resolve(v)!r}; to make it explicit, add this spelling "
+                      f"to the aliases of {catalogue.resolve(v)!r} in vendors.csv")
     return findings
 
 

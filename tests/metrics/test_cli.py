@@ -30,6 +30,9 @@ def test_check_sample_passes_with_planted_warnings(capsys):
     assert "catalogue" in problems
     assert any(f["file"] == "spend.csv" and f["column"] == "amount" for f in payload["findings"])
     assert any(f["file"] == "requests.csv" and f["column"] == "delivered_at" for f in payload["findings"])
+    # The three planted spellings of Salesforce are each reported, and counted as Salesforce.
+    variants = {f["value"] for f in payload["findings"] if "spelled differently" in f["problem"]}
+    assert variants == {"Salesforce.com, Inc.", "SALESFORCE", "Salesforce UK Ltd"}
 
 
 @pytest.fixture

@@ -319,6 +319,17 @@ def test_spend_vendor_outside_the_catalogue_is_a_warning() -> None:
     assert "3 rows" in finding.problem and "aliases" in finding.fix  # 'ACME LTD' is the same supplier
 
 
+def test_vendor_spelling_variant_is_a_warning_naming_the_catalogue_vendor() -> None:
+    # 'SFDC' is a declared alias: silent. The other spelling only matches after normalisation.
+    data = spend(row(1, vendor='"Salesforce.com, Inc."'), row(2, vendor="SFDC"), row(3, vendor="Salesforce"))
+    report = validate_files({"spend.csv": data, "vendors.csv": VENDORS}, ReadOptions(today=TODAY))
+    assert report.ok
+    finding = the(report.findings, WARNING, "spelled differently from the catalogue")
+    assert (finding.line, finding.column, finding.value) == (2, "vendor", "Salesforce.com, Inc.")
+    assert "'Salesforce'" in finding.fix and "aliases" in finding.fix
+    assert len([f for f in report.findings if "spelled differently" in f.problem]) == 1
+
+
 @pytest.mark.parametrize("name", ["../spend.csv", "spend.xlsx", "expenses.csv", "/etc/passwd", "spend.csv:x.txt"])
 def test_upload_names_must_be_table_names(name: str) -> None:
     report = validate_files({name: spend(row(1))})

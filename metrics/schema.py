@@ -16,7 +16,7 @@ _TYPES = {
     "datetime": lambda: sa.DateTime(),
     # Exact decimal money, so that sums are right to the cent on every engine that has it.
     "money": lambda: sa.Numeric(18, 2),
-    "number": lambda: sa.Float(),
+    "number": lambda: sa.Double(),  # 64-bit: 32-bit floats turn 99.95 into 99.9499969
     "int": lambda: sa.Integer(),
     "bool": lambda: sa.Boolean(),
 }

@@ -1,5 +1,168 @@
-from app.shell import coming_soon, page_setup
+import streamlit as st
+
+from app import kpis as kx
+from app.shell import page_setup
+from charts.kpis import bullet_chart, trend_chart
+from charts.theme import STATUS_SYMBOLS
+from metrics import kpis
+from metrics.contract import OWNERS
+from metrics.exports import CSV_MIME, csv_bytes
+from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES
 
 ctx = page_setup("Customer experience", ":material/sentiment_satisfied:")
+quarter = ctx.filters.quarter
+if ctx.filters.departments:
+    st.caption("KPIs are company-wide: the department filter does not apply on this page.")
 
-coming_soon("the scorecard of jointly owned KPIs against agreed targets, the shared KPI glossary and target agreement.")
+# Badge colours follow the status colours' meaning; the symbol and word carry it without colour.
+STATUS_BADGES = {kpis.ON_TARGET: "green", kpis.AT_RISK: "orange", kpis.OFF_TARGET: "red", kpis.NO_TARGET: "gray",
+                 kpis.NO_DATA: "gray"}
+CHANGE_BADGES = {"better": ("green", ":material/thumb_up:"), "worse": ("red", ":material/thumb_down:"),
+                 "unchanged": ("gray", ":material/trending_flat:")}
+
+
+def status_text(status: str) -> str:
+    return f"{STATUS_SYMBOLS[status]} {status.capitalize()}"
+
+
+def kpi_help(kpi: kpis.Kpi) -> str:
+    lines = [kx.md(kpi.definition)]
+    if kpi.formula:
+        lines.append(f"**Formula:** {kx.md(kpi.formula)}")
+    lines.append(f"**{kpi.direction_label}** · quarter value: {kpi.aggregation}")
+    if kpi.source:
+        lines.append(f"**Source:** {kx.md(kpi.source)}")
+    return "\n\n".join(lines)
+
+
+def target_help(card: kpis.KpiCard) -> str | None:
+    target = card.target
+    if target is None:
+        return None
+    lines = [kx.md(target.note)] if target.note else []
+    if target.at_risk_threshold is None:
+        lines.append("The at-risk threshold is the default: 5% of the target.")
+    return "\n\n".join(lines) or None
+
+
+def scorecard_card(card: kpis.KpiCard) -> None:
+    with st.container(border=True, width=340, key=f"cx_card_{card.kpi.kpi}"):
+        st.metric(kx.md(card.kpi.name), card.value_label, **kx.metric_delta(card.vs_previous), help=kpi_help(card.kpi),
+                  chart_data=card.sparkline or None, chart_type="line")
+        with st.container(horizontal=True, gap="small"):
+            st.badge(status_text(card.status), color=STATUS_BADGES[card.status])
+            if card.agreement not in (None, kpis.AGREED):
+                st.badge(card.agreement_label, color="violet", icon=":material/hourglass_top:")
+        last_year = card.vs_last_year
+        if last_year.sentiment:
+            colour, icon = CHANGE_BADGES[last_year.sentiment]
+            st.badge(f"{last_year.label} · {last_year.sentiment}", color=colour, icon=icon)
+        else:
+            st.badge(f"No data for {last_year.versus.label}", color="gray")
+        st.caption(card.target_label, help=target_help(card))
+        agreement = f" · {card.agreement_label}" if card.agreement == kpis.AGREED else ""
+        st.caption(f"Owner {card.kpi.owner}{agreement}")
+
+
+targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
+cards = kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month, quarter)
+if not cards:
+    st.info("**No KPIs yet.** Load `kpis.csv` (the glossary), `kpi_targets.csv` and `kpi_actuals.csv` on the "
+            "Data page to see the scorecard.", icon=":material/info:")
+    st.stop()
+
+st.subheader(f"Scorecard · {quarter.label}")
+with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
+    owners = st.pills("Owner", list(OWNERS), selection_mode="multi", key="cx_owner",
+                      help="Show the KPIs owned by the CIO, the CMO or both jointly. None selected: all.")
+    statuses = st.pills("Status", list(kpis.STATUSES), selection_mode="multi", key="cx_status",
+                        format_func=status_text, help="None selected: every status.")
+shown = kpis.filter_cards(cards, owners, statuses)
+st.markdown(kx.md(kpis.scorecard_sentence(shown, quarter)))
+with st.container(horizontal=True, gap="medium", key="cx_scorecard"):
+    for card in shown:
+        scorecard_card(card)
+
+st.subheader("Against target")
+st.markdown(kx.md(kpis.bullet_sentence(shown, quarter)))
+st.caption("Bar: the quarter's value. Black line: the target. Bands: on target (green), at risk (orange) and "
+           "off target (vermillion), by the KPI's direction. Each scale is centred on its target and does not "
+           "start at zero.")
+st.plotly_chart(bullet_chart(shown), key="cx_bullets", config={"displayModeBar": False})
+
+st.subheader("Trend against target")
+st.markdown(kx.md(kpis.trend_sentence(shown, quarter)))
+st.plotly_chart(trend_chart(shown), key="cx_trends", config={"displayModeBar": False})
+
+st.subheader("Glossary")
+st.caption("The shared vocabulary of Marketing and IT: what each KPI means and how it is measured.")
+glossary = kx.glossary(ctx.url, ctx.status.version)
+search = st.text_input("Search the glossary", key="cx_glossary_search", placeholder="e.g. churn, survey, CIO",
+                       icon=":material/search:")
+st.dataframe(kpis.glossary_table(glossary, search or ""), hide_index=True, key="cx_glossary", placeholder="",
+             column_config={"Code": st.column_config.TextColumn(width=130),
+                            "Definition": st.column_config.TextColumn(width=400),
+                            "Formula": st.column_config.TextColumn(width=200),
+                            "Source": st.column_config.TextColumn(width=180),
+                            "Quarter value": st.column_config.TextColumn(
+                                help="How the quarter's observations combine into its value.")})
+
+st.subheader("Targets and agreement")
+st.caption("Propose a target for a KPI and quarter, and record the CIO's and the CMO's agreement. A new "
+           "proposal clears both agreements. Every change is kept in the history below.")
+entries = kpis.glossary_entries(glossary)
+names = {k: e.name for k, e in entries.items()}
+with st.container(horizontal=True, gap="medium"):
+    role = st.selectbox("Acting as", ROLES, index=ROLES.index("Analyst"), key=kx.ROLE_KEY, width=220,
+                        help="Until sign-in arrives, choose the role you act in; it is recorded with each change.")
+    kpi = st.selectbox("KPI", list(names), format_func=lambda k: names[k], key="cx_target_kpi", width=360)
+    options = kpis.target_quarters(ctx.quarters)
+    target_quarter = st.selectbox("Quarter", options, index=options.index(quarter), format_func=lambda q: q.label,
+                                  key="cx_target_quarter", width=220)
+
+current = kx.current_target(ctx.url, ctx.status.version, targets_version, kpi, target_quarter)
+version = current.version if current else 0
+if current is None:
+    st.info(f"{kx.md(names[kpi])} has no target for {target_quarter.label} yet: propose one below.",
+            icon=":material/flag:")
+else:
+    st.markdown(kx.md(kpis.target_summary(current, entries[kpi])))
+
+result = st.session_state.pop(kx.RESULT_KEY, None)
+if result:
+    (st.success if result[0] else st.error)(kx.md(result[1]),
+                                            icon=":material/check_circle:" if result[0] else ":material/block:")
+
+with st.form("cx_propose", border=True):
+    st.markdown(f"**Propose a new {target_quarter.label} target for {kx.md(names[kpi])}**")
+    with st.container(horizontal=True, gap="medium"):
+        st.number_input("Target", value=current.target if current else None, step=0.01,
+                        key=kx.form_key("target", kpi, target_quarter, version), required=True,
+                        help="In the KPI's unit.")
+        st.number_input("At-risk threshold", value=current.at_risk_threshold if current else None, min_value=0.0,
+                        step=0.01, key=kx.form_key("threshold", kpi, target_quarter, version),
+                        help="How far the value may miss the target and still count as at risk, in the KPI's "
+                             "unit. Leave empty for the default: 5% of the target.")
+    st.text_input("Note", value=(current.note or "") if current else "", max_chars=NOTE_MAX_CHARS,
+                  key=kx.form_key("note", kpi, target_quarter, version), placeholder="Why this target?")
+    st.form_submit_button("Propose target", type="primary", icon=":material/send:", key="cx_propose_submit",
+                          on_click=kx.submit_proposal, args=(ctx.url, kpi, names[kpi], target_quarter, version))
+
+if role in AGREEING_ROLES:
+    agreed_on = getattr(current, f"agreed_by_{role.lower()}_on") if current else None
+    st.button(f"Record the {role}'s agreement to this target", icon=":material/handshake:", key="cx_agree",
+              disabled=current is None or agreed_on is not None,
+              help=f"Already agreed on {agreed_on:%d %b %Y}." if agreed_on else
+              "There is no target to agree yet." if current is None else None,
+              on_click=kx.submit_agreement, args=(ctx.url, kpi, names[kpi], target_quarter, version, role))
+else:
+    st.caption("Only the CIO and the CMO record agreement: choose one of them under *Acting as*.")
+
+st.markdown("**History of changes made in the app**")
+audit = kx.audit_table(kx.audit_history(ctx.url, targets_version), names)
+if audit.empty:
+    st.caption("No target has been changed in the app yet; the targets shown are the imported ones.")
+else:
+    st.dataframe(audit, hide_index=True, key="cx_audit", placeholder="—")
+    st.download_button("Download the history (CSV)", csv_bytes(audit), file_name="target_history.csv",
+                       mime=CSV_MIME, icon=":material/download:", key="cx_audit_download", on_click="ignore")

@@ -1,0 +1,143 @@
+"""Cached adapters and target actions for the Customer experience page.
+
+Caches are keyed by small values: the URL, the data version (changes with each import) and,
+for anything that depends on targets, the targets version (changes with each change made in
+the app). The targets version is read on every run (one count), so an edit made in another
+session shows on the next rerun; after a save in this session the target caches are also
+cleared outright.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.data import engine_for
+from metrics import kpis, targets
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+
+ROLE_KEY = "cx_role"
+RESULT_KEY = "cx_target_result"  # (succeeded, message) of the last save, shown once
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def glossary(url: str, version: str) -> pd.DataFrame:
+    return kpis.kpi_glossary(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
+def quarter_values(url: str, version: str, fiscal_start: int, first: FiscalQuarter,
+                   last: FiscalQuarter) -> pd.DataFrame:
+    return kpis.kpi_quarter_values(engine_for(url), FiscalCalendar(fiscal_start), first, last)
+
+
+def targets_version(url: str) -> str:
+    """Read once per run, uncached: one count of the append-only target versions."""
+    return targets.targets_version(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
+def effective_targets(url: str, version: str, targets_version: str, first: FiscalQuarter,
+                      last: FiscalQuarter) -> pd.DataFrame:
+    return targets.effective_targets(engine_for(url), first, last)
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def audit_history(url: str, targets_version: str) -> pd.DataFrame:
+    return targets.audit_history(engine_for(url))
+
+
+def forget_targets() -> None:
+    """After a save: drop everything cached that depends on targets."""
+    effective_targets.clear()
+    audit_history.clear()
+
+
+def scorecard(url: str, version: str, targets_version: str, fiscal_start: int,
+              quarter: FiscalQuarter) -> list[kpis.KpiCard]:
+    """The scorecard of `quarter` from the cached glossary, values and effective targets."""
+    first = kpis.window(quarter)[0]
+    return kpis.scorecard(glossary(url, version), quarter_values(url, version, fiscal_start, first, quarter),
+                          effective_targets(url, version, targets_version, first, quarter), quarter)
+
+
+def current_target(url: str, version: str, targets_version: str, kpi: str,
+                   quarter: FiscalQuarter) -> targets.EffectiveTarget | None:
+    frame = effective_targets(url, version, targets_version, quarter, quarter)
+    return targets.targets_by_quarter(frame).get((kpi, quarter))
+
+
+def form_key(field: str, kpi: str, quarter: FiscalQuarter, version: int) -> str:
+    """Widget key of a target-form field. It names the version shown, so a new version (saved
+    here or elsewhere) gives a fresh form holding the new values."""
+    return f"cx_{field}_{kpi}_{quarter.label}_{version}"
+
+
+def _actor() -> targets.Actor:
+    role = st.session_state.get(ROLE_KEY, "Analyst")
+    return targets.Actor(name=role, role=role)
+
+
+def _save(action, kpi_name: str, quarter: FiscalQuarter, done: str) -> None:
+    """Run a target change and leave its outcome, in words, for the page to show once."""
+    try:
+        saved = action()
+    except targets.TargetError as exc:  # refused, stale included: the message says why
+        message = str(exc)
+    except SQLAlchemyError as exc:  # the database is down or refused the write
+        message = f"The database did not accept the change ({type(exc).__name__}); nothing was saved. Try again."
+    else:
+        message = None
+    forget_targets()  # a save, or a refusal because of a newer version: show the latest
+    st.session_state[RESULT_KEY] = (False, message) if message else \
+        (True, f"{done} for {kpi_name}, {quarter.label} (version {saved.version}).")
+
+
+def submit_proposal(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, seen_version: int) -> None:
+    """Form callback: propose the target typed in the form, based on the version it showed."""
+    state = st.session_state
+    _save(lambda: targets.propose_target(
+        engine_for(url), kpi, quarter, target=state[form_key("target", kpi, quarter, seen_version)],
+        at_risk_threshold=state[form_key("threshold", kpi, quarter, seen_version)],
+        note=state[form_key("note", kpi, quarter, seen_version)], actor=_actor(), expected_version=seen_version),
+        kpi_name, quarter, "New target proposed; both agreements are cleared")
+
+
+def submit_agreement(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, seen_version: int,
+                     side: str) -> None:
+    """Button callback: record the acting role's agreement to the version shown."""
+    _save(lambda: targets.record_agreement(engine_for(url), kpi, quarter, side=side, actor=_actor(),
+                                           expected_version=seen_version),
+          kpi_name, quarter, f"{side} agreement recorded")
+
+
+def metric_delta(change: kpis.Change) -> dict:
+    """st.metric's delta arguments for a change, coloured by the KPI's direction (a fall in
+    churn is green). A zero change is the number 0 (grey, no arrow); a missing one says so."""
+    if change.delta is None:
+        return {"delta": "no data", "delta_color": "off", "delta_arrow": "off",
+                "delta_description": f"for {change.versus.label}"}
+    return {"delta": 0 if change.delta == 0 else change.kpi.show(change.delta, signed=True),
+            "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
+            "delta_description": f"vs {change.versus.label} · {change.sentiment}"}
+
+
+def audit_table(audit: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The audit history as the page and its CSV download show it."""
+    out = audit.assign(kpi=[names.get(k, k) for k in audit["kpi"]],
+                       changed_at=[f"{t:%Y-%m-%d %H:%M:%S}" for t in audit["changed_at"]])
+    return out.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "role": "Role", "kpi": "KPI",
+                               "quarter": "Quarter", "field": "Field", "old_value": "Old", "new_value": "New",
+                               "version": "Version"})
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=&])")
+
+
+def md(text: str | None) -> str:
+    """Data text made literal for Streamlit's Markdown (labels, help, captions): no links,
+    directives, maths or emphasis can come from the data."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")

@@ -1,0 +1,163 @@
+"""KPI charts: bullet charts against the quarter's target, and the trend of each KPI against
+its quarter-by-quarter target. Pure: cards in, Plotly figure out.
+
+Status is carried by marker shape and by words as well as colour (colour-blind safe).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import plotly.graph_objects as go
+
+from charts.theme import ACCENT, STATUS_COLOURS, STATUS_SYMBOLS, TEMPLATE, base_figure, empty_figure
+from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard, decimals, is_percentage
+
+TARGET_COLOUR = "#1F2933"
+# Marker shapes that match the status symbols (● ▲ ■ ○).
+STATUS_MARKERS = {ON_TARGET: "circle", AT_RISK: "triangle-up", OFF_TARGET: "square", NO_TARGET: "circle-open",
+                  NO_DATA: "circle-open"}
+BULLET_ROW_HEIGHT = 74
+TREND_COLUMNS = 3
+
+
+def _plain(text: str) -> str:
+    """Data text as literal text: Plotly would otherwise render tags such as <a href> in labels."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tint(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _status_text(status: str) -> str:
+    return f"{STATUS_SYMBOLS[status]} {status}"
+
+
+def bullet_range(value: float, target: float, threshold: float, unit: str) -> tuple[float, float]:
+    """An axis centred on the target, wide enough for the value and twice the at-risk band, so
+    the target marker sits in the middle and the bands are always visible. A plain percentage
+    axis stops at 0% and 100%."""
+    half = max(2 * threshold, abs(value - target)) * 1.25 or abs(target) * 0.1 or 1.0
+    low, high = target - half, target + half
+    if unit.strip() == "%" and 0 <= min(value, target) and max(value, target) <= 100:
+        low, high = max(low, 0.0), min(high, 100.0)
+    return low, high
+
+
+def _bands(card: KpiCard, low: float, high: float) -> list[dict]:
+    """Off target / at risk / on target bands, laid out by the KPI's direction."""
+    t, thr = card.target.target, card.threshold
+    if card.kpi.direction == "higher":
+        spans = [(low, t - thr, OFF_TARGET), (t - thr, t, AT_RISK), (t, high, ON_TARGET)]
+    else:
+        spans = [(low, t, ON_TARGET), (t, t + thr, AT_RISK), (t + thr, high, OFF_TARGET)]
+    return [{"range": [a, b], "color": _tint(STATUS_COLOURS[s], 0.28)} for a, b, s in spans if b > a]
+
+
+def _suffix(unit: str) -> str:
+    return unit if is_percentage(unit) else f" {unit}" if unit else ""
+
+
+def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
+    """One bullet per KPI with a value: a bar for the value, a marker for the target and shaded
+    bands for on target / at risk / off target. KPIs without a target show the bar alone."""
+    shown = [c for c in cards if c.value is not None]
+    if not shown:
+        return empty_figure("No KPI has a value for this quarter.")
+    n = len(shown)
+    fig = base_figure(height=BULLET_ROW_HEIGHT * n + 40)
+    fig.update_layout(margin=dict(l=10, r=30, t=20, b=20))
+    for i, card in enumerate(shown):
+        top = 1 - i / n
+        target = card.target
+        subtitle = _status_text(card.status)
+        if target is not None:
+            low, high = bullet_range(card.value, target.target, card.threshold, card.kpi.unit)
+            subtitle += f" · target {card.kpi.show(target.target)}"
+            gauge_extra = {"steps": _bands(card, low, high),
+                           "threshold": {"line": {"color": TARGET_COLOUR, "width": 3}, "thickness": 0.9,
+                                         "value": target.target}}
+        else:
+            half = abs(card.value) * 0.25 or 1.0
+            low, high = card.value - half, card.value + half
+            gauge_extra = {}
+        fig.add_trace(go.Indicator(
+            mode="number+gauge",
+            value=card.value,
+            number={"suffix": _suffix(card.kpi.unit), "valueformat": f",.{decimals(card.value, card.kpi.unit)}~f",
+                    "font": {"size": 20}},
+            title={"text": f"<b>{_plain(card.kpi.name)}</b><br><span style='font-size:12px'>{_plain(subtitle)}</span>",
+                   "align": "right", "font": {"size": 14}},
+            domain={"x": [0.28, 0.92], "y": [top - 0.8 / n, top - 0.15 / n]},
+            gauge={"shape": "bullet", "axis": {"range": [low, high], "tickformat": ",.3~g"},
+                   "bar": {"color": ACCENT, "thickness": 0.4}, "bgcolor": "rgba(0,0,0,0)", "borderwidth": 0,
+                   **gauge_extra},
+        ))
+    return fig
+
+
+def _short(quarter) -> str:
+    return f"FY{quarter.fiscal_year % 100:02d} Q{quarter.quarter}"
+
+
+def _panel_axes(i: int, rows: int) -> tuple[str, dict, dict, dict]:
+    """Trace axis suffix, x and y axis layouts and title annotation of panel i in the grid."""
+    row, col = divmod(i, TREND_COLUMNS)
+    gap_x, gap_y = 0.06, 0.5 / rows
+    width, height = (1 - gap_x * (TREND_COLUMNS - 1)) / TREND_COLUMNS, (1 - gap_y * (rows - 1)) / rows
+    left, top = col * (width + gap_x), 1 - row * (height + gap_y)
+    n = "" if i == 0 else str(i + 1)
+    x = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category", "tickfont": {"size": 11}}
+    y = {"domain": [top - height, top], "anchor": f"x{n}", "tickfont": {"size": 11}, "zeroline": False}
+    title = {"x": left + width / 2, "y": top, "xref": "paper", "yref": "paper", "xanchor": "center",
+             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
+    return n, x, y, title
+
+
+def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
+    """Small multiples, one panel per KPI: the quarterly value (marker shape and colour by
+    status) and the quarter-by-quarter target as a dashed step. The grid is laid out here in
+    one pass (plotly's make_subplots costs more than the rest of the page)."""
+    if not cards:
+        return empty_figure("No KPI matches the filters.")
+    rows = math.ceil(len(cards) / TREND_COLUMNS)
+    traces, layout, titles = [], {}, []
+    for i, card in enumerate(cards):
+        n, xaxis, yaxis, title = _panel_axes(i, rows)
+        axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
+        xs = [_short(p.quarter) for p in card.trend]
+        values = [p.value for p in card.trend]
+        statuses = [p.status(card.kpi) for p in card.trend]
+        hover = [f"{p.quarter.label}: {card.kpi.show(p.value)}"
+                 + (f" · target {card.kpi.show(p.target.target)}" if p.target else " · no target")
+                 + f" · {_status_text(s)}" for p, s in zip(card.trend, statuses)]
+        traces += [
+            go.Scatter(x=xs, y=values, mode="lines", name="Value", legendgroup="value", showlegend=i == 0,
+                       line={"color": ACCENT, "width": 2}, hoverinfo="skip", **axes),
+            go.Scatter(x=xs, y=values, mode="markers", name="Status", showlegend=False,
+                       marker={"size": 10, "color": [STATUS_COLOURS[s] for s in statuses],
+                               "symbol": [STATUS_MARKERS[s] for s in statuses], "line": {"width": 1, "color": ACCENT}},
+                       hovertext=[_plain(h) for h in hover], hoverinfo="text", **axes),
+            go.Scatter(x=xs, y=[p.target.target if p.target else None for p in card.trend], mode="lines",
+                       name="Target", legendgroup="target", showlegend=i == 0, hoverinfo="skip",
+                       line={"color": TARGET_COLOUR, "width": 1.5, "dash": "dash", "shape": "hvh"}, **axes),
+        ]
+        known = [v for v in values if v is not None] + [p.target.target for p in card.trend if p.target]
+        yaxis["tickformat"] = f",.{decimals(max(known, key=abs), card.kpi.unit) if known else 1}~f"
+        layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
+        titles.append({**title, "text": f"{_plain(card.kpi.name)} ({_plain(card.kpi.unit)}) · "
+                                        f"{card.kpi.direction} is better"})
+    # Legend entries for the status markers, drawn once.
+    traces += [go.Scatter(x=[None], y=[None], mode="markers", name=s.capitalize(),
+                          marker={"size": 10, "color": STATUS_COLOURS[s], "symbol": STATUS_MARKERS[s],
+                                  "line": {"width": 1, "color": ACCENT}})
+               for s in (ON_TARGET, AT_RISK, OFF_TARGET, NO_TARGET)]
+    height = 260 * rows + 60
+    fig = go.Figure(data=traces)
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=60, b=10), hovermode="closest",
+                      annotations=titles, legend=dict(orientation="h", y=1 + 40 / height, x=0, yanchor="bottom"),
+                      **layout)
+    return fig

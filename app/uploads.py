@@ -9,7 +9,9 @@ from typing import Callable, Mapping
 
 from app import data
 from metrics import db, sources
-from metrics.validation import ValidationReport, validate_files
+import dataclasses
+
+from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_files
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ def validate_uploads(ctx, files: Mapping[str, bytes]) -> ValidationReport:
                     reference[name] = frame
         except Exception:
             reference = {}  # cross-checks then rely on the uploaded files alone
-    return validate_files(files, sources.read_options(ctx.settings), reference=reference or None)
+    options = dataclasses.replace(sources.read_options(ctx.settings), max_bytes=UPLOAD_MAX_BYTES)
+    return validate_files(files, options, reference=reference or None)
 
 
 def import_uploaded(url: str, report: ValidationReport, files: Mapping[str, bytes],

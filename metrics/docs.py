@@ -1,6 +1,7 @@
 """The README's data-contract section, generated from the contract so the two never drift.
 
-`python -m metrics.docs` prints it; a test checks that the README contains it verbatim.
+`python -m metrics.docs` prints it (`python -m metrics.docs glossary` the spend glossary); a test
+checks that the README contains both verbatim.
 """
 
 from __future__ import annotations
@@ -43,9 +44,19 @@ def contract_markdown() -> str:
     return "".join(out).rstrip() + "\n"
 
 
+def glossary_markdown() -> str:
+    """The spend definitions the Tech spend page shows, as a README table."""
+    from metrics.spend import GLOSSARY
+
+    rows = "".join(f"| {term} | {text} |\n" for term, text in GLOSSARY.items())
+    return "| term | definition |\n|---|---|\n" + rows
+
+
 def _csv_cell(v: str) -> str:
     return f'"{v}"' if ("," in v or '"' in v) else v
 
 
 if __name__ == "__main__":
-    print(contract_markdown(), end="")
+    import sys
+
+    print(glossary_markdown() if sys.argv[1:] == ["glossary"] else contract_markdown(), end="")

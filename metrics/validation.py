@@ -119,12 +119,17 @@ class Finding:
         return f"{self.severity.upper()} {where}: {self.problem}. Fix: {self.fix}"
 
 
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # mirrors server.maxUploadSize in .streamlit/config.toml
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     date_order: str = "auto"      # "auto" | "dmy" | "mdy"
     decimal: str = "auto"         # "auto" | "." | ","
     today: dt.date | None = None  # for "date in the future" warnings; None = date.today()
-    max_bytes: int = 200 * 1024 * 1024
+    # Server-side folders may be large (the benchmark loads 5M lines, ~600 MB); uploads pass the
+    # upload limit (UPLOAD_MAX_BYTES) so an oversized upload is refused before parsing.
+    max_bytes: int = 2 * 1024 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.date_order not in ("auto", "dmy", "mdy"):

@@ -16,7 +16,7 @@ from metrics.settings import settings_from_env
 from tests.app.conftest import open_page
 
 PAGE = "pages/3_Request_turnaround.py"
-JIRA_CSV = Path("/work/shared/real-data/agile-project-dataset/jira.csv")
+JIRA_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "real-data" / "agile-project-dataset" / "jira.csv"
 CALENDAR = FiscalCalendar(1)
 
 

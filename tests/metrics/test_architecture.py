@@ -56,3 +56,6 @@ def test_server_config_is_hardened():
     assert cfg["server"]["enableCORS"] is True
     assert cfg["server"]["fileWatcherType"] == "none"
     assert cfg["server"]["maxUploadSize"] <= 200
+    from metrics.validation import UPLOAD_MAX_BYTES
+
+    assert UPLOAD_MAX_BYTES == cfg["server"]["maxUploadSize"] * 1024 * 1024  # one limit, stated twice

@@ -1,4 +1,4 @@
-"""The real Jira export (agile-project-dataset, MIT; /work/shared/real-data/agile-project-dataset/jira.csv)
+"""The real Jira export (agile-project-dataset, MIT; tests/fixtures/real-data/agile-project-dataset/jira.csv, a copy of the shared file)
 mapped to the requests table, and shown through the turnaround metrics with its defect reported.
 
 Expected counts are computed independently from the raw file with the csv module."""
@@ -15,7 +15,7 @@ from metrics import db, jira
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
-JIRA_CSV = Path(os.environ.get("BRIDGEBOARD_JIRA_CSV", "/work/shared/real-data/agile-project-dataset/jira.csv"))
+JIRA_CSV = Path(os.environ.get("BRIDGEBOARD_JIRA_CSV", Path(__file__).resolve().parents[1] / "fixtures" / "real-data" / "agile-project-dataset" / "jira.csv"))
 pytestmark = pytest.mark.skipif(not JIRA_CSV.is_file(), reason=f"real Jira export not found at {JIRA_CSV}")
 
 

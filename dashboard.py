@@ -1,29 +1,133 @@
+from datetime import date
+
 import streamlit as st
 
 from app import data
-from app.shell import coming_soon, page_setup
+from app import kpis as kx
+from app import spend as cached
+from app import turnaround as rt
+from app.shell import page_setup
+from app.spend import plain
+from charts import kpis as kpi_charts
+from charts import spend as spend_charts
+from charts import turnaround as turnaround_charts
+from charts.theme import empty_figure
+from metrics import headline as hl
+from metrics import kpis, spend
+from metrics import turnaround as ta
 from metrics.formatting import money, share
-from metrics.overview import spend_split
 
 ctx = page_setup("Overview", ":material/dashboard:")
-
 q = ctx.filters.quarter
-by_quarter = data.spend_by_quarter(ctx.url, ctx.status.version, ctx.calendar.start_month,
-                                   q.previous() if q else None, q, ctx.filters.departments)
-split = spend_split(by_quarter, q)
+if q is None:
+    st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
+    st.stop()
+scope = ctx.filters.departments
+url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
+mask = ctx.vendor_mask.text
+targets_version = kx.targets_version(url)  # changes with every target edited in the app
+SMALL_CHART = 300  # px: the key charts in small, each linking to its page
 
-if split is None:
-    st.info(f"No spend is dated in {q.label if q else 'any quarter'} for {ctx.filters.department_label.lower()}.")
-else:
-    st.subheader("Technology spend this quarter")
-    st.caption(split.sentence)
-    with st.container(horizontal=True):
-        st.metric("Total technology spend", money(split.total), split.total_delta_label, delta_color="off",
-                  border=True, help="Sum of all spend lines dated in the quarter; credits net off.")
-        for dept in ("Marketing", "IT", "Joint"):
-            st.metric(f"{dept} spend", money(split.by_department.get(dept)),
-                      share(split.shares.get(dept)) + " of total" if split.shares.get(dept) is not None else None,
+# --- The figures: the pages' cached frames, then the same definitions ----------------------------
+quarter_data = hl.QuarterData(
+    quarter=q, departments=scope,
+    spend_by_quarter=data.spend_by_quarter(url, version, fiscal_start, departments=scope),
+    all_spend_by_quarter=data.spend_by_quarter(url, version, fiscal_start),
+    period=cached.period(url, version, fiscal_start, q, scope),
+    previous_period=cached.period(url, version, fiscal_start, q.previous(), scope),
+    budget=cached.budget(url, version, q.fiscal_year, scope),
+    shadow_trend=cached.shadow_trend(url, version, fiscal_start, scope),
+    kpi_cards=tuple(kx.scorecard(url, version, targets_version, fiscal_start, q)),
+    previous_kpi_cards=tuple(kx.scorecard(url, version, targets_version, fiscal_start, q.previous())),
+    lead_times=rt.lead_time_by_quarter(url, version, fiscal_start, ta.ALL_REQUESTS),
+    backlog=rt.backlog_ageing(url, version, fiscal_start, q, date.today(), ta.ALL_REQUESTS),
+)
+headline = hl.headline(quarter_data)
+split_all = spend.quarterly_split(quarter_data.all_spend_by_quarter)
+departments_shown = scope or spend.DEPARTMENT_ORDER
+missing_target = [c for c in quarter_data.kpi_cards if c.status in (kpis.AT_RISK, kpis.OFF_TARGET)]
+first, last = ta.trend_window(q)
+
+# Colours of the notes under a figure: the word and the symbol say it; the colour repeats it.
+NOTE_COLOURS = {hl.GOOD: "green", hl.BAD: "red", hl.WARNING: "orange"}
+
+
+def delta_arguments(delta: hl.Delta | None) -> dict:
+    """st.metric's delta: coloured when a rise is good or bad, grey (no arrow) when unchanged."""
+    if delta is None:
+        return {}
+    if delta.sign == 0:
+        return {"delta": delta.text, "delta_color": "off", "delta_arrow": "off"}
+    colour = "off" if delta.higher_is_better is None else "normal" if delta.higher_is_better else "inverse"
+    return {"delta": delta.text, "delta_color": colour}
+
+
+def tile(t: hl.Tile) -> None:
+    with st.container(border=True, key=f"ov_tile_{t.key}", height="stretch"):
+        st.metric(t.label, mask(t.value), **delta_arguments(t.delta), help=t.help)
+        for note in t.notes:
+            text = plain(mask(note.text))
+            if note.tone in NOTE_COLOURS:
+                st.markdown(f":{NOTE_COLOURS[note.tone]}[{text}]")
+            else:
+                st.caption(text)
+
+
+def department_split() -> None:
+    split = headline.spend
+    with st.container(horizontal=True, gap="small", key="ov_departments"):
+        for dept in spend.DEPARTMENT_ORDER:
+            value = split.by_department.get(dept) if split else None
+            st.metric(f"{dept} spend", money(value),
+                      f"{share(split.shares[dept])} of total" if split and split.shares.get(dept) is not None else None,
                       delta_color="off", delta_arrow="off", border=True)
 
-coming_soon("the five headline tiles (spend vs budget, marketing share, money at stake, KPIs on target, "
-            "request lead time), small key charts and the quarter's story in plain words.")
+
+def key_chart(title: str, sentence: str, figure, page: str, page_label: str, key: str, below=None) -> None:
+    with st.container(border=True, key=f"ov_card_{key}"):
+        st.markdown(f"**{title}**")
+        st.markdown(plain(mask(sentence)))
+        figure.update_layout(height=min(figure.layout.height or SMALL_CHART, SMALL_CHART))
+        st.plotly_chart(figure, key=f"ov_chart_{key}", config={"displayModeBar": False})
+        if below is not None:
+            below()
+        st.page_link(page, label=f"Open {page_label}", icon=":material/arrow_forward:", query_params=ctx.link_params)
+
+
+# --- Five numbers ------------------------------------------------------------------------------
+st.subheader(f"{q.label} in five numbers")
+with st.container(horizontal=True, gap="small", wrap=False, key="ov_tiles"):
+    for t in headline.tiles():
+        tile(t)
+
+st.subheader("The quarter's story")
+st.markdown("\n".join(f"- {plain(mask(sentence))}" for sentence in headline.story()))
+
+# --- The key charts, small, each opening its page -------------------------------------------------
+left, right = st.columns(2, gap="medium")
+with left:
+    key_chart("Spend by quarter and Marketing's share",
+              headline.share.sentence if headline.share else f"No technology spend is dated in {q.label}.",
+              spend_charts.spend_by_quarter_chart(spend.quarterly_split(quarter_data.spend_by_quarter), split_all,
+                                                  departments_shown, spend.overtake_quarters(split_all), q),
+              "pages/1_Tech_spend.py", "Tech spend", "spend", below=department_split)
+with right:
+    key_chart("Money at stake: shadow IT by quarter",
+              headline.at_stake_sentence or f"No spend in scope is dated in {q.label}.",
+              spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q),
+              "pages/1_Tech_spend.py", "Tech spend", "at_stake")
+left, right = st.columns(2, gap="medium")
+with left:
+    key_chart("KPIs missing their target",
+              kpis.bullet_sentence(list(quarter_data.kpi_cards), q) if quarter_data.kpi_cards else "No KPIs are loaded.",
+              kpi_charts.bullet_chart(missing_target) if missing_target
+              else empty_figure(f"Every KPI with a target meets it in {q.label}."),
+              "pages/2_Customer_experience.py", "Customer experience", "kpis")
+with right:
+    key_chart("Request lead time against the SLA",
+              headline.lead_time_sentence or f"No requests were delivered in {q.label}.",
+              turnaround_charts.lead_time_trend(ta.in_window(quarter_data.lead_times, first, last), q),
+              "pages/3_Request_turnaround.py", "Request turnaround", "lead_time")
+
+with st.expander("How these figures are defined", icon=":material/menu_book:"):
+    st.markdown("\n".join(f"- **{t.label}**: {t.help}" for t in headline.tiles()))

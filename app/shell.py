@@ -1,7 +1,14 @@
-"""The one setup call every page makes: page config, data source, sidebar filters, status.
+"""The one setup call every page makes: page config, data source, sidebar filters, status,
+the board pack, and presentation mode.
 
 Pages are Streamlit's file-based `pages/` (legacy navigation on purpose: see the README's
 architecture notes), so each page calls `page_setup()` itself: a deep link never skips it.
+
+Presentation mode (the sidebar switch, or `?present=1` in a link) is for a screen-shared board
+walk-through: no sidebar, toolbar or filter widgets (the filters come from the link or from the
+session), larger type, the period still shown, and previous / next between the pages in a fixed
+order (PageUp / PageDown, as a presentation clicker sends). `?mask=1` or the switch masks vendor
+names on the pages that show them and in the board pack.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from app import data
+from app import boardpack, data
+from metrics.boardpack.mask import NO_MASK, VendorMask
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.settings import Settings, SettingsError, settings_from_env
@@ -27,6 +35,22 @@ PAGES = (
 
 QUARTER_KEY = "bb_quarter"
 DEPARTMENT_KEY = "bb_departments"
+# The walk-through of presentation mode, in this order.
+PRESENTATION_ORDER = ("dashboard.py", "pages/1_Tech_spend.py", "pages/2_Customer_experience.py",
+                      "pages/3_Request_turnaround.py")
+PRESENTING, MASKING = "bb_present", "bb_mask"  # the modes, kept for the session
+PRESENT_SWITCH, MASK_SWITCH = "bb_present_switch", "bb_mask_switch"  # their sidebar widgets
+
+# The one stylesheet Bridgeboard injects, in presentation mode only. Streamlit has no API to
+# change the size of type or hide the toolbar for one session (theme.baseFontSize and
+# client.toolbarMode in config.toml apply to every user), so this constant, never built from
+# data, does just that. The sidebar is not drawn at all in presentation mode (no CSS needed), and
+# set_page_config(initial_sidebar_state="collapsed") keeps it shut.
+PRESENTATION_CSS = """<style>
+html { font-size: 21px; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 2rem; }
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,20 @@ class PageContext:
     status: data.SourceStatus
     filters: Filters
     quarters: tuple[FiscalQuarter, ...]
+    presenting: bool = False  # presentation mode: no sidebar, larger type, previous / next
+    mask_vendors: bool = False  # vendor names shown as "Vendor A", "Vendor B"...
+
+    @property
+    def vendor_mask(self) -> VendorMask:
+        """Apply `.text()` to every text that may name a vendor (identity when not masking)."""
+        if not self.mask_vendors or not self.status.ok:
+            return NO_MASK
+        return boardpack.vendor_mask(self.url, self.status.version)
+
+    @property
+    def link_params(self) -> dict:
+        """Query parameters that carry the period, scope and modes to another page."""
+        return link_params(self.filters)
 
     @property
     def has_data(self) -> bool:
@@ -89,6 +127,15 @@ SAVED_QUARTER = "bb_saved_quarter"
 SAVED_DEPARTMENTS = "bb_saved_departments"
 
 
+def _seed_modes() -> None:
+    """On a session's first run, take the modes from the link (?present=1&mask=1)."""
+    if st.session_state.get("bb_modes_seeded"):
+        return
+    st.session_state["bb_modes_seeded"] = True
+    st.session_state[PRESENTING] = st.query_params.get("present") == "1"
+    st.session_state[MASKING] = st.query_params.get("mask") == "1"
+
+
 def _seed_from_url(quarters: tuple[FiscalQuarter, ...]) -> None:
     """On a session's first run, take filters from the link (?quarter=FY2026 Q3&department=IT).
     Only known values are accepted; anything else is ignored."""
@@ -111,13 +158,17 @@ def _seed_from_url(quarters: tuple[FiscalQuarter, ...]) -> None:
 
 def _restore_widgets(options: list[FiscalQuarter], new_page: bool) -> None:
     """Put the saved filters back into the widgets when a page is entered (Streamlit scopes
-    widget state to the page), or when the saved quarter no longer exists in the data."""
-    if new_page or QUARTER_KEY not in st.session_state or st.session_state[QUARTER_KEY] not in options:
-        saved = st.session_state.get(SAVED_QUARTER)
-        by_label = {q.label: q for q in options}
+    widget state to the page), or when the chosen quarter no longer exists in the data."""
+    by_label = {q.label: q for q in options}
+    saved = st.session_state.get(SAVED_QUARTER)
+    if new_page and saved in by_label:
+        st.session_state[QUARTER_KEY] = by_label[saved]
+    elif st.session_state.get(QUARTER_KEY) not in options:
         st.session_state[QUARTER_KEY] = by_label.get(saved, options[0]) if options else None
-    if new_page or DEPARTMENT_KEY not in st.session_state:
-        st.session_state[DEPARTMENT_KEY] = list(st.session_state.get(SAVED_DEPARTMENTS, []))
+    if new_page and SAVED_DEPARTMENTS in st.session_state:
+        st.session_state[DEPARTMENT_KEY] = list(st.session_state[SAVED_DEPARTMENTS])
+    elif DEPARTMENT_KEY not in st.session_state:
+        st.session_state[DEPARTMENT_KEY] = []
 
 
 def _filter_params(filters: Filters) -> dict:
@@ -129,10 +180,26 @@ def _filter_params(filters: Filters) -> dict:
     return params
 
 
+def link_params(filters: Filters) -> dict:
+    """The filters and the modes on, as query parameters: the link reopens the same view."""
+    params = _filter_params(filters)
+    if st.session_state.get(PRESENTING):
+        params["present"] = "1"
+    if st.session_state.get(MASKING):
+        params["mask"] = "1"
+    return params
+
+
+def _keep_url(params: dict) -> None:
+    """Keep the link shareable: it reopens on the same period, scope and modes."""
+    if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}:
+        st.query_params.from_dict(params)
+
+
 def _sidebar_nav(nav, filters: Filters) -> None:
     """Our own menu (Streamlit's is switched off in config.toml) so the home page reads
     'Overview', not the file name, and links carry the filters to the next page."""
-    params = _filter_params(filters)
+    params = link_params(filters)
     with nav:
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon, query_params=params, width="stretch")
@@ -157,11 +224,39 @@ def _sidebar_filters(quarters: tuple[FiscalQuarter, ...], new_page: bool) -> Fil
     filters = Filters(quarter, tuple(d for d in DEPARTMENTS if d in departments))
     st.session_state[SAVED_QUARTER] = quarter.label if quarter else None
     st.session_state[SAVED_DEPARTMENTS] = list(filters.departments)
-    # Keep the link shareable: it reopens on the same period and scope.
-    params = _filter_params(filters)
-    if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}:
-        st.query_params.from_dict(params)
     return filters
+
+
+def _saved_filters(quarters: tuple[FiscalQuarter, ...]) -> Filters:
+    """Presentation mode draws no filter widgets: the period and scope come from the link or
+    from what the session chose last (the newest quarter by default)."""
+    by_label = {q.label: q for q in quarters}
+    saved = by_label.get(st.session_state.get(SAVED_QUARTER) or "")
+    quarter = saved or (quarters[-1] if quarters else None)
+    departments = st.session_state.get(SAVED_DEPARTMENTS, [])
+    st.session_state[SAVED_QUARTER] = quarter.label if quarter else None
+    return Filters(quarter, tuple(d for d in DEPARTMENTS if d in departments))
+
+
+def _copy_switch(switch: str, mode: str) -> None:
+    st.session_state[mode] = st.session_state[switch]
+
+
+def _sidebar_modes(ctx: "PageContext") -> None:
+    """Presentation mode, vendor masking and the board pack of the selected quarter."""
+    with st.sidebar:
+        st.divider()
+        st.subheader("Present and share")
+        for switch, mode in ((PRESENT_SWITCH, PRESENTING), (MASK_SWITCH, MASKING)):
+            st.session_state[switch] = bool(st.session_state.get(mode))  # widget state ends with each page
+        st.toggle("Presentation mode", key=PRESENT_SWITCH, on_change=_copy_switch, args=(PRESENT_SWITCH, PRESENTING),
+                  help="For a screen-shared review: hides this sidebar and the toolbar, enlarges the type and "
+                       "adds previous / next between the pages (PageUp / PageDown). A link with ?present=1 opens "
+                       "in it.")
+        st.toggle("Mask vendor names", key=MASK_SWITCH, on_change=_copy_switch, args=(MASK_SWITCH, MASKING),
+                  help='Shows vendors as "Vendor A", "Vendor B"... on the pages and in the board pack.')
+        if ctx.has_data and ctx.filters.quarter is not None:
+            boardpack.download_buttons(ctx)
 
 
 def _sidebar_status(ctx_status: data.SourceStatus) -> None:
@@ -180,12 +275,44 @@ def _sidebar_status(ctx_status: data.SourceStatus) -> None:
         st.page_link(DATA_PAGE, label="Data quality and imports", icon=":material/fact_check:")
 
 
+def _exit_presentation() -> None:
+    st.session_state[PRESENTING] = False
+
+
+def _presentation_bar(title: str, params: dict) -> None:
+    """Previous / next in the walk-through's order, where this page stands, and the way out."""
+    paths = {label: path for path, label, _ in PAGES}
+    here = paths.get(title)
+    order = list(PRESENTATION_ORDER)
+    with st.container(horizontal=True, vertical_alignment="center", key="bb_presentation_bar"):
+        if here in order:
+            i = order.index(here)
+            labels = {path: label for path, label, _ in PAGES}
+            if i > 0 and st.button(f"Previous: {labels[order[i - 1]]}", icon=":material/arrow_back:",
+                                   shortcut="PageUp", key="bb_previous"):
+                st.switch_page(order[i - 1], query_params=params)
+            st.caption(f"{i + 1} of {len(order)}", width="content")
+            if i + 1 < len(order) and st.button(f"Next: {labels[order[i + 1]]}", icon=":material/arrow_forward:",
+                                                icon_position="right", shortcut="PageDown", key="bb_next"):
+                st.switch_page(order[i + 1], query_params=params)
+        elif st.button("Overview", icon=":material/dashboard:", key="bb_to_start"):
+            st.switch_page(order[0], query_params=params)
+        if st.session_state.get(MASKING):
+            st.badge("Vendor names masked", icon=":material/visibility_off:", color="gray")
+        st.button("Exit presentation", icon=":material/close_fullscreen:", type="tertiary", key="bb_exit",
+                  on_click=_exit_presentation)
+
+
 def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bool = True) -> PageContext:
-    """Page config, data source, sidebar filters and status, in that order.
+    """Page config, data source, sidebar filters and status, in that order (in presentation
+    mode: no sidebar, and a previous / next bar under the period).
 
     When the page needs data and none is available, explains why and stops the page.
     """
-    st.set_page_config(page_title=f"{title} · Bridgeboard", page_icon=icon, layout="wide")
+    _seed_modes()
+    presenting = bool(st.session_state.get(PRESENTING))
+    st.set_page_config(page_title=f"{title} · Bridgeboard", page_icon=icon, layout="wide",
+                       initial_sidebar_state="collapsed" if presenting else "auto")
     settings = _settings()
     if settings is None:
         st.stop()
@@ -201,11 +328,19 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
     _seed_from_url(quarters)
     new_page = st.session_state.get("bb_page") != title
     st.session_state["bb_page"] = title
-    nav = st.sidebar.container()
-    filters = _sidebar_filters(quarters, new_page)
-    _sidebar_nav(nav, filters)
-    _sidebar_status(status)
-    ctx = PageContext(settings, calendar, status, filters, quarters)
+    if presenting:
+        st.html(PRESENTATION_CSS)
+        filters = _saved_filters(quarters)
+    else:
+        nav = st.sidebar.container()
+        filters = _sidebar_filters(quarters, new_page)
+        _sidebar_nav(nav, filters)
+    ctx = PageContext(settings, calendar, status, filters, quarters, presenting,
+                      bool(st.session_state.get(MASKING)))
+    if not presenting:
+        _sidebar_modes(ctx)
+        _sidebar_status(status)
+    _keep_url(ctx.link_params)
     st.title(title)
     if needs_data and not status.ok:
         st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
@@ -213,7 +348,13 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
                      icon=":material/arrow_forward:")
         st.stop()
     if needs_data:
-        st.caption(f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}")
+        period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"
+        if presenting:  # read from the back of the room: full-size text, not a caption
+            st.markdown(f"**{period}**")
+        else:
+            st.caption(period)
+    if presenting:
+        _presentation_bar(title, ctx.link_params)
     return ctx
 
 

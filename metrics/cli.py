@@ -1,4 +1,4 @@
-"""Command line: ``python -m metrics check|load|sample``.
+"""Command line: ``python -m metrics check|load|sample|summary|boardpack``.
 
 Exit codes: 0 success; 1 the data has errors (or the database refused); 2 usage errors.
 """
@@ -8,8 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
+
+import sqlalchemy as sa
 
 from metrics import db
 from metrics.validation import ReadOptions, validate_folder
@@ -54,7 +59,36 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--spend-rows", type=int, default=None)
+
+    summary = sub.add_parser("summary", help="print the headline figures of a quarter",
+                             description="The Overview page's five headline figures and the quarter's story, "
+                                         "computed by the same functions as the pages.")
+    _add_source_options(summary)
+    summary.add_argument("--format", choices=["text", "json"], default="text")
+
+    pack = sub.add_parser("boardpack", help="write the board pack of a quarter (PowerPoint or PDF)",
+                          description="The headline figures and key charts of a quarter as a PowerPoint deck "
+                                      "with native charts, or as a PDF.")
+    _add_source_options(pack)
+    pack.add_argument("--format", choices=["pptx", "pdf"], default=None,
+                      help="default: from the --out file's extension")
+    pack.add_argument("--out", type=Path, required=True, metavar="FILE")
+    pack.add_argument("--mask-vendors", action="store_true",
+                      help='replace vendor names by "Vendor A", "Vendor B"... everywhere in the pack')
+    pack.add_argument("--company", default=None,
+                      help="company named on the title slide (default: $BRIDGEBOARD_COMPANY)")
     return parser
+
+
+def _add_source_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quarter", default=None, metavar="QUARTER",
+                   help='fiscal quarter such as "FY2026 Q3" (default: the latest quarter with spend)')
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data", type=Path, default=None, metavar="DIR",
+                       help="a folder of CSV files, validated and loaded into a temporary database")
+    where.add_argument("--db", default=None, metavar="URL", help="a SQLAlchemy database URL")
+    p.epilog = ("Without --data or --db, the configured source (BRIDGEBOARD_DATABASE_URL, else the CSV folder "
+                "BRIDGEBOARD_DATA_DIR loaded into the embedded database), as the app uses.")
 
 
 def _options(args) -> ReadOptions:
@@ -134,7 +168,164 @@ def cmd_sample(args, out) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "load": cmd_load, "sample": cmd_sample}
+class _UsageError(Exception):
+    """Bad arguments: the message is printed and the exit code is 2."""
+
+
+class _DataError(Exception):
+    """The data cannot be used (errors in the files, database down): exit code 1."""
+
+
+@contextmanager
+def _source(args) -> Iterator[tuple]:
+    """(engine, source label, settings) of --data, --db or the configured source."""
+    from metrics import sources
+    from metrics.settings import SettingsError, settings_from_env
+
+    try:
+        settings = settings_from_env()
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.data is not None:
+        if not args.data.is_dir():
+            raise _UsageError(f"{args.data} is not a folder. Give the folder that holds spend.csv, budget.csv ...")
+        with tempfile.TemporaryDirectory(prefix="bridgeboard-") as tmp:
+            engine = db.make_engine(f"duckdb:///{Path(tmp) / 'data.duckdb'}")
+            try:
+                outcome = sources.load_folder(args.data, engine, sources.read_options(settings), source=str(args.data))
+                if not outcome.report.ok:
+                    raise _DataError(f"{args.data} has {len(outcome.errors)} errors; see `python -m metrics check "
+                                     f"{args.data}`. Nothing was summarised.")
+                yield engine, f"CSV folder {args.data}", settings
+            finally:
+                engine.dispose()
+        return
+    url = args.db or (settings.database_url if settings.uses_database else None)
+    embedded = url is None
+    if embedded:
+        if not settings.data_dir.is_dir():
+            raise _DataError(f"the CSV folder {settings.data_dir} does not exist (set BRIDGEBOARD_DATA_DIR)")
+        try:
+            sources.ensure_embedded(settings)
+        except sa.exc.SQLAlchemyError as exc:  # DuckDB lets one process at a time open its file
+            raise _DataError(f"the embedded database {settings.embedded_db} could not be opened "
+                             f"({type(exc.orig or exc).__name__}); if the app is running, it holds the file: use "
+                             "--data DIR or --db URL instead") from None
+        url = sources.embedded_url(settings)
+    try:
+        engine = db.make_engine(url)
+    except Exception as exc:  # malformed URL, unknown dialect
+        raise _UsageError(f"cannot use database URL {db.redact_url(url)}: {type(exc).__name__}") from None
+    try:
+        try:
+            sources.check_connection(engine)
+        except Exception as exc:
+            raise _DataError(f"the database {db.redact_url(url)} is unavailable ({type(exc).__name__})") from None
+        if embedded and db.latest_batch(engine) is None:
+            raise _DataError(f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
+                             f"`python -m metrics check {settings.data_dir}`")
+        yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
+    finally:
+        engine.dispose()
+
+
+def _parse_quarter(wanted: str | None):
+    from metrics.fiscal import parse_quarter
+
+    if wanted is None:
+        return None
+    try:
+        return parse_quarter(wanted)
+    except ValueError:
+        raise _UsageError(f'--quarter {wanted!r} is not a fiscal quarter; write it like "FY2026 Q3"') from None
+
+
+def _quarter(engine, calendar, wanted):
+    """`wanted` if it has spend, else a usage error; without one, the latest quarter with spend."""
+    from metrics import queries
+
+    try:
+        known = queries.quarters_with_spend(engine, calendar)
+    except sa.exc.SQLAlchemyError:
+        raise _DataError("the database has no Bridgeboard data; load some with `python -m metrics load`") from None
+    if not known:
+        raise _DataError("there is no spend data, so there is no quarter to summarise")
+    if wanted is None:
+        return known[-1]
+    if wanted not in known:
+        raise _UsageError(f"{wanted.label} has no spend data; quarters with data run from {known[0].label} "
+                          f"to {known[-1].label}")
+    return wanted
+
+
+def _run_with_source(args, out, body) -> int:
+    """Open the source, resolve the quarter, run `body(engine, calendar, quarter, label, settings)`;
+    usage errors exit 2 and data errors 1, each with one clear line and no traceback."""
+    from metrics.fiscal import FiscalCalendar
+
+    try:
+        wanted = _parse_quarter(args.quarter)
+        with _source(args) as (engine, label, settings):
+            calendar = FiscalCalendar(settings.fiscal_start_month)
+            return body(engine, calendar, _quarter(engine, calendar, wanted), label, settings)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except _DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:  # e.g. the database went away mid-way; no traceback, no password
+        print(f"error: the database failed while reading ({type(exc).__name__}); nothing was written",
+              file=sys.stderr)
+        return 1
+
+
+def cmd_summary(args, out) -> int:
+    from metrics.headline import load_headline
+    from metrics.summary import data_as_of, summary_figures, summary_text
+
+    def body(engine, calendar, quarter, _label, _settings) -> int:
+        headline = load_headline(engine, calendar, quarter)
+        as_of = data_as_of(engine)
+        if args.format == "json":
+            json.dump(summary_figures(headline, as_of), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            out.write(summary_text(headline, as_of, calendar))
+        return 0
+
+    return _run_with_source(args, out, body)
+
+
+def cmd_boardpack(args, out) -> int:
+    from metrics.boardpack import FORMATS, build_pack, company_name
+
+    fmt = args.format or args.out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print(f"error: say --format pptx or --format pdf (cannot tell from the file name {args.out.name!r})",
+              file=sys.stderr)
+        return 2
+    if not args.out.parent.is_dir():
+        print(f"error: the folder {args.out.parent} does not exist", file=sys.stderr)
+        return 2
+
+    def body(engine, calendar, quarter, label, settings) -> int:
+        started = time.perf_counter()
+        folder = args.data or (None if args.db or settings.uses_database else settings.data_dir)
+        pack = build_pack(engine, calendar, quarter, fmt, source=label,
+                          company=args.company or company_name(folder), mask_vendors=args.mask_vendors)
+        args.out.write_bytes(pack.data)
+        if pack.charts_note:
+            print(f"warning: {pack.charts_note}; the PDF was built without them.", file=sys.stderr)
+        out.write(f"Wrote the {quarter.label} board pack ({FORMATS[fmt]}{', vendors masked' if args.mask_vendors else ''}, "
+                  f"{len(pack.data) / 1024:,.0f} KB) to {args.out} in {time.perf_counter() - started:.1f} s\n")
+        return 0
+
+    return _run_with_source(args, out, body)
+
+
+COMMANDS = {"check": cmd_check, "load": cmd_load, "sample": cmd_sample, "summary": cmd_summary,
+            "boardpack": cmd_boardpack}
 
 
 def main(argv: Sequence[str] | None = None, out=None) -> int:

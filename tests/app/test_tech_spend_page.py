@@ -126,7 +126,7 @@ def test_drill_down_to_invoice_lines(app, sample_env):
     assert set(lines["vendor"]) <= set(selection.spellings)
     assert lines["amount"].sum() == pytest.approx(selection.spend)  # the lines add up to the number
     assert any(c.value.replace("\\", "") == selection.caption(len(lines)) for c in at.caption)
-    assert [b.label for b in at.download_button] == ["Download CSV", "Download Excel"]
+    assert [b.label for b in at.main.download_button] == ["Download CSV", "Download Excel"]
     # Changing the department clears the category and vendor below it.
     at.selectbox(key="spend_drill_department").select("IT").run()
     assert at.selectbox(key="spend_drill_category").value is None

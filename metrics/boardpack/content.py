@@ -1,0 +1,188 @@
+"""What a board pack says, gathered once and rendered twice (PowerPoint and PDF).
+
+Everything comes from `metrics.headline` (the Overview's figures and sentences) and the small
+frames behind the pages' charts. A pack is company-wide: all departments. Masking vendor names
+happens here, once, on every text and table of the content, so neither renderer can forget it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from metrics import kpis, spend
+from metrics import turnaround as ta
+from metrics.boardpack.mask import VendorMask
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.headline import Headline, Note, Tile, load_headline
+from metrics.summary import data_as_of
+
+SPLIT_QUARTERS = 12  # quarters of history on the spend chart
+OVERLAP_VENDORS = 8  # vendors on the overlap chart (the table lists them all)
+TITLE = "Technology, marketing and customer experience"
+
+
+@dataclass(frozen=True)
+class SpendSection:
+    sentence: str
+    split: pd.DataFrame  # spend.quarterly_split of all departments, up to the quarter
+    overtakes: tuple[FiscalQuarter, ...]
+
+
+@dataclass(frozen=True)
+class BudgetSection:
+    sentence: str
+    by_department: pd.DataFrame  # department, actual, budget, variance, variance_pct, verdict
+    lines: pd.DataFrame  # department, category, actual, budget, variance, variance_pct, verdict
+
+
+@dataclass(frozen=True)
+class VendorSection:
+    sentence: str
+    overlap: pd.DataFrame  # vendor, spellings, categories, Marketing, IT, Joint, total, at_stake
+    shadow_trend: pd.DataFrame  # quarter, label, spend, shadow, share
+    shadow_vendors: pd.DataFrame  # vendor, reason, spend, lines
+
+
+def _change(change: kpis.Change) -> str:
+    """'+1.12 pts, better' / 'no data': the change in the KPI's unit and what it means."""
+    if change.delta is None:
+        return "no data"
+    return f"{change.kpi.show(change.delta, signed=True)}, {change.sentiment}"
+
+
+@dataclass(frozen=True)
+class KpiSection:
+    sentence: str
+    cards: tuple[kpis.KpiCard, ...]
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        counts = Counter(c.status for c in self.cards)
+        return {s: counts[s] for s in kpis.STATUSES}
+
+    @property
+    def table(self) -> pd.DataFrame:
+        rows = [{"KPI": c.kpi.name, "Owner": c.kpi.owner, "Value": c.value_label,
+                 "Target": c.kpi.show(c.target.target) if c.target else "no target",
+                 "Status": c.status, "Change": _change(c.vs_previous)} for c in self.cards]
+        return pd.DataFrame(rows, columns=["KPI", "Owner", "Value", "Target", "Status", "Change"])
+
+
+@dataclass(frozen=True)
+class TurnaroundSection:
+    sentence: str
+    lead_times: pd.DataFrame  # turnaround.lead_time_by_quarter over the trend window
+    breaches: pd.DataFrame  # turnaround.breach_rate_by_priority of the quarter
+
+
+@dataclass(frozen=True)
+class PackContent:
+    company: str | None
+    quarter: FiscalQuarter
+    period: str  # "FY2026 Q3 (01 Jul 2026 – 30 Sep 2026)"
+    as_of: str  # "2026-11-23 19:53 UTC"
+    source: str  # "CSV folder sample_data"
+    masked: bool
+    headline: Headline  # the figures, for their numbers only: never masked, so renderers use the texts below
+    tiles: tuple[Tile, ...]
+    story: tuple[str, ...]
+    spend: SpendSection
+    budget: BudgetSection
+    vendors: VendorSection
+    kpis: KpiSection
+    turnaround: TurnaroundSection
+
+    @property
+    def title(self) -> str:
+        return TITLE
+
+    @property
+    def footer(self) -> str:
+        masked = " · vendor names masked" if self.masked else ""
+        return f"{self.period} · data as of {self.as_of} · {self.source}{masked}"
+
+
+def source_for_pack(label: str) -> str:
+    """'CSV folder /srv/exports/finance' -> 'CSV folder finance': a board needs the folder, not
+    the server's path. Database labels are already redacted."""
+    prefix = "CSV folder "
+    if label.startswith(prefix):
+        return prefix + label[len(prefix):].rstrip("/").rsplit("/", 1)[-1]
+    return label
+
+
+def _until(split: pd.DataFrame, quarter: FiscalQuarter) -> pd.DataFrame:
+    shown = split[split["quarter"] <= quarter] if not split.empty else split
+    return shown.tail(SPLIT_QUARTERS).reset_index(drop=True)
+
+
+def gather(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, *, source: str,
+           company: str | None = None, today: date | None = None) -> PackContent:
+    """The pack's content for `quarter`, all departments, unmasked."""
+    h = load_headline(engine, calendar, quarter, (), today)
+    split = spend.quarterly_split(h.data.all_spend_by_quarter)
+    first, last = ta.trend_window(quarter)
+    no_budget = pd.DataFrame(columns=["department", "category", "actual", "budget", "variance", "variance_pct",
+                                      "verdict"])
+    return PackContent(
+        company=company,
+        quarter=quarter,
+        period=f"{quarter.label} ({calendar.quarter_start(quarter):%d %b %Y} – {calendar.quarter_end(quarter):%d %b %Y})",
+        as_of=data_as_of(engine).label,
+        source=source_for_pack(source),
+        masked=False,
+        headline=h,
+        tiles=h.tiles(),
+        story=h.story(),
+        spend=SpendSection(h.share.sentence if h.share else f"No technology spend is dated in {quarter.label}.",
+                           _until(split, quarter), tuple(q for q in spend.overtake_quarters(split) if q <= quarter)),
+        budget=BudgetSection(h.budget.sentence if h.budget else f"Neither spend nor budget is recorded for {quarter.label}.",
+                             h.budget.by_department if h.budget else no_budget.drop(columns="category"),
+                             h.budget.lines if h.budget else no_budget),
+        vendors=VendorSection(h.at_stake_sentence or f"No spend is dated in {quarter.label}.", h.overlap.vendors,
+                              h.data.shadow_trend[h.data.shadow_trend["quarter"] <= quarter].tail(SPLIT_QUARTERS)
+                              if not h.data.shadow_trend.empty else h.data.shadow_trend,
+                              h.shadow.top_vendors if h.shadow else pd.DataFrame(columns=["vendor", "reason", "spend",
+                                                                                          "lines"])),
+        kpis=KpiSection(kpis.scorecard_sentence(list(h.data.kpi_cards), quarter) if h.data.kpi_cards
+                        else "No KPIs are loaded yet.", h.data.kpi_cards),
+        turnaround=TurnaroundSection(h.lead_time_sentence or f"No requests were delivered in {quarter.label}.",
+                                     ta.in_window(h.data.lead_times, first, last),
+                                     ta.breach_rate_by_priority(engine, calendar, quarter, quarter)),
+    )
+
+
+def _masked_tile(tile: Tile, mask: VendorMask) -> Tile:
+    return replace(tile, value=mask.text(tile.value), notes=tuple(Note(mask.text(n.text), n.tone) for n in tile.notes))
+
+
+def _masked_card(card: kpis.KpiCard, mask: VendorMask) -> kpis.KpiCard:
+    return replace(card, kpi=replace(card.kpi, name=mask.text(card.kpi.name)))
+
+
+def masked(content: PackContent, mask: VendorMask) -> PackContent:
+    """The content with every vendor name replaced, in every text, table and chart label."""
+    if not mask.enabled:
+        return content
+    t = mask.text
+    return replace(
+        content,
+        masked=True,
+        tiles=tuple(_masked_tile(tile, mask) for tile in content.tiles),
+        story=tuple(t(s) for s in content.story),
+        spend=replace(content.spend, sentence=t(content.spend.sentence)),
+        budget=replace(content.budget, sentence=t(content.budget.sentence),
+                       lines=mask.frame(content.budget.lines, "category")),
+        vendors=replace(content.vendors, sentence=t(content.vendors.sentence),
+                        overlap=mask.frame(content.vendors.overlap, "vendor", "spellings", "categories"),
+                        shadow_vendors=mask.frame(content.vendors.shadow_vendors, "vendor")),
+        kpis=replace(content.kpis, sentence=t(content.kpis.sentence),
+                     cards=tuple(_masked_card(c, mask) for c in content.kpis.cards)),
+        turnaround=replace(content.turnaround, sentence=t(content.turnaround.sentence)),
+    )
+

@@ -1,0 +1,460 @@
+"""The quarter's headline: five figures and the story of a quarter, for the Overview page, the
+board pack and ``python -m metrics summary``.
+
+Nothing is computed twice: every figure comes from the functions behind the pages
+(`metrics.overview.spend_split`, `metrics.spend`, `metrics.kpis` with `metrics.targets`,
+`metrics.turnaround`), fed the same small frames the pages' cached adapters load. This module
+only gathers them, combines two of them and puts them into words.
+
+The five figures, for the selected fiscal quarter and department scope
+    Total technology spend
+        The sum of the spend lines dated in the quarter, credits netted (`spend_split`); change =
+        minus the previous quarter's total; against the quarter's budget for the departments in
+        scope (`spend.budget_variance`: actual - budget, under budget is favourable).
+    Marketing share
+        Marketing spend / all departments' spend (`spend.marketing_share`, never narrowed by the
+        department filter, as on the Tech spend page); change in percentage points.
+    Money at stake
+        Vendor overlap at stake (per vendor paid by both Marketing and IT, the smaller of the two
+        amounts) plus shadow IT (Marketing and Joint spend with vendors IT has not approved).
+        An overlapping vendor that IT has not approved is already inside shadow IT, so its at-stake
+        amount is counted once: total = shadow IT + overlap at stake with approved vendors.
+    KPIs on target
+        n of m, where m counts the KPIs with both a value and an effective target for the quarter
+        (the scorecard's statuses on target, at risk and off target) and n those on target; the
+        KPIs off target and at risk are named. Company-wide: the department filter does not apply.
+    Request lead time (p85)
+        85% of the requests delivered in the quarter were delivered within this many days (p85
+        rounded up to whole days, as the Request turnaround page's headline), against the median
+        SLA of those requests; also the SLA breach rate and the requests open at the quarter's end
+        (or today, for the quarter in progress). All requests: the department filter does not apply.
+
+Every absent figure is None ("no data"), never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from metrics import kpis, queries, spend, spend_queries, targets, turnaround
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.formatting import money, points, share
+from metrics.overview import SpendSplit, spend_split
+
+# Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
+GOOD, BAD, WARNING, NEUTRAL = "good", "bad", "warning", "neutral"
+TILE_KEYS = ("spend", "share", "at_stake", "kpis", "lead_time")
+
+
+# --- The inputs: what the pages load -------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuarterData:
+    """The small aggregated frames and results the headline is computed from, loaded exactly as
+    the pages load them (the app through its cached adapters, the command line directly)."""
+
+    quarter: FiscalQuarter
+    departments: tuple[str, ...]  # the department scope; empty = all
+    spend_by_quarter: pd.DataFrame  # queries.spend_by_quarter, every quarter, in scope
+    all_spend_by_quarter: pd.DataFrame  # the same for all departments (marketing share)
+    period: pd.DataFrame  # spend.load_period of the quarter, in scope
+    previous_period: pd.DataFrame  # the same for the previous quarter
+    budget: pd.DataFrame  # spend_queries.budget_by_line of the quarter's fiscal year, in scope
+    shadow_trend: pd.DataFrame  # spend.load_shadow_trend, in scope
+    kpi_cards: tuple[kpis.KpiCard, ...]  # the scorecard of the quarter
+    previous_kpi_cards: tuple[kpis.KpiCard, ...]  # the scorecard of the previous quarter
+    lead_times: pd.DataFrame  # turnaround.lead_time_by_quarter, every quarter, all requests
+    backlog: turnaround.Backlog | None  # turnaround.backlog_ageing of the quarter
+
+
+def load_scorecard(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter) -> list[kpis.KpiCard]:
+    """The Customer experience page's scorecard (glossary, quarter values and effective targets,
+    in-app target changes included), straight from the database."""
+    first = kpis.window(quarter)[0]
+    return kpis.scorecard(kpis.kpi_glossary(engine), kpis.kpi_quarter_values(engine, calendar, first, quarter),
+                          targets.effective_targets(engine, first, quarter), quarter)
+
+
+def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
+                      departments: Sequence[str] = (), today: date | None = None) -> QuarterData:
+    """Everything the headline needs, by the named queries the pages use."""
+    scope = tuple(departments)
+    directory = spend.load_vendor_directory(engine)
+    return QuarterData(
+        quarter=quarter,
+        departments=scope,
+        spend_by_quarter=queries.spend_by_quarter(engine, calendar, departments=scope or None),
+        all_spend_by_quarter=queries.spend_by_quarter(engine, calendar),
+        period=spend.load_period(engine, calendar, quarter, scope, directory),
+        previous_period=spend.load_period(engine, calendar, quarter.previous(), scope, directory),
+        budget=spend_queries.budget_by_line(engine, quarter.fiscal_year, scope or None),
+        shadow_trend=spend.load_shadow_trend(engine, calendar, directory, scope),
+        kpi_cards=tuple(load_scorecard(engine, calendar, quarter)),
+        previous_kpi_cards=tuple(load_scorecard(engine, calendar, quarter.previous())),
+        lead_times=turnaround.lead_time_by_quarter(engine, calendar),
+        backlog=turnaround.backlog_ageing(engine, calendar, quarter, today or date.today()),
+    )
+
+
+# --- Combined figures ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AtStake:
+    """Vendor overlap plus shadow IT, each vendor's money counted once."""
+
+    overlap: float | None  # None: Marketing and IT are not both in scope
+    overlap_vendors: int
+    top_overlap_vendor: str | None
+    shadow: float | None  # None: neither Marketing nor Joint in scope, or no spend of theirs
+    shadow_share: float | None  # of Marketing and Joint spend
+    counted_twice: float  # overlap at stake with vendors that are also shadow IT
+
+    @property
+    def total(self) -> float | None:
+        if self.overlap is None and self.shadow is None:
+            return None
+        return round((self.overlap or 0.0) + (self.shadow or 0.0) - self.counted_twice, 2)
+
+
+def at_stake(overlap: spend.VendorOverlap, shadow: spend.ShadowIT | None, period: pd.DataFrame) -> AtStake:
+    """None figures when the quarter has no spend lines in scope (no data, not zero)."""
+    if period.empty:
+        return AtStake(None, 0, None, None, None, 0.0)
+    unapproved = set(period.loc[~period["it_approved"].astype(bool), "vendor_name"])
+    both = overlap.vendors[overlap.vendors["vendor"].isin(unapproved)] if shadow is not None else overlap.vendors.iloc[:0]
+    return AtStake(
+        overlap=overlap.total_at_stake,
+        overlap_vendors=len(overlap.vendors),
+        top_overlap_vendor=None if overlap.vendors.empty else str(overlap.vendors["vendor"].iloc[0]),
+        shadow=shadow.amount if shadow is not None else None,
+        shadow_share=shadow.share if shadow is not None else None,
+        counted_twice=round(float(both["at_stake"].sum()), 2),
+    )
+
+
+@dataclass(frozen=True)
+class KpiTally:
+    on_target: int
+    judged: int  # KPIs with a value and a target this quarter
+    off_target: tuple[str, ...]  # KPI names
+    at_risk: tuple[str, ...]
+    without_value: tuple[str, ...]  # a target but no value: not judged
+
+    @property
+    def label(self) -> str:
+        return f"{self.on_target} of {self.judged}"
+
+
+def kpi_tally(cards: Sequence[kpis.KpiCard]) -> KpiTally | None:
+    """None when no KPI has both a value and a target for the quarter."""
+    judged = [c for c in cards if c.status in (kpis.ON_TARGET, kpis.AT_RISK, kpis.OFF_TARGET)]
+    if not judged:
+        return None
+
+    def names(status: str) -> tuple[str, ...]:
+        return tuple(c.kpi.name for c in judged if c.status == status)
+
+    return KpiTally(len(names(kpis.ON_TARGET)), len(judged), names(kpis.OFF_TARGET), names(kpis.AT_RISK),
+                    tuple(c.kpi.name for c in cards if c.status == kpis.NO_DATA and c.target is not None))
+
+
+# --- What a tile shows ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delta:
+    """The change since the previous quarter."""
+
+    text: str  # "+$291.1K vs FY2026 Q2"
+    sign: int  # -1, 0, +1
+    higher_is_better: bool | None  # None: a rise is neither good nor bad
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line under a figure: against budget or target, or what the figure is made of."""
+
+    text: str  # starts with its symbol when it judges: "▲ $188.5K (1.4%) over budget"
+    tone: str  # GOOD, BAD, WARNING or NEUTRAL
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    value: str
+    delta: Delta | None
+    notes: tuple[Note, ...]
+    help: str
+
+
+def _signed_money(value: float) -> str:
+    return ("+" if round(value, 2) > 0 else "") + money(value)
+
+
+def _sign(value: float | None, digits: int = 2) -> int:
+    v = round(value or 0.0, digits)
+    return (v > 0) - (v < 0)
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class Headline:
+    quarter: FiscalQuarter
+    data: QuarterData
+    spend: SpendSplit | None  # in scope
+    budget: spend.BudgetVariance | None  # in scope
+    share: spend.MarketingShare | None  # of all departments
+    overlap: spend.VendorOverlap
+    shadow: spend.ShadowIT | None
+    at_stake: AtStake
+    previous_at_stake: AtStake
+    kpis: KpiTally | None
+    previous_kpis: KpiTally | None
+    turnaround: turnaround.QuarterTurnaround | None
+    sla_days: float | None  # median SLA of the requests delivered in the quarter
+    backlog: turnaround.Backlog | None
+
+    @property
+    def previous(self) -> FiscalQuarter:
+        return self.quarter.previous()
+
+    # The figures for machines (`python -m metrics summary`): numbers, None when absent.
+
+    @property
+    def lead_time_p50(self) -> float | None:
+        return self.turnaround.p50 if self.turnaround else None
+
+    @property
+    def lead_time_p85(self) -> float | None:
+        return self.turnaround.p85 if self.turnaround else None
+
+    @property
+    def breach_rate(self) -> float | None:
+        return self.turnaround.breach_rate if self.turnaround else None
+
+    @property
+    def open_requests(self) -> int | None:
+        return self.backlog.open if self.backlog is not None else None
+
+    # The five tiles -----------------------------------------------------------------------
+
+    def tiles(self) -> tuple[Tile, ...]:
+        return (self._spend_tile(), self._share_tile(), self._at_stake_tile(), self._kpi_tile(), self._lead_time_tile())
+
+    def _versus(self) -> str:
+        return f"vs {self.previous.label}"
+
+    def _spend_tile(self) -> Tile:
+        s, b = self.spend, self.budget
+        delta = None
+        if s is not None and s.previous_total is not None:
+            change = s.total - s.previous_total
+            delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), None)
+        if b is None or b.budget is None:
+            notes = (Note(f"○ No budget recorded for {self.quarter.label}", NEUTRAL),)
+        elif round(b.variance, 2) == 0:
+            notes = (Note(f"● On budget ({money(b.budget)})", GOOD),)
+        else:
+            pct = f" ({spend.variance_percent(abs(b.variance_pct))})" if b.variance_pct is not None else ""
+            over = b.variance > 0
+            notes = (Note(f"{'▲' if over else '▼'} {money(abs(b.variance))}{pct} {'over' if over else 'under'} "
+                          f"the {money(b.budget)} budget", BAD if over else GOOD),)
+        return Tile("spend", "Total technology spend", money(s.total) if s else "no data", delta, notes,
+                    "Sum of the spend lines dated in the quarter, for the departments in scope; credits net off. "
+                    "Against the quarter's budget: under budget is favourable.")
+
+    def _share_tile(self) -> Tile:
+        ms = self.share
+        delta = None
+        if ms is not None and ms.delta is not None:
+            delta = Delta(f"{points(ms.delta)} {self._versus()}", _sign(ms.delta, 4), None)
+        notes = ()
+        if ms is not None and ms.share is not None:
+            notes = (Note(f"Marketing {money(ms.marketing)} · IT {money(ms.it)}", NEUTRAL),)
+        return Tile("share", "Marketing share", share(ms.share) if ms else "no data", delta, notes,
+                    "Marketing spend / technology spend of all departments (the department filter does not "
+                    "apply). Joint spend is its own slice.")
+
+    def _at_stake_tile(self) -> Tile:
+        now, before = self.at_stake, self.previous_at_stake
+        delta = None
+        if now.total is not None and before.total is not None:
+            change = now.total - before.total
+            delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), False)
+        parts = []
+        if now.overlap is not None:
+            parts.append(Note(f"{money(now.overlap)} overlap · {now.overlap_vendors} vendor"
+                              f"{'s' if now.overlap_vendors != 1 else ''} paid by both", NEUTRAL))
+        if now.shadow is not None:
+            parts.append(Note(f"{money(now.shadow)} shadow IT"
+                              + (f" · {share(now.shadow_share)} of Marketing + Joint" if now.shadow_share is not None
+                                 else ""), NEUTRAL))
+        if now.counted_twice:
+            parts.append(Note(f"{money(now.counted_twice)} of overlap is also shadow IT, counted once", NEUTRAL))
+        value = money(now.total) if now.total is not None else "not in scope"
+        return Tile("at_stake", "Money at stake", value, delta, tuple(parts),
+                    "Vendor overlap at stake (per vendor paid by both Marketing and IT, the smaller amount) plus "
+                    "shadow IT (Marketing and Joint spend with vendors IT has not approved), each counted once.")
+
+    def _kpi_tile(self) -> Tile:
+        t, before = self.kpis, self.previous_kpis
+        delta = None
+        if t is not None and before is not None:
+            change = t.on_target - before.on_target
+            delta = Delta(f"{change:+d} on target {self._versus()}" if change else f"Same count as {self.previous.label}",
+                          _sign(change), True)
+        notes = []
+        if t is not None:
+            if t.off_target:
+                notes.append(Note(f"■ Off target: {_and(t.off_target)}", BAD))
+            if t.at_risk:
+                notes.append(Note(f"▲ At risk: {_and(t.at_risk)}", WARNING))
+            if not t.off_target and not t.at_risk:
+                notes.append(Note("● Every KPI with a target meets it", GOOD))
+            if t.without_value:
+                notes.append(Note(f"○ No data yet: {_and(t.without_value)}", NEUTRAL))
+        return Tile("kpis", "KPIs on target", t.label if t else "no data", delta, tuple(notes),
+                    "KPIs with a value and an agreed target for the quarter that meet it (equal counts as met); "
+                    "the others are named. Company-wide.")
+
+    def _lead_time_tile(self) -> Tile:
+        t = self.turnaround
+        within = t.within_days if t else None
+        delta = None
+        if t is not None and t.within_delta_label is not None:
+            delta = Delta(t.within_delta_label, _sign(within - t.previous_within_days), False)
+        notes = []
+        if within is not None and self.sla_days is not None:
+            gap = within - self.sla_days
+            sla = f"the SLA (median {turnaround.days_label(self.sla_days)})"
+            if gap > 0:
+                notes.append(Note(f"▲ {turnaround.days_label(gap)} over {sla}", BAD))
+            else:
+                notes.append(Note(f"▼ Within {sla}", GOOD))
+        if t is not None and t.breach_rate is not None:
+            notes.append(Note(f"{share(t.breach_rate)} of {turnaround.requests_label(t.delivered)} missed their SLA",
+                              NEUTRAL))
+        if self.backlog is not None:
+            notes.append(Note(f"{self.backlog.open:,} open at {self.backlog.as_of_label}", NEUTRAL))
+        return Tile("lead_time", "Request lead time (p85)", turnaround.days_label(within), delta, tuple(notes),
+                    "85% of the requests delivered in the quarter took at most this many days from request to "
+                    "delivery (rounded up), against the median SLA of those requests. All requests.")
+
+    # The story ----------------------------------------------------------------------------
+
+    def story(self) -> tuple[str, ...]:
+        """Three to five sentences that tell the quarter in plain words (fewer when data is missing)."""
+        return tuple(s for s in (self.spend_sentence, self.share.sentence if self.share else None,
+                                 self.at_stake_sentence, self.kpi_sentence, self.lead_time_sentence) if s)
+
+    @property
+    def spend_sentence(self) -> str | None:
+        s, b = self.spend, self.budget
+        if s is None:
+            return None
+        changes = []
+        if s.previous_total is not None:
+            change = s.total - s.previous_total
+            changes.append(f"{'up' if change > 0 else 'down'} {money(abs(change))} on {self.previous.label}"
+                           if round(change, 2) else f"the same as in {self.previous.label}")
+        if b is not None and b.budget is not None:
+            pct = f" ({spend.variance_percent(abs(b.variance_pct))})" if b.variance_pct is not None else ""
+            changes.append("exactly on budget" if round(b.variance, 2) == 0 else
+                           f"{money(abs(b.variance))}{pct} {'over' if b.variance > 0 else 'under'} budget")
+        text = f"Technology spend was {money(s.total)} in {self.quarter.label}"
+        text += (", " + " and ".join(changes)) if changes else ""
+        if b is None or b.budget is None:
+            return text + "; no budget is recorded for the quarter."
+        return text + "."
+
+    @property
+    def at_stake_sentence(self) -> str | None:
+        a = self.at_stake
+        if a.total is None:
+            return None
+        parts = []
+        if a.overlap:
+            parts.append(f"{money(a.overlap)} with {a.overlap_vendors} vendor{'s' if a.overlap_vendors != 1 else ''} "
+                         f"that both Marketing and IT pay (the most with {a.top_overlap_vendor})")
+        if a.shadow:
+            parts.append(f"{money(a.shadow)} of shadow IT"
+                         + (f", {share(a.shadow_share)} of Marketing and Joint spend" if a.shadow_share is not None
+                            else ""))
+        if not parts:
+            return f"No money is at stake in vendor overlap or shadow IT in {self.quarter.label}."
+        return f"{money(a.total)} is at stake: " + " and ".join(parts) + "."
+
+    @property
+    def kpi_sentence(self) -> str | None:
+        t = self.kpis
+        if t is None:
+            return None
+        text = f"{t.on_target} of {t.judged} KPIs with a target met it"
+        misses = []
+        if t.off_target:
+            misses.append(f"{_and(t.off_target)} {'is' if len(t.off_target) == 1 else 'are'} off target")
+        if t.at_risk:
+            misses.append(f"{_and(t.at_risk)} {'is' if len(t.at_risk) == 1 else 'are'} at risk")
+        return text + ("; " + " and ".join(misses) if misses else ", all of them") + "."
+
+    @property
+    def lead_time_sentence(self) -> str | None:
+        t = self.turnaround
+        if t is None or t.within_days is None:
+            return None
+        text = f"85% of requests were delivered within {turnaround.days_label(t.within_days)}"
+        before = t.previous_within_days
+        if before is not None and before != t.within_days:
+            text += (f", {'down' if t.within_days < before else 'up'} from {turnaround.days_label(before)} "
+                     f"in {self.previous.label}")
+        if self.sla_days is not None:
+            text += f", against a median SLA of {turnaround.days_label(self.sla_days)}"
+        if t.breach_rate is not None:
+            text += f"; {share(t.breach_rate)} missed their SLA"
+        return text + "."
+
+
+def _sla_days(lead_times: pd.DataFrame, quarter: FiscalQuarter) -> float | None:
+    rows = lead_times[lead_times["quarter"] == quarter.label] if not lead_times.empty else lead_times
+    if rows.empty or pd.isna(rows["sla_p50"].iloc[0]):
+        return None
+    return float(rows["sla_p50"].iloc[0])
+
+
+def headline(data: QuarterData) -> Headline:
+    """The headline of `data.quarter` from the frames the pages load."""
+    q, scope = data.quarter, data.departments
+    overlap = spend.vendor_overlap(data.period, q, scope)
+    shadow = spend.shadow_it(data.period, data.shadow_trend, q, scope)
+    previous_overlap = spend.vendor_overlap(data.previous_period, q.previous(), scope)
+    previous_shadow = spend.shadow_it(data.previous_period, data.shadow_trend, q.previous(), scope)
+    return Headline(
+        quarter=q,
+        data=data,
+        spend=spend_split(data.spend_by_quarter, q),
+        budget=spend.budget_variance(data.period, data.budget, q),
+        share=spend.marketing_share(spend.quarterly_split(data.all_spend_by_quarter), q),
+        overlap=overlap,
+        shadow=shadow,
+        at_stake=at_stake(overlap, shadow, data.period),
+        previous_at_stake=at_stake(previous_overlap, previous_shadow, data.previous_period),
+        kpis=kpi_tally(data.kpi_cards),
+        previous_kpis=kpi_tally(data.previous_kpi_cards),
+        turnaround=turnaround.quarter_turnaround(data.lead_times, q),
+        sla_days=_sla_days(data.lead_times, q),
+        backlog=data.backlog,
+    )
+
+
+def load_headline(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
+                  departments: Sequence[str] = (), today: date | None = None) -> Headline:
+    return headline(load_quarter_data(engine, calendar, quarter, departments, today))

@@ -70,9 +70,11 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     if batch is None:
         return SourceStatus(label, None, False, "The CSV files have errors, so nothing could be loaded yet.",
                             findings=tuple(outcome.findings), refused=True)
+    counts = queries.table_row_counts(engine)  # all tables: an upload may have replaced only some
     return SourceStatus(label, url, True, findings=tuple(outcome.findings), refused=bool(outcome.errors),
                         batch_id=batch.batch_id, imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
-                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}", row_counts=batch.row_counts)
+                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
+                        row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None})
 
 
 @st.cache_data(ttl="1m", show_spinner=False)

@@ -90,9 +90,34 @@ def app_server(tmp_path_factory):
         log.close()
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Streamlit's own readiness signal: connected, and the script has finished running."""
+def wait_for_app(page, timeout: float = 60_000, settle_ms: int = 800) -> None:
+    """Streamlit's own readiness signal: connected, and the script not running for `settle_ms`
+    in a row (a rerun can start right after a run ends, e.g. when a widget callback fires)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    waited = quiet = 0
+    while quiet < settle_ms:
+        if waited > timeout:
+            raise TimeoutError("the app kept rerunning")
+        if page.locator(idle).count():
+            quiet += 100
+        else:
+            quiet = 0
+            page.wait_for_selector(idle, timeout=timeout)
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def pick(page, box, option: str) -> None:
+    """Open a Streamlit select or multiselect `box` and click `option`. A menu that a late rerun
+    closed again is simply opened once more."""
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(4):
+        box.click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    choice.click()

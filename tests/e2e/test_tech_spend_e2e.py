@@ -10,17 +10,16 @@ from playwright.sync_api import expect
 
 from metrics.formatting import money
 from metrics.spend_queries import LINE_COLUMNS
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import pick, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick `option` in the main-area select box labelled `label`. Clicking waits until the box is
+    """Pick `option` in the main-area select box labelled `label`; clicking waits until the box is
     enabled (the level above has been chosen and the page has rerun)."""
     box = page.locator("[data-testid='stMain']").get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    pick(page, box, option)
     expect(box).to_have_value(option)
     wait_for_app(page)
 

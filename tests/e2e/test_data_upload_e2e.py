@@ -36,3 +36,7 @@ def test_good_file_is_previewed_then_imported(page, app_server):
     page.get_by_role("button", name="Import 1 table(s)").click()
     page.get_by_text("Imported kpis (10 rows) as batch").first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+    # Only kpis was replaced: the other six tables are still there and still counted.
+    page.goto(f"{app_server}/Data")
+    wait_for_app(page)
+    assert "in 7 tables" in page.locator("[data-testid='stSidebar']").inner_text()

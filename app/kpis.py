@@ -9,14 +9,16 @@ cleared outright.
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.data import engine_for
+from app.text import plain as md  # the name the page and its tests know it by
 from metrics import kpis, targets
+from metrics.boardpack.mask import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 ROLE_KEY = "cx_role"
@@ -134,10 +136,19 @@ def audit_table(audit: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
                                "version": "Version"})
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=&])")
+def masked_cards(cards: list[kpis.KpiCard], mask: VendorMask) -> list[kpis.KpiCard]:
+    """The scorecard as shown with vendors masked (the cards themselves when masking is off): the
+    text of each KPI, whose source is often a vendor ("Datadog synthetic checks"), and the notes of
+    its targets. Codes and numbers are kept: they key the widgets and the statuses."""
+    if not mask.enabled:
+        return cards
+    return [_masked_card(card, mask) for card in cards]
 
 
-def md(text: str | None) -> str:
-    """Data text made literal for Streamlit's Markdown (labels, help, captions): no links,
-    directives, maths or emphasis can come from the data."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
+def _masked_card(card: kpis.KpiCard, mask: VendorMask) -> kpis.KpiCard:
+    kpi = replace(card.kpi, name=mask.text(card.kpi.name), definition=mask.text(card.kpi.definition),
+                  formula=mask.text(card.kpi.formula), source=mask.text(card.kpi.source))
+    trend = tuple(replace(p, target=replace(p.target, note=mask.text(p.target.note)) if p.target else None)
+                  for p in card.trend)
+    return replace(card, kpi=kpi, trend=trend, vs_previous=replace(card.vs_previous, kpi=kpi),
+                   vs_last_year=replace(card.vs_last_year, kpi=kpi))

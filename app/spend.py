@@ -7,13 +7,16 @@ of departments, drill-down names); each returns a small aggregated frame or resu
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from app.data import engine_for
+from app.text import mask_frame
+from app.text import plain as plain  # the Overview's import of it
 from metrics import spend, spend_queries
+from metrics.boardpack.mask import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 
@@ -58,10 +61,7 @@ def invoice_lines(url: str, version: str, fiscal_start: int, quarter: FiscalQuar
     return selection, spend.load_lines(engine_for(url), FiscalCalendar(fiscal_start), quarter, selection)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """A sentence shown literally by Streamlit's markdown: vendor and category names come from
-    the data and must not become links, emphasis, colour directives or LaTeX (two `$` amounts)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def masked_level(level: spend.DrillLevel, mask: VendorMask) -> spend.DrillLevel:
+    """A drill-down level as shown with vendors masked: its rows (the chart's bars, the table and
+    its download) and the path its sentence names."""
+    return replace(level, path=tuple(mask.text(p) for p in level.path), rows=mask_frame(mask, level.rows))

@@ -1,4 +1,5 @@
-"""Cached adapters between the Request turnaround page and `metrics.turnaround`.
+"""Cached adapters between the Request turnaround page and `metrics.turnaround`, and the
+masked view of a result the page shows.
 
 Keyed by small values only: the engine URL, the data version (changes with every import), the
 fiscal start month, quarters, the page's filter (a small frozen dataclass of tuples) and dates.
@@ -7,14 +8,16 @@ Every result is a small aggregated frame or dataclass.
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from app.data import engine_for
+from app.text import mask_frame
 from metrics import turnaround as ta
+from metrics.boardpack.mask import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 _CACHE = dict(ttl="15m", show_spinner=False, max_entries=64)
@@ -78,10 +81,6 @@ def lead_time_points(url: str, version: str, fiscal_start: int, first: FiscalQua
     return ta.lead_time_points(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: str) -> str:
-    """Text that Streamlit's markdown shows literally: request ids and team names come from the
-    data, and must not turn into links, emphasis or LaTeX ($)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def masked_points(points: ta.LeadTimePoints | None, mask: VendorMask) -> ta.LeadTimePoints | None:
+    """The scatter's deliveries as shown with vendors masked (their request ids are in the hover)."""
+    return None if points is None else replace(points, points=mask_frame(mask, points.points))

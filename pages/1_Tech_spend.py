@@ -1,9 +1,11 @@
+from functools import partial
+
 import streamlit as st
 
 from app import data
 from app import spend as cached
 from app.shell import page_setup
-from app.spend import plain
+from app.text import mask_frame, masked_plain
 from charts import spend as charts
 from metrics import spend
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
@@ -18,6 +20,9 @@ if q is None:
 scope = ctx.filters.departments
 in_scope = scope or spend.DEPARTMENT_ORDER
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
+# Vendor names are masked (when on) on what is shown: sentences, tables, chart data, downloads.
+mask = ctx.vendor_mask
+shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 
 # --- Figures of the period (small aggregated frames from the database, then the definitions) ---
 split_all = spend.quarterly_split(data.spend_by_quarter(url, version, fiscal_start))
@@ -36,7 +41,6 @@ redundant = spend.redundant_tools(period, q, scope)
 duplicates = cached.possible_duplicates(url, version)
 shadow = spend.shadow_it(period, shadow_trend, q, scope)
 mix = spend.investment_mix(period, q)
-
 
 
 def money_column(label: str) -> st.column_config.NumberColumn:
@@ -95,7 +99,7 @@ with st.container(horizontal=True):
 
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")
-st.markdown(plain(mshare.sentence if mshare else f"No technology spend is dated in {q.label}."))
+st.markdown(shown(mshare.sentence if mshare else f"No technology spend is dated in {q.label}."))
 st.plotly_chart(charts.spend_by_quarter_chart(split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q),
                 key="chart_split")
 if scope:
@@ -106,13 +110,14 @@ st.subheader(f"Budget vs actual, {q.label}")
 if variance is None:
     st.info(f"Neither spend nor budget is recorded for {q.label} in scope.")
 else:
-    st.markdown(plain(variance.sentence))
+    st.markdown(shown(variance.sentence))
+    budget_lines = masked(variance.lines)
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(charts.budget_vs_actual_chart(variance.lines), key="chart_budget")
+        st.plotly_chart(charts.budget_vs_actual_chart(budget_lines), key="chart_budget")
     with right:
-        st.plotly_chart(charts.variance_heatmap(variance.lines), key="chart_heatmap")
-    st.dataframe(spend.with_verdict_labels(variance.lines), hide_index=True,
+        st.plotly_chart(charts.variance_heatmap(budget_lines), key="chart_heatmap")
+    st.dataframe(spend.with_verdict_labels(budget_lines), hide_index=True,
                  column_config={"department": "Department", "category": "Category",
                                 **{k: money_column(k.capitalize()) for k in ("actual", "budget", "variance")},
                                 "variance_pct": st.column_config.NumberColumn("Variance %", format="percent"),
@@ -122,28 +127,28 @@ st.markdown(f"**Fiscal-year landing, FY{q.fiscal_year}**")
 if landing is None:
     st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
 else:
-    st.markdown(plain(landing.sentence))
+    st.markdown(shown(landing.sentence))
     st.plotly_chart(charts.landing_chart(landing), key="chart_landing")
 
 # --- Overlap -------------------------------------------------------------------------------
 st.subheader(f"Overlap, {q.label}")
-st.markdown(plain(overlap.sentence))
+st.markdown(shown(overlap.sentence))
 if not overlap.vendors.empty:
-    st.dataframe(overlap.vendors, hide_index=True,
+    st.dataframe(masked(overlap.vendors), hide_index=True,
                  column_config={"vendor": "Vendor", "spellings": "Invoiced as", "categories": "Categories",
                                 **{d: money_column(d) for d in spend.DEPARTMENT_ORDER},
                                 "total": money_column("Total"), "at_stake": money_column("At stake")})
 st.markdown("**Redundant tools**")
-st.markdown(plain(redundant.sentence))
+st.markdown(shown(redundant.sentence))
 if not redundant.categories.empty:
-    st.dataframe(redundant.categories, hide_index=True,
+    st.dataframe(masked(redundant.categories), hide_index=True,
                  column_config={"category": "Category", "marketing_vendors": "Marketing pays",
                                 "it_vendors": "IT pays", "Marketing": money_column("Marketing spend"),
                                 "IT": money_column("IT spend"), "at_stake": money_column("Sized at")})
 st.markdown("**Possibly the same vendor** (all periods; never merged automatically)")
-st.markdown(plain(spend.duplicates_sentence(duplicates)))
+st.markdown(shown(spend.duplicates_sentence(duplicates)))
 if not duplicates.empty:
-    st.dataframe(duplicates, hide_index=True,
+    st.dataframe(masked(duplicates), hide_index=True,
                  column_config={"vendor_a": "Vendor", "vendor_b": "Possibly the same as", "score": "Similarity",
                                 "spellings_a": "Invoiced as", "spellings_b": "Invoiced as (other)"})
 
@@ -151,24 +156,24 @@ if not duplicates.empty:
 st.subheader("Shadow IT")
 left, right = st.columns(2, gap="large")
 with left:
-    st.markdown(plain(spend.shadow_trend_sentence(shadow_trend, q)))
+    st.markdown(shown(spend.shadow_trend_sentence(shadow_trend, q)))
     st.plotly_chart(charts.shadow_trend_chart(shadow_trend, q), key="chart_shadow_trend")
 with right:
     if shadow:
-        st.markdown(plain(shadow.sentence))
+        st.markdown(shown(shadow.sentence))
     elif spend.shadow_in_scope(scope):
-        st.markdown(plain(f"No Marketing or Joint spend is dated in {q.label}."))
+        st.markdown(shown(f"No Marketing or Joint spend is dated in {q.label}."))
     else:
         st.markdown("Shadow IT is measured on Marketing and Joint spend: include one of them in the filter.")
     if shadow:
-        st.plotly_chart(charts.top_vendors_chart(shadow.top_vendors), key="chart_shadow_vendors")
+        st.plotly_chart(charts.top_vendors_chart(masked(shadow.top_vendors)), key="chart_shadow_vendors")
 
 # --- Run / Grow / Transform ------------------------------------------------------------------
 st.subheader(f"Run / Grow / Transform, {q.label}")
 if mix is None:
     st.info(f"No spend lines in {q.label} for {ctx.filters.department_label.lower()}.")
 else:
-    st.markdown(plain(mix.sentence))
+    st.markdown(shown(mix.sentence))
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.plotly_chart(charts.investment_mix_chart(mix.mix), key="chart_mix")
     right.metric("Unmapped spend", share(mix.unmapped_share), money(mix.unmapped), delta_color="off",
@@ -176,39 +181,46 @@ else:
                  help="Spend lines with no investment_type (Run, Grow or Transform): map them to see the full mix.")
 
 # --- Drill-down ----------------------------------------------------------------------------
+# The choices are the real names (they query the lines); only their labels are masked.
+# Presentation mode shows the top level only: choosing and downloading are for the desk.
 st.subheader(f"Drill-down, {q.label}")
-top = spend.drill_down(period, q)
-with st.container(horizontal=True):
-    keep_if_offered("spend_drill_department", list(top.rows["name"]))
-    department = st.selectbox("Department", list(top.rows["name"]), index=None, placeholder="All departments",
-                              key="spend_drill_department",
-                              on_change=reset, args=("spend_drill_category", "spend_drill_vendor"))
-    categories = list(spend.drill_down(period, q, department).rows["name"]) if department else []
-    keep_if_offered("spend_drill_category", categories)
-    category = st.selectbox("Category", categories, index=None, placeholder="All categories",
-                            key="spend_drill_category", disabled=not department,
-                            on_change=reset, args=("spend_drill_vendor",))
-    vendors = list(spend.drill_down(period, q, department, category).rows["name"]) if category else []
-    keep_if_offered("spend_drill_vendor", vendors)
-    vendor = st.selectbox("Vendor", vendors, index=None, placeholder="All vendors", key="spend_drill_vendor",
-                          disabled=not category)
+department = category = vendor = None
+if not ctx.presenting:
+    top = spend.drill_down(period, q)
+    with st.container(horizontal=True):
+        keep_if_offered("spend_drill_department", list(top.rows["name"]))
+        department = st.selectbox("Department", list(top.rows["name"]), index=None, placeholder="All departments",
+                                  key="spend_drill_department", format_func=mask.text,
+                                  on_change=reset, args=("spend_drill_category", "spend_drill_vendor"))
+        categories = list(spend.drill_down(period, q, department).rows["name"]) if department else []
+        keep_if_offered("spend_drill_category", categories)
+        category = st.selectbox("Category", categories, index=None, placeholder="All categories",
+                                key="spend_drill_category", disabled=not department, format_func=mask.text,
+                                on_change=reset, args=("spend_drill_vendor",))
+        vendors = list(spend.drill_down(period, q, department, category).rows["name"]) if category else []
+        keep_if_offered("spend_drill_vendor", vendors)
+        vendor = st.selectbox("Vendor", vendors, index=None, placeholder="All vendors", key="spend_drill_vendor",
+                              disabled=not category, format_func=mask.text)
 
 if vendor:
     selection, lines = cached.invoice_lines(url, version, fiscal_start, q, department, category, vendor)
-    st.markdown(plain(f"{department} · {category} · {vendor}: the invoice lines behind the number."))
-    st.caption(plain(selection.caption(len(lines))))
+    lines = masked(lines)
+    path = [mask.text(p) for p in (department, category, vendor)]
+    st.markdown(shown(f"{' · '.join(path)}: the invoice lines behind the number."))
+    st.caption(shown(selection.caption(len(lines))))
     st.dataframe(lines, hide_index=True, column_config={"amount": money_column("amount")})
-    downloads(lines, "bridgeboard", q.label, department, category, vendor, "lines", key="dl_lines")
+    downloads(lines, "bridgeboard", q.label, *path, "lines", key="dl_lines")
 else:
-    level = spend.drill_down(period, q, department, category)
-    st.markdown(plain(level.sentence))
+    level = cached.masked_level(spend.drill_down(period, q, department, category), mask)
+    st.markdown(shown(level.sentence))
     st.plotly_chart(charts.drill_chart(level), key="chart_drill")
     st.dataframe(level.table, hide_index=True,
                  column_config={**{c: c.capitalize() for c in spend.DRILL_LEVELS}, "spend": money_column("Spend"),
                                 "lines": "Lines", "share": SHARE})
-    downloads(level.table, "bridgeboard", q.label, *level.path, level.level, key="dl_level")
-    st.caption("Choose a department, a category and a vendor to see the invoice lines "
-               f"(at most {spend.LINE_CAP:,} are shown and downloaded).")
+    if not ctx.presenting:
+        downloads(level.table, "bridgeboard", q.label, *level.path, level.level, key="dl_level")
+        st.caption("Choose a department, a category and a vendor to see the invoice lines "
+                   f"(at most {spend.LINE_CAP:,} are shown and downloaded).")
 
 with st.expander("How these figures are defined"):
     st.markdown("\n".join(f"- **{term}**: {text}" for term, text in spend.GLOSSARY.items()))

@@ -2,6 +2,7 @@ import streamlit as st
 
 from app import kpis as kx
 from app.shell import page_setup
+from app.text import mask_frame
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
 from metrics import kpis
@@ -11,6 +12,8 @@ from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES
 
 ctx = page_setup("Customer experience", ":material/sentiment_satisfied:")
 quarter = ctx.filters.quarter
+# KPI sources, definitions and notes name vendors ("Datadog synthetic checks"): masked when on.
+mask = ctx.vendor_mask
 if ctx.filters.departments:
     st.caption("KPIs are company-wide: the department filter does not apply on this page.")
 
@@ -65,7 +68,8 @@ def scorecard_card(card: kpis.KpiCard) -> None:
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
-cards = kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month, quarter)
+cards = kx.masked_cards(kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month,
+                                     quarter), mask)
 if not cards:
     st.info("**No KPIs yet.** Load `kpis.csv` (the glossary), `kpi_targets.csv` and `kpi_actuals.csv` on the "
             "Data page to see the scorecard.", icon=":material/info:")
@@ -99,22 +103,29 @@ st.caption("The shared vocabulary of Marketing and IT: what each KPI means and h
 glossary = kx.glossary(ctx.url, ctx.status.version)
 search = st.text_input("Search the glossary", key="cx_glossary_search", placeholder="e.g. churn, survey, CIO",
                        icon=":material/search:")
-st.dataframe(kpis.glossary_table(glossary, search or ""), hide_index=True, key="cx_glossary", placeholder="",
-             column_config={"Code": st.column_config.TextColumn(width=130),
+st.dataframe(kpis.glossary_table(mask_frame(mask, glossary), search or ""), hide_index=True, key="cx_glossary",
+             placeholder="", column_config={"Code": st.column_config.TextColumn(width=130),
                             "Definition": st.column_config.TextColumn(width=400),
                             "Formula": st.column_config.TextColumn(width=200),
                             "Source": st.column_config.TextColumn(width=180),
                             "Quarter value": st.column_config.TextColumn(
                                 help="How the quarter's observations combine into its value.")})
 
+# Proposing and agreeing targets is for the working session, not for the projector.
+if ctx.presenting:
+    st.stop()
+
 st.subheader("Targets and agreement")
 st.caption("Propose a target for a KPI and quarter, and record the CIO's and the CMO's agreement. A new "
            "proposal clears both agreements. Every change is kept in the history below.")
-entries = kpis.glossary_entries(glossary)
-names = {k: e.name for k, e in entries.items()}
+entries = kpis.glossary_entries(glossary)  # by real code: the choice below queries and saves
+names = {k: mask.text(e.name) for k, e in entries.items()}
+editing = not ctx.mask_vendors  # the form would show a note unmasked, or save a masked one back
 with st.container(horizontal=True, gap="medium"):
-    role = st.selectbox("Acting as", ROLES, index=ROLES.index("Analyst"), key=kx.ROLE_KEY, width=220,
-                        help="Until sign-in arrives, choose the role you act in; it is recorded with each change.")
+    if editing:
+        role = st.selectbox("Acting as", ROLES, index=ROLES.index("Analyst"), key=kx.ROLE_KEY, width=220,
+                            help="Until sign-in arrives, choose the role you act in; it is recorded with each "
+                                 "change.")
     kpi = st.selectbox("KPI", list(names), format_func=lambda k: names[k], key="cx_target_kpi", width=360)
     options = kpis.target_quarters(ctx.quarters)
     target_quarter = st.selectbox("Quarter", options, index=options.index(quarter), format_func=lambda q: q.label,
@@ -123,43 +134,47 @@ with st.container(horizontal=True, gap="medium"):
 current = kx.current_target(ctx.url, ctx.status.version, targets_version, kpi, target_quarter)
 version = current.version if current else 0
 if current is None:
-    st.info(f"{kx.md(names[kpi])} has no target for {target_quarter.label} yet: propose one below.",
-            icon=":material/flag:")
+    st.info(f"{kx.md(names[kpi])} has no target for {target_quarter.label} yet"
+            f"{': propose one below' if editing else ''}.", icon=":material/flag:")
 else:
-    st.markdown(kx.md(kpis.target_summary(current, entries[kpi])))
+    st.markdown(kx.md(mask.text(kpis.target_summary(current, entries[kpi]))))
 
 result = st.session_state.pop(kx.RESULT_KEY, None)
 if result:
-    (st.success if result[0] else st.error)(kx.md(result[1]),
+    (st.success if result[0] else st.error)(kx.md(mask.text(result[1])),
                                             icon=":material/check_circle:" if result[0] else ":material/block:")
 
-with st.form("cx_propose", border=True):
-    st.markdown(f"**Propose a new {target_quarter.label} target for {kx.md(names[kpi])}**")
-    with st.container(horizontal=True, gap="medium"):
-        st.number_input("Target", value=current.target if current else None, step=0.01,
-                        key=kx.form_key("target", kpi, target_quarter, version), required=True,
-                        help="In the KPI's unit.")
-        st.number_input("At-risk threshold", value=current.at_risk_threshold if current else None, min_value=0.0,
-                        step=0.01, key=kx.form_key("threshold", kpi, target_quarter, version),
-                        help="How far the value may miss the target and still count as at risk, in the KPI's "
-                             "unit. Leave empty for the default: 5% of the target.")
-    st.text_input("Note", value=(current.note or "") if current else "", max_chars=NOTE_MAX_CHARS,
-                  key=kx.form_key("note", kpi, target_quarter, version), placeholder="Why this target?")
-    st.form_submit_button("Propose target", type="primary", icon=":material/send:", key="cx_propose_submit",
-                          on_click=kx.submit_proposal, args=(ctx.url, kpi, names[kpi], target_quarter, version))
-
-if role in AGREEING_ROLES:
-    agreed_on = getattr(current, f"agreed_by_{role.lower()}_on") if current else None
-    st.button(f"Record the {role}'s agreement to this target", icon=":material/handshake:", key="cx_agree",
-              disabled=current is None or agreed_on is not None,
-              help=f"Already agreed on {agreed_on:%d %b %Y}." if agreed_on else
-              "There is no target to agree yet." if current is None else None,
-              on_click=kx.submit_agreement, args=(ctx.url, kpi, names[kpi], target_quarter, version, role))
+if not editing:
+    st.caption("Targets cannot be changed while vendor names are masked, so that masked text is never saved. "
+               "Turn off *Mask vendor names* in the sidebar to propose or agree a target.")
 else:
-    st.caption("Only the CIO and the CMO record agreement: choose one of them under *Acting as*.")
+    with st.form("cx_propose", border=True):
+        st.markdown(f"**Propose a new {target_quarter.label} target for {kx.md(names[kpi])}**")
+        with st.container(horizontal=True, gap="medium"):
+            st.number_input("Target", value=current.target if current else None, step=0.01,
+                            key=kx.form_key("target", kpi, target_quarter, version), required=True,
+                            help="In the KPI's unit.")
+            st.number_input("At-risk threshold", value=current.at_risk_threshold if current else None,
+                            min_value=0.0, step=0.01, key=kx.form_key("threshold", kpi, target_quarter, version),
+                            help="How far the value may miss the target and still count as at risk, in the KPI's "
+                                 "unit. Leave empty for the default: 5% of the target.")
+        st.text_input("Note", value=(current.note or "") if current else "", max_chars=NOTE_MAX_CHARS,
+                      key=kx.form_key("note", kpi, target_quarter, version), placeholder="Why this target?")
+        st.form_submit_button("Propose target", type="primary", icon=":material/send:", key="cx_propose_submit",
+                              on_click=kx.submit_proposal, args=(ctx.url, kpi, names[kpi], target_quarter, version))
+
+    if role in AGREEING_ROLES:
+        agreed_on = getattr(current, f"agreed_by_{role.lower()}_on") if current else None
+        st.button(f"Record the {role}'s agreement to this target", icon=":material/handshake:", key="cx_agree",
+                  disabled=current is None or agreed_on is not None,
+                  help=f"Already agreed on {agreed_on:%d %b %Y}." if agreed_on else
+                  "There is no target to agree yet." if current is None else None,
+                  on_click=kx.submit_agreement, args=(ctx.url, kpi, names[kpi], target_quarter, version, role))
+    else:
+        st.caption("Only the CIO and the CMO record agreement: choose one of them under *Acting as*.")
 
 st.markdown("**History of changes made in the app**")
-audit = kx.audit_table(kx.audit_history(ctx.url, targets_version), names)
+audit = mask_frame(mask, kx.audit_table(kx.audit_history(ctx.url, targets_version), names))
 if audit.empty:
     st.caption("No target has been changed in the app yet; the targets shown are the imported ones.")
 else:

@@ -1,9 +1,11 @@
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
 from app import turnaround as rt
 from app.shell import DATA_PAGE, page_setup
+from app.text import mask_frame, masked_plain
 from charts import turnaround as charts
 from metrics import turnaround as ta
 from metrics.formatting import share
@@ -11,6 +13,10 @@ from metrics.formatting import share
 ctx = page_setup("Request turnaround", ":material/schedule:")
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 today = date.today()
+# Request titles, teams and types name vendors ("Route web-form leads to Salesforce"): what is
+# shown is masked when masking is on; the filters keep the real values.
+mask = ctx.vendor_mask
+shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 
 if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
     st.info("**No requests loaded yet.** Load a `requests.csv` (request_id, title, requested_at, priority, type; "
@@ -22,10 +28,12 @@ if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
 options = rt.filter_options(url, version)
 st.caption("Marketing's requests to IT. The sidebar's department filter does not apply to requests.")
 type_col, priority_col, team_col = st.columns(3)
-chosen_types = type_col.multiselect("Type", options["types"], key="rt_types", placeholder="All types")
+chosen_types = type_col.multiselect("Type", options["types"], key="rt_types", placeholder="All types",
+                                    format_func=mask.text)
 chosen_priorities = priority_col.multiselect("Priority", options["priorities"], key="rt_priorities",
-                                             placeholder="All priorities")
-chosen_teams = team_col.multiselect("Requesting team", options["teams"], key="rt_teams", placeholder="All teams")
+                                             placeholder="All priorities", format_func=mask.text)
+chosen_teams = team_col.multiselect("Requesting team", options["teams"], key="rt_teams", placeholder="All teams",
+                                    format_func=mask.text)
 filters = ta.RequestFilter(  # option order, so that the same choice is the same cache key
     tuple(v for v in options["types"] if v in chosen_types),
     tuple(v for v in options["priorities"] if v in chosen_priorities),
@@ -51,7 +59,7 @@ counts = rt.request_counts(url, version, filters)
 backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
 
 # --- Headline ----------------------------------------------------------------------------
-st.subheader(turnaround.headline if turnaround else f"No requests delivered in {quarter.label}")
+st.subheader(shown(turnaround.headline) if turnaround else f"No requests delivered in {quarter.label}")
 if turnaround is None and not by_quarter.empty:
     st.caption(f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to "
                f"{by_quarter['quarter'].iloc[-1]}.")
@@ -67,7 +75,7 @@ m4.metric("SLA breach rate", share(turnaround.breach_rate if turnaround else Non
 m5.metric("Open today" if backlog is not None and backlog.is_today else "Open at quarter end",
           f"{backlog.open:,}" if backlog is not None else "no data", border=True)
 
-quality_note = rt.plain(ta.data_quality_sentence(counts, turnaround, quarter))
+quality_note = shown(ta.data_quality_sentence(counts, turnaround, quarter))
 if counts.delivered_before_requested:
     st.warning(quality_note, icon=":material/report:", title="Data quality")
 else:
@@ -77,15 +85,15 @@ else:
 st.subheader("Lead time by quarter")
 trend_col, breakdown_col = st.columns([3, 2], gap="large")
 with trend_col:
-    st.markdown(rt.plain(ta.lead_time_sentence(by_quarter, quarter)))
+    st.markdown(shown(ta.lead_time_sentence(by_quarter, quarter)))
     st.plotly_chart(charts.lead_time_trend(ta.in_window(by_quarter, first, last), quarter), key="rt_trend")
 with breakdown_col:
     dimension = st.segmented_control("Break down by", list(ta.BREAKDOWNS), format_func=ta.BREAKDOWNS.get,
                                      default="priority", required=True, key="rt_breakdown")
     breakdown = rt.lead_time_by(url, version, fiscal_start, quarter, dimension, filters)
-    st.markdown(rt.plain(ta.breakdown_sentence(breakdown, dimension, quarter)))
+    st.markdown(shown(ta.breakdown_sentence(breakdown, dimension, quarter)))
     st.dataframe(
-        breakdown[["value", "delivered", "p50", "p85"]].assign(breach_pct=breakdown["breach_rate"] * 100),
+        masked(breakdown[["value", "delivered", "p50", "p85"]].assign(breach_pct=breakdown["breach_rate"] * 100)),
         hide_index=True,
         column_config={
             "value": ta.BREAKDOWNS[dimension],
@@ -100,15 +108,15 @@ stages_col, flow_col = st.columns(2, gap="large")
 with stages_col:
     st.subheader("Who are we waiting on?")
     stages = rt.stage_medians_by_quarter(url, version, fiscal_start, first, last, filters)
-    st.markdown(rt.plain(ta.stage_sentence(stages, quarter)))
+    st.markdown(shown(ta.stage_sentence(stages, quarter)))
     st.plotly_chart(charts.stage_stack(stages, quarter), key="rt_stages")
     unknown = ta.unknown_stages_note(stages, quarter)
-    st.caption(rt.plain(unknown or "Every stage time is known for this quarter's requests.")
+    st.caption(shown(unknown or "Every stage time is known for this quarter's requests.")
                + " Medians per stage need not add up to the median lead time.")
 with flow_col:
     st.subheader("Flow")
     flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
-    st.markdown(rt.plain(ta.flow_sentence(flow, quarter)))
+    st.markdown(shown(ta.flow_sentence(flow, quarter)))
     st.plotly_chart(charts.flow(flow, quarter), key="rt_flow")
 
 # --- SLA breaches ----------------------------------------------------------------------------
@@ -116,22 +124,22 @@ st.subheader("SLA breaches by priority")
 breaches = rt.breach_rate_by_priority(url, version, fiscal_start, first, last, filters)
 now_col, trend_col = st.columns(2, gap="large")
 with now_col:
-    st.markdown(rt.plain(ta.breach_sentence(breaches, quarter)))
+    st.markdown(shown(ta.breach_sentence(breaches, quarter)))
     st.plotly_chart(charts.breach_by_priority(breaches, quarter), key="rt_breach_now")
 with trend_col:
-    st.markdown(rt.plain(ta.breach_trend_sentence(breaches, quarter)))
+    st.markdown(shown(ta.breach_trend_sentence(breaches, quarter)))
     st.plotly_chart(charts.breach_trend(breaches, quarter), key="rt_breach_trend")
 
 # --- Backlog ---------------------------------------------------------------------------------
 st.subheader("Backlog ageing")
-st.markdown(rt.plain(ta.backlog_sentence(backlog, quarter)))
+st.markdown(shown(ta.backlog_sentence(backlog, quarter)))
 ageing_col, oldest_col = st.columns([2, 3], gap="medium")
 with ageing_col:
     st.plotly_chart(charts.backlog_ageing(backlog), key="rt_backlog")
 with oldest_col:
     if backlog is not None and not backlog.oldest.empty:
         st.caption(f"The {len(backlog.oldest)} oldest open requests at {backlog.as_of_label}")
-        st.dataframe(backlog.oldest, hide_index=True, column_config={
+        st.dataframe(masked(backlog.oldest), hide_index=True, column_config={
             "request_id": "Request", "title": "Title", "priority": "Priority", "type": "Type",
             "requested_by": "Team", "requested_at": st.column_config.DateColumn("Requested", format="D MMM YYYY"),
             "age_days": st.column_config.NumberColumn("Age, days"), "waiting_on": "Waiting on"})
@@ -142,14 +150,14 @@ hist_col, scatter_col = st.columns(2, gap="large")
 with hist_col:
     histogram = (rt.lead_time_histogram(url, version, fiscal_start, quarter, turnaround.p95, filters)
                  if turnaround is not None and turnaround.p95 is not None else None)
-    st.markdown(rt.plain(ta.distribution_sentence(histogram, turnaround)))
+    st.markdown(shown(ta.distribution_sentence(histogram, turnaround)))
     st.plotly_chart(charts.lead_time_distribution(histogram, turnaround.p50 if turnaround else None,
                                                   turnaround.p85 if turnaround else None), key="rt_histogram")
 with scatter_col:
     scatter_first, _ = ta.trend_window(quarter, ta.SCATTER_QUARTERS)
     points = rt.lead_time_points(url, version, fiscal_start, scatter_first, quarter, filters)
-    st.markdown(rt.plain(ta.scatter_sentence(points, scatter_first, quarter)))
-    st.plotly_chart(charts.lead_time_scatter(points, ctx.calendar.quarter_start(scatter_first),
+    st.markdown(shown(ta.scatter_sentence(points, scatter_first, quarter)))
+    st.plotly_chart(charts.lead_time_scatter(rt.masked_points(points, mask), ctx.calendar.quarter_start(scatter_first),
                                              ctx.calendar.quarter_end(quarter)), key="rt_scatter")
 
 with st.expander("Definitions", icon=":material/menu_book:"):

@@ -1,13 +1,18 @@
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from app import data
 from app.shell import page_setup
+from app.text import mask_frame
 from app.uploads import import_target, import_uploaded, validate_uploads
 from metrics.contract import TABLES
 
 ctx = page_setup("Data", ":material/database:", needs_data=False)
 status = ctx.status
+# Findings quote the values they are about, vendor names among them: masked when masking is on.
+masked = partial(mask_frame, ctx.vendor_mask)
 
 st.subheader("Source")
 st.text(status.label)
@@ -39,11 +44,15 @@ else:
     shown = st.segmented_control("Show", ["Errors", "Warnings"], selection_mode="multi",
                                  default=["Errors", "Warnings"], key="data_findings_filter")
     wanted = {"Errors": "error", "Warnings": "warning"}
-    mask = findings["severity"].isin([wanted[s] for s in shown or []])
-    st.dataframe(findings[mask], hide_index=True,
+    chosen = findings["severity"].isin([wanted[s] for s in shown or []])
+    st.dataframe(masked(findings[chosen]), hide_index=True,
                  column_config={"severity": "Severity", "file": "File", "line": st.column_config.NumberColumn("Line"),
                                 "column": "Column", "value": "Value", "problem": "What is wrong",
                                 "fix": st.column_config.TextColumn("How to fix it", width="large")})
+
+# Uploading is for the working session, not for the projector.
+if ctx.presenting:
+    st.stop()
 
 st.subheader("Upload CSV files")
 st.caption("Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
@@ -61,10 +70,10 @@ if uploads:
     else:
         st.success(f"{report.summary()}. Ready to import.", icon=":material/check_circle:")
     if report.findings:
-        st.dataframe(pd.DataFrame([f.as_dict() for f in report.findings]), hide_index=True)
+        st.dataframe(masked(pd.DataFrame([f.as_dict() for f in report.findings])), hide_index=True)
     for name, frame in report.tables.items():
         with st.expander(f"Preview: {name} ({len(frame):,} rows)"):
-            st.dataframe(frame.drop(columns=["_line"], errors="ignore").head(20), hide_index=True)
+            st.dataframe(masked(frame.drop(columns=["_line"], errors="ignore").head(20)), hide_index=True)
     target = import_target(ctx)
     if target is None:
         st.warning("There is no database to import into right now (see Source above).", icon=":material/database_off:")

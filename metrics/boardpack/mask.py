@@ -21,6 +21,9 @@ from metrics import db, spend, spend_queries
 from metrics.vendors import normalise_vendor
 
 PREFIX = "Vendor"
+# Phrases that contain a vendor's name but are not about the vendor ("Largest Contentful Paint" is
+# a web metric, not Contentful the CMS). Kept as they are when masking.
+PROTECTED_PHRASES = ("Largest Contentful Paint",)
 
 
 def letters(index: int) -> str:
@@ -65,7 +68,16 @@ class VendorMask:
         """`value` with every known vendor name replaced by its label."""
         if value is None or self._pattern is None:
             return value
-        return self._pattern.sub(lambda m: self._label[self._key_of[m.group(0).casefold()]], str(value))
+        text = str(value)
+        kept = {}
+        for i, phrase in enumerate(PROTECTED_PHRASES):
+            if phrase in text:
+                kept[f"\x00{i}\x00"] = phrase
+                text = text.replace(phrase, f"\x00{i}\x00")
+        text = self._pattern.sub(lambda m: self._label[self._key_of[m.group(0).casefold()]], text)
+        for token, phrase in kept.items():
+            text = text.replace(token, phrase)
+        return text
 
     def frame(self, frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
         """A copy of `frame` with the text of `columns` masked."""

@@ -203,3 +203,9 @@ def test_masking_replaces_whole_names_only():
     mask = VendorMask({"clay": ["Clay"], "sap": ["SAP"]})
     assert mask.text("Clayton uses Clay; SAPPHIRE is not SAP.") == "Clayton uses Vendor A; SAPPHIRE is not Vendor B."
     assert VendorMask().text("Clay") == "Clay" and not VendorMask().enabled
+
+
+def test_masking_keeps_phrases_that_only_contain_a_vendor_name():
+    mask = VendorMask({"contentful": ["Contentful"]})
+    text = "LCP is the Largest Contentful Paint; the CMS is Contentful."
+    assert mask.text(text) == "LCP is the Largest Contentful Paint; the CMS is Vendor A."

@@ -6,6 +6,8 @@ colour blindness; status is always shown with a word or symbol as well as a colo
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -52,9 +54,65 @@ pio.templates["bridgeboard"] = TEMPLATE
 
 
 def money_axis(fig: go.Figure, axis: str = "yaxis", currency: str = "$") -> go.Figure:
-    """Compact money ticks: $1.2M rather than 1200000."""
-    fig.update_layout({axis: dict(tickprefix=currency, tickformat="~s")})
+    """Compact money ticks in the same style as the text ($1.2M, $800K), not d3's "800k".
+
+    Ticks are computed from the figure's data on that axis (stacked bars summed per category),
+    at a round step; without numeric data the axis falls back to d3's SI format.
+    """
+    values = _axis_values(fig, axis)
+    if not values:
+        fig.update_layout({axis: dict(tickprefix=currency, tickformat="~s")})
+        return fig
+    ticks = _nice_ticks(min(values + [0.0]), max(values + [0.0]))
+    fig.update_layout({axis: dict(tickmode="array", tickvals=ticks, ticktext=_money_labels(ticks, currency))})
     return fig
+
+
+def _axis_values(fig: go.Figure, axis: str) -> list[float]:
+    letter = axis[0]
+    ref = letter + axis[5:]  # "yaxis2" -> "y2"
+    stacked = fig.layout.barmode in ("stack", "relative")
+    totals: dict[tuple[str, object, bool], float] = {}
+    values: list[float] = []
+    for trace in fig.data:
+        if (getattr(trace, f"{letter}axis", None) or letter) != ref:
+            continue
+        horizontal = getattr(trace, "orientation", None) == "h"
+        along = trace.x if (letter == "x") else trace.y
+        across = trace.y if (letter == "x") else trace.x
+        if along is None:
+            continue
+        stack = stacked and trace.type == "bar" and (horizontal == (letter == "x"))
+        for i, v in enumerate(along):
+            if not isinstance(v, (int, float)) or v != v:
+                continue
+            if stack and across is not None and i < len(across):
+                key = (trace.offsetgroup or "", across[i], v >= 0)
+                totals[key] = totals.get(key, 0.0) + float(v)
+            else:
+                values.append(float(v))
+    return values + list(totals.values())
+
+
+def _nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
+    span = high - low
+    if span <= 0:
+        return [low] if low else [0.0]
+    raw = span / target
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def _money_labels(ticks: list[float], currency: str) -> list[str]:
+    from metrics.formatting import money
+
+    for decimals in (0, 1, 2):
+        labels = [money(t, currency=currency, decimals=decimals) for t in ticks]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
 
 
 def base_figure(title: str | None = None, height: int = 360) -> go.Figure:

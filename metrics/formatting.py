@@ -14,7 +14,7 @@ def money(value: float | None, *, currency: str = "$", decimals: int = 1) -> str
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         scaled = round(v / limit, decimals)
         # 999,950 would read "1,000.0K": show it as "1.0M", the way a reader would say it.
-        if v >= limit or (limit > 1e3 and scaled >= 1):
+        if v >= limit or (limit > 1e3 and round(v / (limit / 1000), decimals) >= 1000):
             return f"{sign}{currency}{scaled:,.{decimals}f}{suffix}"
     return f"{sign}{currency}{v:,.0f}"
 

@@ -14,6 +14,11 @@ def test_money(value, text):
     assert money(value) == text
 
 
+@pytest.mark.parametrize("value, text", [(600_000, "$600K"), (999_600, "$1M"), (1_400_000, "$1M"), (0, "$0")])
+def test_money_without_decimals(value, text):
+    assert money(value, decimals=0) == text
+
+
 def test_other_formats():
     assert money_exact(-1234.5) == "-$1,234.50"
     assert share(0.384) == "38%"

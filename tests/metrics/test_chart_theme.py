@@ -1,0 +1,35 @@
+import plotly.graph_objects as go
+
+from charts.theme import base_figure, money_axis
+
+
+def test_money_ticks_match_the_text_style():
+    fig = base_figure()
+    fig.add_bar(x=["Q1", "Q2"], y=[2_300_000, 2_600_000], name="Marketing")
+    fig.add_bar(x=["Q1", "Q2"], y=[6_200_000, 6_400_000], name="IT")
+    fig.update_layout(barmode="stack")
+    money_axis(fig)
+    # Stacked: the axis must reach the totals (8.5M, 9.0M), at a round step.
+    assert list(fig.layout.yaxis.tickvals) == [0, 2_000_000, 4_000_000, 6_000_000, 8_000_000, 10_000_000]
+    assert list(fig.layout.yaxis.ticktext) == ["$0", "$2M", "$4M", "$6M", "$8M", "$10M"]
+
+
+def test_horizontal_bars_and_negative_values():
+    fig = base_figure()
+    fig.add_bar(y=["CRM", "Cloud"], x=[-150_000, 800_000], orientation="h")
+    money_axis(fig, "xaxis")
+    assert fig.layout.xaxis.ticktext[0] == "-$200K" and "$800K" in fig.layout.xaxis.ticktext
+    assert "$0" in fig.layout.xaxis.ticktext
+
+
+def test_labels_gain_decimals_only_when_needed():
+    fig = base_figure()
+    fig.add_scatter(x=[1, 2], y=[1_000_000, 2_500_000])
+    money_axis(fig)
+    labels = list(fig.layout.yaxis.ticktext)
+    assert len(set(labels)) == len(labels) and "$2.5M" in labels
+
+
+def test_no_numbers_falls_back_to_si_format():
+    fig = money_axis(go.Figure())
+    assert fig.layout.yaxis.tickformat == "~s"

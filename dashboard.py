@@ -6,7 +6,7 @@ from app import data
 from app import kpis as kx
 from app import spend as cached
 from app import turnaround as rt
-from app.shell import page_setup
+from app.shell import page_setup, require_quarter
 from app.spend import plain
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
@@ -18,10 +18,7 @@ from metrics import turnaround as ta
 from metrics.formatting import money, share
 
 ctx = page_setup("Overview", ":material/dashboard:")
-q = ctx.filters.quarter
-if q is None:
-    st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
-    st.stop()
+q = require_quarter(ctx)
 scope = ctx.filters.departments
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 mask = ctx.vendor_mask.text

@@ -358,6 +358,9 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
     return ctx
 
 
-def coming_soon(what: str) -> None:
-    """A placeholder for a page that a later release fills; it shows no numbers."""
-    st.info(f"**Coming next:** {what}", icon=":material/construction:")
+def require_quarter(ctx: PageContext) -> FiscalQuarter:
+    """The selected quarter; without spend there is none, and the page says what to load."""
+    if ctx.filters.quarter is None:
+        st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
+        st.stop()
+    return ctx.filters.quarter

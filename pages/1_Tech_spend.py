@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import data
 from app import spend as cached
-from app.shell import page_setup
+from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import spend as charts
 from metrics import spend
@@ -13,10 +13,7 @@ from metrics.formatting import money, points, share
 from metrics.overview import spend_split
 
 ctx = page_setup("Tech spend", ":material/payments:")
-q = ctx.filters.quarter
-if q is None:
-    st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
-    st.stop()
+q = require_quarter(ctx)
 scope = ctx.filters.departments
 in_scope = scope or spend.DEPARTMENT_ORDER
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month

@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
+
 
 @dataclass(frozen=True, order=True)
 class FiscalQuarter:
@@ -74,6 +77,20 @@ class FiscalCalendar:
         idx = (month - self.start_month) % 12
         fy = year if self.start_month == 1 or month < self.start_month else year + 1
         return fy, idx
+
+    @property
+    def pandas_freq(self) -> str:
+        """pandas' quarterly frequency for this calendar, ``Q-<month the fiscal year ends>``: pandas
+        names a fiscal year by the calendar year in which it ends, as Bridgeboard does."""
+        return "Q-" + pd.Timestamp(2000, (self.start_month - 2) % 12 + 1, 1).strftime("%b").upper()
+
+    def quarters_of_months(self, years, months) -> tuple[pd.Index, pd.Index]:
+        """(fiscal years, quarters 1-4) of calendar months, vectorised: how monthly aggregates from
+        the database are folded into fiscal quarters (quarters always start on a month)."""
+        periods = pd.PeriodIndex.from_fields(
+            year=np.asarray(years, dtype="int64"), month=np.asarray(months, dtype="int64"), freq="M"
+        ).asfreq(self.pandas_freq)
+        return periods.qyear, periods.quarter
 
     def fiscal_year(self, d: date) -> int:
         return self._offset(d.year, d.month)[0]

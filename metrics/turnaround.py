@@ -40,11 +40,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import CompileError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 
 from metrics import schema
+from metrics.sql import continuous_percentile, days_between, fiscal_quarter_index, floor_nonnegative, sql_percentiles
 from metrics.contract import PRIORITIES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import share
@@ -66,108 +64,6 @@ STAGES = {
 }
 _HISTOGRAM_WIDTHS = (1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365)
 _HISTOGRAM_MAX_BINS = 25
-
-
-# --- SQL constructs compiled per dialect ----------------------------------------------------
-
-class days_between(FunctionElement):
-    """Days (fractional) from `start` to `end`, via the epoch difference on each engine."""
-
-    type = sa.Float()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_postgresql(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"(CAST(EXTRACT(EPOCH FROM (CAST({end} AS TIMESTAMP) - CAST({start} AS TIMESTAMP))) "
-            f"AS DOUBLE PRECISION) / 86400.0)")
-
-
-@compiles(days_between, "duckdb")
-def _days_between_duckdb(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"(CAST(date_diff('microsecond', CAST({start} AS TIMESTAMP), CAST({end} AS TIMESTAMP)) "
-            f"AS DOUBLE) / 86400000000.0)")
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    # julianday differences carry float noise (10 days may come out as 10.000000001, which
-    # would breach a 10-day SLA): round to whole seconds first, as the other engines are exact.
-    return f"(ROUND((julianday({end}) - julianday({start})) * 86400.0) / 86400.0)"
-
-
-class continuous_percentile(FunctionElement):
-    """percentile_cont(fraction) WITHIN GROUP (ORDER BY expr): linear interpolation.
-
-    The fraction is a constant of this module (never user input), rendered as a literal column so
-    that it is part of SQLAlchemy's statement-cache key.
-    """
-
-    type = sa.Float()
-    name = "continuous_percentile"
-    inherit_cache = True
-
-    def __init__(self, fraction: float, expr):
-        fraction = float(fraction)
-        if not 0.0 <= fraction <= 1.0:
-            raise ValueError(f"a percentile fraction is between 0 and 1, not {fraction}")
-        super().__init__(sa.literal_column(repr(fraction), sa.Float), expr)
-
-
-@compiles(continuous_percentile)
-def _percentile_postgresql(element, compiler, **kw):
-    fraction, expr = (compiler.process(c, **kw) for c in element.clauses)
-    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {expr})"
-
-
-@compiles(continuous_percentile, "duckdb")
-def _percentile_duckdb(element, compiler, **kw):
-    fraction, expr = (compiler.process(c, **kw) for c in element.clauses)
-    return f"quantile_cont({expr}, {fraction})"
-
-
-@compiles(continuous_percentile, "sqlite")
-def _percentile_sqlite(element, compiler, **kw):
-    raise CompileError("SQLite has no percentile_cont; interpolate the fetched values with numpy")
-
-
-class floor_nonnegative(FunctionElement):
-    """floor(x) for x >= 0 (histogram bins of lead times, which are never negative)."""
-
-    type = sa.Integer()
-    name = "floor_nonnegative"
-    inherit_cache = True
-
-
-@compiles(floor_nonnegative)
-def _floor_default(element, compiler, **kw):
-    return f"FLOOR({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(floor_nonnegative, "sqlite")
-def _floor_sqlite(element, compiler, **kw):
-    # FLOOR needs SQLite's optional math functions; truncation equals floor for x >= 0.
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
-def sql_percentiles(engine: Engine) -> bool:
-    """Whether the engine computes percentile_cont itself (else numpy does, on fetched values)."""
-    return engine.dialect.name in ("postgresql", "duckdb")
-
-
-def fiscal_quarter_index(col, calendar: FiscalCalendar) -> sa.ColumnElement:
-    """`FiscalQuarter.index` (fiscal_year * 4 + quarter - 1) of a timestamp, computed in SQL.
-
-    Per calendar month the fiscal year offset and quarter are fixed, so one CASE on the month
-    gives ``index - 4 * calendar year``.
-    """
-    month = sa.extract("month", col)
-    offset = {m: calendar.quarter_of_month(2000, m).index - 2000 * 4 for m in range(1, 13)}
-    return sa.extract("year", col) * 4 + sa.case(offset, value=month)
 
 
 # --- Filters and the per-request facts every query summarises -----------------------------

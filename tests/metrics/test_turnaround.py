@@ -3,12 +3,9 @@ as each dialect compiles them, and the sentence above every chart."""
 
 from datetime import date
 
-import duckdb_engine
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import CompileError
 
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -87,61 +84,6 @@ def test_default_delivery_quarter_skips_a_lone_straggler():
     assert ta.default_delivery_quarter(BY_QUARTER, minimum=2) == Q2
     assert ta.default_delivery_quarter(BY_QUARTER, minimum=100) == Q2  # none busy enough: the latest
     assert ta.default_delivery_quarter(BY_QUARTER.iloc[0:0]) is None
-
-
-# --- SQL constructs ------------------------------------------------------------------------
-
-def _sql(expr, dialect) -> str:
-    return str(sa.select(expr).compile(dialect=dialect))
-
-
-A, B = sa.column("a", sa.DateTime), sa.column("b", sa.DateTime)
-
-
-def test_days_between_per_dialect():
-    assert "EXTRACT(EPOCH FROM (CAST(b AS TIMESTAMP) - CAST(a AS TIMESTAMP)))" in _sql(ta.days_between(A, B),
-                                                                                     postgresql.dialect())
-    assert "date_diff('microsecond'" in _sql(ta.days_between(A, B), duckdb_engine.Dialect())
-    assert "julianday(b) - julianday(a)" in _sql(ta.days_between(A, B), sqlite.dialect())
-
-
-def test_percentile_per_dialect():
-    x = sa.column("x", sa.Float)
-    assert "percentile_cont(0.85) WITHIN GROUP (ORDER BY x)" in _sql(ta.continuous_percentile(0.85, x),
-                                                                    postgresql.dialect())
-    assert "quantile_cont(x, 0.85)" in _sql(ta.continuous_percentile(0.85, x), duckdb_engine.Dialect())
-    with pytest.raises(CompileError):
-        _sql(ta.continuous_percentile(0.5, x), sqlite.dialect())
-    with pytest.raises(ValueError):
-        ta.continuous_percentile(85, x)
-
-
-def test_percentile_fraction_is_part_of_the_statement_cache_key():
-    """Two statements differing only in the fraction must not share a cached compilation."""
-    engine = sa.create_engine("duckdb:///:memory:")
-    values = sa.select(sa.literal_column("CAST(v AS DOUBLE)").label("v")).select_from(
-        sa.text("(VALUES (1), (2), (3), (4)) AS t(v)")).subquery()
-    with engine.connect() as conn:
-        p50 = conn.execute(sa.select(ta.continuous_percentile(0.5, values.c.v))).scalar()
-        p85 = conn.execute(sa.select(ta.continuous_percentile(0.85, values.c.v))).scalar()
-    # 1, 2, 3, 4: p50 h = 1.5 -> 2.5; p85 h = 2.55 -> 3 + 0.55 = 3.55
-    assert (p50, p85) == pytest.approx((2.5, 3.55))
-
-
-def test_fiscal_quarter_index_matches_the_calendar():
-    engine = sa.create_engine("duckdb:///:memory:")
-    for start_month in (1, 4, 7, 10):
-        cal = FiscalCalendar(start_month)
-        with engine.connect() as conn:
-            for month in range(1, 13):
-                d = date(2026, month, 15)
-                got = conn.execute(sa.select(ta.fiscal_quarter_index(sa.literal(d, sa.Date), cal))).scalar()
-                assert int(got) == cal.quarter_of(d).index, (start_month, month)
-
-
-def test_sql_percentiles_only_where_the_engine_has_them():
-    assert ta.sql_percentiles(sa.create_engine("duckdb:///:memory:"))
-    assert not ta.sql_percentiles(sa.create_engine("sqlite://"))
 
 
 # --- Sentences -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import pandas as pd
 
 from metrics.contract import TABLES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.settings import SAMPLE_COMPANY
 
 DEFAULT_SEED = 20261123
 DEFAULT_SPEND_ROWS = 20000  # the committed sample; keeps sample_data/ well under 3 MB
@@ -46,7 +47,7 @@ CHUNK_ROWS = 200_000  # most spend rows held in memory at once
 # The story
 # ----------------------------------------------------------------------------------------------------
 
-COMPANY = "Northwind Outfitters"
+COMPANY = SAMPLE_COMPANY
 CURRENCY = "USD"
 CALENDAR = FiscalCalendar(start_month=1)  # fiscal year = calendar year
 FIRST_YEAR = 2024

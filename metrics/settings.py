@@ -13,6 +13,7 @@ from typing import Mapping
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO_ROOT / "sample_data"
 DEFAULT_EMBEDDED_DB = REPO_ROOT / ".bridgeboard" / "bridgeboard.duckdb"
+SAMPLE_COMPANY = "Northwind Outfitters"  # the sample's fictional company, named on its board pack
 
 # Documented in the README's configuration section.
 ENV_DATA_DIR = "BRIDGEBOARD_DATA_DIR"

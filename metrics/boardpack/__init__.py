@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from metrics.boardpack.content import PackContent, gather, masked
 from metrics.boardpack.mask import NO_MASK, load_vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.settings import SAMPLE_DIR
+from metrics.settings import SAMPLE_COMPANY, SAMPLE_DIR
 
 FORMATS = {"pptx": "PowerPoint", "pdf": "PDF"}
 MIMES = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pdf": "application/pdf"}
@@ -46,9 +46,7 @@ def company_name(data_dir: Path | None, environ=None) -> str | None:
     if env.get(ENV_COMPANY, "").strip():
         return env[ENV_COMPANY].strip()
     if data_dir is not None and data_dir.resolve() == SAMPLE_DIR.resolve():
-        from metrics.sample import COMPANY
-
-        return COMPANY
+        return SAMPLE_COMPANY
     return None
 
 

@@ -17,8 +17,8 @@ import streamlit as st
 
 from app.data import engine_for
 from metrics import targets
-from metrics.boardpack import FORMATS, MIMES, build_pack, company_name, pack_file_name
-from metrics.boardpack.mask import VendorMask, load_vendor_mask
+from boardpack import FORMATS, MIMES, build_pack, pack_file_name
+from metrics.masking import VendorMask, load_vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.settings import Settings
 
@@ -45,9 +45,8 @@ def _generator(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter
                source: str, settings: Settings):
     """The zero-argument callable the download button runs when clicked."""
     def generate() -> bytes:
-        folder = None if settings.uses_database else settings.data_dir
         return pack_bytes(url, version, targets.targets_version(engine_for(url)), fiscal_start, quarter, fmt, mask,
-                          source, company_name(folder), date.today())
+                          source, settings.board_company, date.today())
 
     return generate
 

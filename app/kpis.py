@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.data import engine_for
 from app.text import plain as md  # the name the page and its tests know it by
 from metrics import kpis, targets
-from metrics.boardpack.mask import VendorMask
+from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 ROLE_KEY = "cx_role"

@@ -19,7 +19,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from app import boardpack, data
-from metrics.boardpack.mask import NO_MASK, VendorMask
+from metrics.masking import NO_MASK, VendorMask
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.settings import Settings, SettingsError, settings_from_env

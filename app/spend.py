@@ -16,7 +16,7 @@ from app.data import engine_for
 from app.text import mask_frame
 from app.text import plain as plain  # the Overview's import of it
 from metrics import spend, spend_queries
-from metrics.boardpack.mask import VendorMask
+from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from metrics.boardpack.mask import VendorMask
+from metrics.masking import VendorMask
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=&])")
 

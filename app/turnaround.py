@@ -17,7 +17,7 @@ import streamlit as st
 from app.data import engine_for
 from app.text import mask_frame
 from metrics import turnaround as ta
-from metrics.boardpack.mask import VendorMask
+from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 _CACHE = dict(ttl="15m", show_spinner=False, max_entries=64)

@@ -11,14 +11,12 @@ counted in `JiraImport` instead: above all the ~40% of issues "finished" the day
 created (a migration artefact), which the turnaround page then excludes and reports rather than
 averaging in.
 
-Load it into a database with ``python -m metrics.jira PATH --db URL`` (replaces the `requests`
+Load it into a database with ``python -m metrics import jira PATH --db URL`` (replaces the `requests`
 table only, in one transaction).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -152,28 +150,3 @@ def load(path: str | Path, url: str) -> tuple[JiraImport, db.ImportResult]:
     finally:
         engine.dispose()
     return mapped, result
-
-
-def main(argv: Sequence[str] | None = None, out=None) -> int:
-    out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="python -m metrics.jira",
-                                     description="Map the agile-project-dataset's jira.csv to the requests table "
-                                                 "and import it (replaces the requests table only).")
-    parser.add_argument("path", type=Path)
-    parser.add_argument("--db", required=True, metavar="URL", help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb")
-    args = parser.parse_args(argv)
-    if not args.path.is_file():
-        print(f"error: {args.path} is not a file", file=sys.stderr)
-        return 2
-    try:
-        mapped, result = load(args.path, args.db)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    out.write(f"{mapped.summary()}\nImported batch {result.batch_id} into {db.redact_url(args.db)}: "
-              f"requests {result.row_counts['requests']:,}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

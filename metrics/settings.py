@@ -1,11 +1,15 @@
-"""Settings, read from environment variables (and, in the app, from Streamlit secrets).
+"""Settings, read from environment variables and `.streamlit/secrets.toml`.
 
-Kept free of Streamlit so the command line and tests resolve settings the same way.
+The one resolver for the app and the command line: the app passes Streamlit's `st.secrets`, the
+command line reads the same files Streamlit reads (`~/.streamlit/secrets.toml`, then the working
+folder's `.streamlit/secrets.toml`, which wins). Kept free of Streamlit so both, and the tests,
+resolve settings the same way.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -22,6 +26,7 @@ ENV_EMBEDDED_DB = "BRIDGEBOARD_EMBEDDED_DB"
 ENV_FISCAL_START = "BRIDGEBOARD_FISCAL_START_MONTH"
 ENV_DATE_ORDER = "BRIDGEBOARD_DATE_ORDER"
 ENV_DECIMAL = "BRIDGEBOARD_DECIMAL"
+ENV_COMPANY = "BRIDGEBOARD_COMPANY"  # the company named on the board pack's title slide
 CONNECTION_NAME = "bridgeboard"  # [connections.bridgeboard] in .streamlit/secrets.toml
 
 
@@ -37,13 +42,54 @@ class Settings:
     fiscal_start_month: int = 1
     date_order: str = "auto"
     decimal: str = "auto"
+    company: str | None = None  # BRIDGEBOARD_COMPANY
 
     @property
     def uses_database(self) -> bool:
         return bool(self.database_url)
 
+    @property
+    def data_folder(self) -> Path | None:
+        """The CSV folder the data comes from; None when a database is configured."""
+        return None if self.uses_database else self.data_dir
+
+    @property
+    def board_company(self) -> str | None:
+        """The company on the board pack: BRIDGEBOARD_COMPANY, else the sample's fictional company
+        when the data is the sample folder, else none."""
+        if self.company:
+            return self.company
+        folder = self.data_folder
+        if folder is not None and folder.resolve() == SAMPLE_DIR.resolve():
+            return SAMPLE_COMPANY
+        return None
+
+
+def secrets_files(cwd: Path | None = None) -> list[Path]:
+    """Where Streamlit reads secrets from, in order (a later file wins)."""
+    return [Path.home() / ".streamlit" / "secrets.toml", (cwd or Path.cwd()) / ".streamlit" / "secrets.toml"]
+
+
+def read_secrets(paths: list[Path] | None = None) -> dict:
+    """The secrets Streamlit would see, for callers outside Streamlit (the command line)."""
+    merged: dict = {}
+    for path in secrets_files() if paths is None else paths:
+        if path.is_file():
+            try:
+                loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise SettingsError(f"{path} cannot be read as TOML ({exc}); fix or remove it") from None
+            for key, value in loaded.items():
+                if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                    merged[key] = {**merged[key], **value}
+                else:
+                    merged[key] = value
+    return merged
+
 
 def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Settings:
+    """Settings from environment variables, with the database URL from `secrets`
+    (``[connections.bridgeboard] url``) when the environment does not set one."""
     env = os.environ if environ is None else environ
     url = env.get(ENV_DATABASE_URL) or None
     if not url and secrets:
@@ -68,4 +114,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping
         fiscal_start_month=start_month,
         date_order=date_order,
         decimal=decimal,
+        company=env.get(ENV_COMPANY, "").strip() or None,
     )
+
+
+def configured_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings outside Streamlit: the environment, then the secrets files Streamlit reads."""
+    return settings_from_env(environ, read_secrets())

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.boardpack.mask import PROTECTED_PHRASES
+from metrics.masking import PROTECTED_PHRASES
 from google.protobuf.message import Message
 from streamlit.elements.widgets import button
 from streamlit.testing.v1.element_tree import Dataframe

@@ -9,7 +9,7 @@ import json
 import math
 
 
-from metrics.cli import main
+from cli import main
 from metrics.formatting import money, share
 from metrics.turnaround import days_label
 

@@ -107,7 +107,7 @@ def test_sidebar_quarter_drives_the_page(app, sample_env):
 
 @pytest.fixture
 def jira_only_url(tmp_path, monkeypatch, sample_env):
-    """A database holding only the Jira export (as `python -m metrics.jira ... --db URL` leaves it)."""
+    """A database holding only the Jira export (as `python -m metrics import jira ... --db URL` leaves it)."""
     url = f"duckdb:///{tmp_path / 'jira.duckdb'}"
     jira.load(JIRA_CSV, url)
     monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", url)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from metrics import db, sources
-from metrics.cli import main
+from cli import main
 from metrics.settings import SAMPLE_DIR, Settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "summary.json"

@@ -23,7 +23,7 @@ from datetime import date
 import pytest
 
 from metrics import db
-from metrics.boardpack.mask import VendorMask, letters, vendor_mask
+from metrics.masking import VendorMask, letters, vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import BAD, GOOD, WARNING, load_headline
 from tests.conftest import frame

@@ -122,17 +122,3 @@ def test_not_the_agile_dataset_is_refused(tmp_path):
     path.write_text("Summary,Issue key,Created\nx,MKT-1,12/Mar/24 9:41 AM\n")
     with pytest.raises(ValueError, match="missing columns"):
         jira.read_agile_dataset(path)
-
-
-def test_command_line_loads_it(tmp_path, capsys):
-    url = f"duckdb:///{tmp_path / 'jira.duckdb'}"
-    assert jira.main([str(JIRA_CSV), "--db", url]) == 0
-    out = capsys.readouterr().out
-    assert "4,123 issues: 4,123 delivered, 0 open; 1,662 finished before they were created (40% of delivered)" in out
-    assert "requests 4,123" in out
-    engine = db.make_engine(url)
-    try:
-        assert ta.request_counts(engine).delivered_before_requested == 1662
-        assert db.latest_batch(engine).row_counts == {"requests": 4123}
-    finally:
-        engine.dispose()

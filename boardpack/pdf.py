@@ -22,8 +22,8 @@ from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
 from charts.theme import ACCENT, FAVOURABLE, STATUS_COLOURS, STATUS_SYMBOLS, UNFAVOURABLE
-from metrics.boardpack.content import PackContent
-from metrics.boardpack.images import ChartRenderer, ChartsUnavailable
+from boardpack.content import PackContent
+from boardpack.images import ChartRenderer, ChartsUnavailable
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Tile
 from metrics.spend import DEPARTMENT_ORDER, VERDICT_LABELS

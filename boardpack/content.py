@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import kpis, spend
 from metrics import turnaround as ta
-from metrics.boardpack.mask import VendorMask
+from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import Headline, Note, Tile, load_headline
 from metrics.summary import data_as_of

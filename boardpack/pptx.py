@@ -27,7 +27,7 @@ from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, STATU
                           UNFAVOURABLE)
 from charts.turnaround import PRIORITY_STYLES
 from metrics import kpis
-from metrics.boardpack.content import OVERLAP_VENDORS, PackContent
+from boardpack.content import OVERLAP_VENDORS, PackContent
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Delta, Tile
 from metrics.spend import DEPARTMENT_ORDER

@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from metrics.cli import main
+from cli import main
+from metrics import db
+from metrics import turnaround as ta
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
+JIRA_CSV = ROOT / "tests" / "fixtures" / "real-data" / "agile-project-dataset" / "jira.csv"
 
 
 def run(*args):
@@ -120,3 +123,17 @@ def test_sample_command_writes_seven_tables(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in (tmp_path / "s").glob("*.csv")) == sorted(
         f"{t}.csv" for t in ("spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"))
+
+
+def test_import_jira_loads_the_agile_dataset(tmp_path, capsys):
+    url = f"duckdb:///{tmp_path / 'jira.duckdb'}"
+    assert main(["import", "jira", str(JIRA_CSV), "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "4,123 issues: 4,123 delivered, 0 open; 1,662 finished before they were created (40% of delivered)" in out
+    assert "requests 4,123" in out
+    engine = db.make_engine(url)
+    try:
+        assert ta.request_counts(engine).delivered_before_requested == 1662
+        assert db.latest_batch(engine).row_counts == {"requests": 4123}
+    finally:
+        engine.dispose()

@@ -1,11 +1,15 @@
-"""Command line: ``python -m metrics check|load|sample|summary|boardpack``.
+"""Command line: ``python -m metrics check|load|sample|summary|boardpack|import``.
 
-Exit codes: 0 success; 1 the data has errors (or the database refused); 2 usage errors.
+It sits above the core, the charts and the board pack: it parses arguments, resolves the data
+source with the app's resolver (`metrics.settings.configured_settings`, which reads
+`.streamlit/secrets.toml` as the app does) and prints. Exit codes: 0 success; 1 the data has errors
+(or the database refused); 2 usage errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -77,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help='replace vendor names by "Vendor A", "Vendor B"... everywhere in the pack')
     pack.add_argument("--company", default=None,
                       help="company named on the title slide (default: $BRIDGEBOARD_COMPANY)")
+
+    importer = sub.add_parser("import", help="import another system's export into one table",
+                              description="Map an export from another system to a Bridgeboard table and import it "
+                                          "(replaces that table only).")
+    kinds = importer.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    jira = kinds.add_parser("jira", help="the agile-project-dataset's jira.csv into the requests table",
+                            description="Map the agile-project-dataset's jira.csv to the requests table and import "
+                                        "it (replaces the requests table only). See docs/jira-mapping.md.")
+    jira.add_argument("path", type=Path)
+    jira.add_argument("--db", required=True, metavar="URL", help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb")
     return parser
 
 
@@ -180,13 +194,14 @@ class _DataError(Exception):
 def _source(args) -> Iterator[tuple]:
     """(engine, source label, settings) of --data, --db or the configured source."""
     from metrics import sources
-    from metrics.settings import SettingsError, settings_from_env
+    from metrics.settings import SettingsError, configured_settings
 
     try:
-        settings = settings_from_env()
+        settings = configured_settings()
     except SettingsError as exc:
         raise _UsageError(str(exc)) from None
     if args.data is not None:
+        settings = dataclasses.replace(settings, data_dir=args.data, database_url=None)
         if not args.data.is_dir():
             raise _UsageError(f"{args.data} is not a folder. Give the folder that holds spend.csv, budget.csv ...")
         with tempfile.TemporaryDirectory(prefix="bridgeboard-") as tmp:
@@ -200,7 +215,9 @@ def _source(args) -> Iterator[tuple]:
             finally:
                 engine.dispose()
         return
-    url = args.db or (settings.database_url if settings.uses_database else None)
+    if args.db:
+        settings = dataclasses.replace(settings, database_url=args.db)
+    url = settings.database_url
     embedded = url is None
     if embedded:
         if not settings.data_dir.is_dir():
@@ -298,7 +315,7 @@ def cmd_summary(args, out) -> int:
 
 
 def cmd_boardpack(args, out) -> int:
-    from metrics.boardpack import FORMATS, build_pack, company_name
+    from boardpack import FORMATS, build_pack
 
     fmt = args.format or args.out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -311,9 +328,8 @@ def cmd_boardpack(args, out) -> int:
 
     def body(engine, calendar, quarter, label, settings) -> int:
         started = time.perf_counter()
-        folder = args.data or (None if args.db or settings.uses_database else settings.data_dir)
-        pack = build_pack(engine, calendar, quarter, fmt, source=label,
-                          company=args.company or company_name(folder), mask_vendors=args.mask_vendors)
+        pack = build_pack(engine, calendar, quarter, fmt, source=label, company=args.company or settings.board_company,
+                          mask_vendors=args.mask_vendors)
         args.out.write_bytes(pack.data)
         if pack.charts_note:
             print(f"warning: {pack.charts_note}; the PDF was built without them.", file=sys.stderr)
@@ -324,8 +340,24 @@ def cmd_boardpack(args, out) -> int:
     return _run_with_source(args, out, body)
 
 
+def cmd_import(args, out) -> int:
+    from metrics import jira
+
+    if not args.path.is_file():
+        print(f"error: {args.path} is not a file", file=sys.stderr)
+        return 2
+    try:
+        mapped, result = jira.load(args.path, args.db)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out.write(f"{mapped.summary()}\nImported batch {result.batch_id} into {db.redact_url(args.db)}: "
+              f"requests {result.row_counts['requests']:,}\n")
+    return 0
+
+
 COMMANDS = {"check": cmd_check, "load": cmd_load, "sample": cmd_sample, "summary": cmd_summary,
-            "boardpack": cmd_boardpack}
+            "boardpack": cmd_boardpack, "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None, out=None) -> int:

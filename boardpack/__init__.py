@@ -4,26 +4,23 @@
     content = masked(content, load_vendor_mask(engine))                    # optional
     build_pptx(content) / build_pdf(content, renderer)                     # bytes
 
-`build_pack` does the three steps; the command line and the app both call it.
+`build_pack` does the three steps; the command line and the app both call it. The company on the
+title slide is `Settings.board_company`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from metrics.boardpack.content import PackContent, gather, masked
-from metrics.boardpack.mask import NO_MASK, load_vendor_mask
+from boardpack.content import PackContent, gather, masked
+from metrics.masking import NO_MASK, load_vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.settings import SAMPLE_COMPANY, SAMPLE_DIR
 
 FORMATS = {"pptx": "PowerPoint", "pdf": "PDF"}
 MIMES = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pdf": "application/pdf"}
-ENV_COMPANY = "BRIDGEBOARD_COMPANY"  # the company named on the title slide
 
 
 @dataclass(frozen=True)
@@ -39,17 +36,6 @@ def pack_file_name(quarter: FiscalQuarter, fmt: str, masked: bool) -> str:
     return f"bridgeboard-board-pack-{quarter.label.replace(' ', '-')}{'-masked' if masked else ''}.{fmt}"
 
 
-def company_name(data_dir: Path | None, environ=None) -> str | None:
-    """BRIDGEBOARD_COMPANY, else the sample's fictional company when the data is the sample folder
-    (`data_dir`: the CSV folder shown, None for a database)."""
-    env = os.environ if environ is None else environ
-    if env.get(ENV_COMPANY, "").strip():
-        return env[ENV_COMPANY].strip()
-    if data_dir is not None and data_dir.resolve() == SAMPLE_DIR.resolve():
-        return SAMPLE_COMPANY
-    return None
-
-
 def build_pack(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, fmt: str, *, source: str,
                company: str | None = None, mask_vendors: bool = False, today: date | None = None,
                renderer=None) -> Pack:
@@ -60,11 +46,11 @@ def build_pack(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
     content = gather(engine, calendar, quarter, source=source, company=company, today=today)
     content = masked(content, load_vendor_mask(engine) if mask_vendors else NO_MASK)
     if fmt == "pptx":
-        from metrics.boardpack.pptx import build_pptx
+        from boardpack.pptx import build_pptx
 
         return Pack(build_pptx(content), fmt, content)
-    from metrics.boardpack.images import shared_renderer
-    from metrics.boardpack.pdf import build_pdf
+    from boardpack.images import shared_renderer
+    from boardpack.pdf import build_pdf
 
     data, note = build_pdf(content, renderer or shared_renderer())
     return Pack(data, fmt, content, note)

@@ -14,7 +14,7 @@ import pytest
 from pptx import Presentation
 
 from metrics import db, sources
-from metrics.cli import main
+from cli import main
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money, share
 from metrics.headline import load_headline

@@ -20,11 +20,11 @@ from pypdf import PdfReader
 from charts.theme import DEPARTMENT_COLOURS, STATUS_COLOURS
 from metrics import db, kpis, queries, spend, spend_queries, sources
 from metrics import turnaround as ta
-from metrics.boardpack import build_pack
-from metrics.boardpack.content import BudgetSection, gather
-from metrics.boardpack.images import ChartRenderer, ChartsUnavailable
-from metrics.boardpack.mask import load_vendor_mask
-from metrics.boardpack.pdf import build_pdf
+from boardpack import build_pack
+from boardpack.content import BudgetSection, gather
+from boardpack.images import ChartRenderer, ChartsUnavailable
+from metrics.masking import load_vendor_mask
+from boardpack.pdf import build_pdf
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import load_headline
 from metrics.settings import SAMPLE_DIR, Settings

@@ -6,6 +6,7 @@ from app import data
 from app import kpis as kx
 from app import spend as cached
 from app import turnaround as rt
+from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
 from app.spend import plain
 from charts import kpis as kpi_charts
@@ -17,7 +18,7 @@ from metrics import kpis, spend
 from metrics import turnaround as ta
 from metrics.formatting import money, share
 
-ctx = page_setup("Overview", ":material/dashboard:")
+ctx = page_setup(OVERVIEW)
 q = require_quarter(ctx)
 scope = ctx.filters.departments
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
@@ -80,7 +81,7 @@ def department_split() -> None:
                       delta_color="off", delta_arrow="off", border=True)
 
 
-def key_chart(title: str, sentence: str, figure, page: str, page_label: str, key: str, below=None) -> None:
+def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=None) -> None:
     with st.container(border=True, key=f"ov_card_{key}"):
         st.markdown(f"**{title}**")
         st.markdown(plain(mask(sentence)))
@@ -88,7 +89,7 @@ def key_chart(title: str, sentence: str, figure, page: str, page_label: str, key
         st.plotly_chart(figure, key=f"ov_chart_{key}", config={"displayModeBar": False})
         if below is not None:
             below()
-        st.page_link(page, label=f"Open {page_label}", icon=":material/arrow_forward:", query_params=ctx.link_params)
+        st.page_link(page.path, label=f"Open {page.label}", icon=":material/arrow_forward:", query_params=ctx.link_params)
 
 
 # --- Five numbers ------------------------------------------------------------------------------
@@ -107,24 +108,24 @@ with left:
               headline.share.sentence if headline.share else f"No technology spend is dated in {q.label}.",
               spend_charts.spend_by_quarter_chart(spend.quarterly_split(quarter_data.spend_by_quarter), split_all,
                                                   departments_shown, spend.overtake_quarters(split_all), q),
-              "pages/1_Tech_spend.py", "Tech spend", "spend", below=department_split)
+              TECH_SPEND, "spend", below=department_split)
 with right:
     key_chart("Money at stake: shadow IT by quarter",
               headline.at_stake_sentence or f"No spend in scope is dated in {q.label}.",
               spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q),
-              "pages/1_Tech_spend.py", "Tech spend", "at_stake")
+              TECH_SPEND, "at_stake")
 left, right = st.columns(2, gap="medium")
 with left:
     key_chart("KPIs missing their target",
               kpis.bullet_sentence(list(quarter_data.kpi_cards), q) if quarter_data.kpi_cards else "No KPIs are loaded.",
               kpi_charts.bullet_chart(missing_target) if missing_target
               else empty_figure(f"Every KPI with a target meets it in {q.label}."),
-              "pages/2_Customer_experience.py", "Customer experience", "kpis")
+              CUSTOMER_EXPERIENCE, "kpis")
 with right:
     key_chart("Request lead time against the SLA",
               headline.lead_time_sentence or f"No requests were delivered in {q.label}.",
               turnaround_charts.lead_time_trend(ta.in_window(quarter_data.lead_times, first, last), q),
-              "pages/3_Request_turnaround.py", "Request turnaround", "lead_time")
+              REQUEST_TURNAROUND, "lead_time")
 
 with st.expander("How these figures are defined", icon=":material/menu_book:"):
     st.markdown("\n".join(f"- **{t.label}**: {t.help}" for t in headline.tiles()))

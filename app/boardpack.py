@@ -1,5 +1,4 @@
-"""The board pack in the app: PowerPoint and PDF download buttons in every page's sidebar, and
-the vendor mask of the data.
+"""The board pack in the app: PowerPoint and PDF download buttons in every page's sidebar.
 
 The pack is generated only when a button is clicked: `st.download_button(data=callable)` runs
 the callable on its own thread and clicking does not rerun the page (`on_click="ignore"`).
@@ -11,27 +10,16 @@ of a quarter in progress is counted up to today).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
-
 import streamlit as st
 
+from app.context import PageContext
 from app.data import engine_for
-from metrics import targets
 from boardpack import FORMATS, MIMES, build_pack, pack_file_name
-from metrics.masking import VendorMask, load_vendor_mask
+from metrics import targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.settings import Settings
 
-if TYPE_CHECKING:
-    from app.shell import PageContext
-
 ICONS = {"pptx": ":material/slideshow:", "pdf": ":material/picture_as_pdf:"}
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def vendor_mask(url: str, version: str) -> VendorMask:
-    """One letter per supplier of this data (read-only, shared by every session)."""
-    return load_vendor_mask(engine_for(url))
 
 
 @st.cache_data(ttl="1h", show_spinner=False, max_entries=16)

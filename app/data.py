@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import db, queries, sources
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.masking import VendorMask, load_vendor_mask
 from metrics.settings import Settings
 
 
@@ -125,3 +126,9 @@ def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[Fiscal
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_row_counts(url: str, version: str) -> pd.DataFrame:
     return queries.table_row_counts(engine_for(url))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def vendor_mask(url: str, version: str) -> VendorMask:
+    """One letter per supplier of this data (read-only, shared by every session)."""
+    return load_vendor_mask(engine_for(url))

@@ -13,32 +13,17 @@ names on the pages that show them and in the board pack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
-from sqlalchemy.engine import Engine
 
 from app import boardpack, data
-from metrics.masking import NO_MASK, VendorMask
+from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
+from app.navigation import DATA, PAGES, PRESENTATION_ORDER, Page
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.settings import Settings, SettingsError, settings_from_env
 
-DATA_PAGE = "pages/9_Data.py"
-PAGES = (
-    ("dashboard.py", "Overview", ":material/dashboard:"),
-    ("pages/1_Tech_spend.py", "Tech spend", ":material/payments:"),
-    ("pages/2_Customer_experience.py", "Customer experience", ":material/sentiment_satisfied:"),
-    ("pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:"),
-    (DATA_PAGE, "Data", ":material/database:"),
-)
-
 QUARTER_KEY = "bb_quarter"
 DEPARTMENT_KEY = "bb_departments"
-# The walk-through of presentation mode, in this order.
-PRESENTATION_ORDER = ("dashboard.py", "pages/1_Tech_spend.py", "pages/2_Customer_experience.py",
-                      "pages/3_Request_turnaround.py")
-PRESENTING, MASKING = "bb_present", "bb_mask"  # the modes, kept for the session
 PRESENT_SWITCH, MASK_SWITCH = "bb_present_switch", "bb_mask_switch"  # their sidebar widgets
 
 # The one stylesheet Bridgeboard injects, in presentation mode only. Streamlit has no API to
@@ -51,59 +36,6 @@ html { font-size: 21px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 2rem; }
 </style>"""
-
-
-@dataclass(frozen=True)
-class Filters:
-    quarter: FiscalQuarter | None
-    departments: tuple[str, ...]  # empty = all departments
-
-    @property
-    def department_label(self) -> str:
-        return "All departments" if not self.departments else ", ".join(self.departments)
-
-
-@dataclass(frozen=True)
-class PageContext:
-    settings: Settings
-    calendar: FiscalCalendar
-    status: data.SourceStatus
-    filters: Filters
-    quarters: tuple[FiscalQuarter, ...]
-    presenting: bool = False  # presentation mode: no sidebar, larger type, previous / next
-    mask_vendors: bool = False  # vendor names shown as "Vendor A", "Vendor B"...
-
-    @property
-    def vendor_mask(self) -> VendorMask:
-        """Apply `.text()` to every text that may name a vendor (identity when not masking)."""
-        if not self.mask_vendors or not self.status.ok:
-            return NO_MASK
-        return boardpack.vendor_mask(self.url, self.status.version)
-
-    @property
-    def link_params(self) -> dict:
-        """Query parameters that carry the period, scope and modes to another page."""
-        return link_params(self.filters)
-
-    @property
-    def has_data(self) -> bool:
-        return self.status.ok
-
-    @property
-    def url(self) -> str:
-        return self.status.url or ""
-
-    @property
-    def engine(self) -> Engine:
-        return data.engine_for(self.url)
-
-    @property
-    def period_label(self) -> str:
-        q = self.filters.quarter
-        if q is None:
-            return "No period selected"
-        start, end = self.calendar.quarter_start(q), self.calendar.quarter_end(q)
-        return f"{q.label} ({start:%d %b %Y} – {end:%d %b %Y})"
 
 
 def _secrets() -> dict:
@@ -171,25 +103,6 @@ def _restore_widgets(options: list[FiscalQuarter], new_page: bool) -> None:
         st.session_state[DEPARTMENT_KEY] = []
 
 
-def _filter_params(filters: Filters) -> dict:
-    params: dict = {}
-    if filters.quarter is not None:
-        params["quarter"] = filters.quarter.label
-    if filters.departments:
-        params["department"] = list(filters.departments)
-    return params
-
-
-def link_params(filters: Filters) -> dict:
-    """The filters and the modes on, as query parameters: the link reopens the same view."""
-    params = _filter_params(filters)
-    if st.session_state.get(PRESENTING):
-        params["present"] = "1"
-    if st.session_state.get(MASKING):
-        params["mask"] = "1"
-    return params
-
-
 def _keep_url(params: dict) -> None:
     """Keep the link shareable: it reopens on the same period, scope and modes."""
     if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}:
@@ -199,10 +112,10 @@ def _keep_url(params: dict) -> None:
 def _sidebar_nav(nav, filters: Filters) -> None:
     """Our own menu (Streamlit's is switched off in config.toml) so the home page reads
     'Overview', not the file name, and links carry the filters to the next page."""
-    params = link_params(filters)
+    params = filters_link(filters)
     with nav:
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon, query_params=params, width="stretch")
+        for page in PAGES:
+            st.page_link(page.path, label=page.label, icon=page.icon, query_params=params, width="stretch")
 
 
 def _sidebar_filters(quarters: tuple[FiscalQuarter, ...], new_page: bool) -> Filters:
@@ -272,38 +185,35 @@ def _sidebar_status(ctx_status: data.SourceStatus) -> None:
             st.warning(f"{ctx_status.error_count} errors in the CSV files: not loaded.", icon=":material/error:")
         if ctx_status.warning_count:
             st.caption(f"{ctx_status.warning_count} data-quality warnings")
-        st.page_link(DATA_PAGE, label="Data quality and imports", icon=":material/fact_check:")
+        st.page_link(DATA.path, label="Data quality and imports", icon=":material/fact_check:")
 
 
 def _exit_presentation() -> None:
     st.session_state[PRESENTING] = False
 
 
-def _presentation_bar(title: str, params: dict) -> None:
+def _presentation_bar(here: Page, params: dict) -> None:
     """Previous / next in the walk-through's order, where this page stands, and the way out."""
-    paths = {label: path for path, label, _ in PAGES}
-    here = paths.get(title)
     order = list(PRESENTATION_ORDER)
     with st.container(horizontal=True, vertical_alignment="center", key="bb_presentation_bar"):
         if here in order:
             i = order.index(here)
-            labels = {path: label for path, label, _ in PAGES}
-            if i > 0 and st.button(f"Previous: {labels[order[i - 1]]}", icon=":material/arrow_back:",
+            if i > 0 and st.button(f"Previous: {order[i - 1].label}", icon=":material/arrow_back:",
                                    shortcut="PageUp", key="bb_previous"):
-                st.switch_page(order[i - 1], query_params=params)
+                st.switch_page(order[i - 1].path, query_params=params)
             st.caption(f"{i + 1} of {len(order)}", width="content")
-            if i + 1 < len(order) and st.button(f"Next: {labels[order[i + 1]]}", icon=":material/arrow_forward:",
+            if i + 1 < len(order) and st.button(f"Next: {order[i + 1].label}", icon=":material/arrow_forward:",
                                                 icon_position="right", shortcut="PageDown", key="bb_next"):
-                st.switch_page(order[i + 1], query_params=params)
-        elif st.button("Overview", icon=":material/dashboard:", key="bb_to_start"):
-            st.switch_page(order[0], query_params=params)
+                st.switch_page(order[i + 1].path, query_params=params)
+        elif st.button(order[0].label, icon=order[0].icon, key="bb_to_start"):
+            st.switch_page(order[0].path, query_params=params)
         if st.session_state.get(MASKING):
             st.badge("Vendor names masked", icon=":material/visibility_off:", color="gray")
         st.button("Exit presentation", icon=":material/close_fullscreen:", type="tertiary", key="bb_exit",
                   on_click=_exit_presentation)
 
 
-def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bool = True) -> PageContext:
+def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     """Page config, data source, sidebar filters and status, in that order (in presentation
     mode: no sidebar, and a previous / next bar under the period).
 
@@ -311,7 +221,8 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
     """
     _seed_modes()
     presenting = bool(st.session_state.get(PRESENTING))
-    st.set_page_config(page_title=f"{title} · Bridgeboard", page_icon=icon, layout="wide",
+    title = page.label
+    st.set_page_config(page_title=f"{title} · Bridgeboard", page_icon=page.icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
     settings = _settings()
     if settings is None:
@@ -344,7 +255,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
     st.title(title)
     if needs_data and not status.ok:
         st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
-        st.page_link(DATA_PAGE, label="Open the Data page to see what to fix or to upload files",
+        st.page_link(DATA.path, label="Open the Data page to see what to fix or to upload files",
                      icon=":material/arrow_forward:")
         st.stop()
     if needs_data:
@@ -354,7 +265,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:", *, needs_data: bo
         else:
             st.caption(period)
     if presenting:
-        _presentation_bar(title, ctx.link_params)
+        _presentation_bar(page, ctx.link_params)
     return ctx
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app import data
 from app import spend as cached
+from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import spend as charts
@@ -12,7 +13,7 @@ from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_n
 from metrics.formatting import money, points, share
 from metrics.overview import spend_split
 
-ctx = page_setup("Tech spend", ":material/payments:")
+ctx = page_setup(TECH_SPEND)
 q = require_quarter(ctx)
 scope = ctx.filters.departments
 in_scope = scope or spend.DEPARTMENT_ORDER

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from app import kpis as kx
+from app.navigation import CUSTOMER_EXPERIENCE
 from app.shell import page_setup
 from app.text import mask_frame
 from charts.kpis import bullet_chart, trend_chart
@@ -10,7 +11,7 @@ from metrics.contract import OWNERS
 from metrics.exports import CSV_MIME, csv_bytes
 from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES
 
-ctx = page_setup("Customer experience", ":material/sentiment_satisfied:")
+ctx = page_setup(CUSTOMER_EXPERIENCE)
 quarter = ctx.filters.quarter
 # KPI sources, definitions and notes name vendors ("Datadog synthetic checks"): masked when on.
 mask = ctx.vendor_mask

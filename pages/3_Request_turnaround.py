@@ -4,13 +4,14 @@ from functools import partial
 import streamlit as st
 
 from app import turnaround as rt
-from app.shell import DATA_PAGE, page_setup
+from app.navigation import DATA, REQUEST_TURNAROUND
+from app.shell import page_setup
 from app.text import mask_frame, masked_plain
 from charts import turnaround as charts
 from metrics import turnaround as ta
 from metrics.formatting import share
 
-ctx = page_setup("Request turnaround", ":material/schedule:")
+ctx = page_setup(REQUEST_TURNAROUND)
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 today = date.today()
 # Request titles, teams and types name vendors ("Route web-form leads to Salesforce"): what is
@@ -21,7 +22,7 @@ shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
     st.info("**No requests loaded yet.** Load a `requests.csv` (request_id, title, requested_at, priority, type; "
             "ideally ready_at, started_at, delivered_at) to see turnaround.", icon=":material/inbox:")
-    st.page_link(DATA_PAGE, label="Open the Data page to upload it", icon=":material/arrow_forward:")
+    st.page_link(DATA.path, label="Open the Data page to upload it", icon=":material/arrow_forward:")
     st.stop()
 
 # --- The page's own filters ---------------------------------------------------------------

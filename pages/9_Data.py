@@ -4,12 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.navigation import DATA
 from app.shell import page_setup
 from app.text import mask_frame
 from app.uploads import import_target, import_uploaded, validate_uploads
 from metrics.contract import TABLES
 
-ctx = page_setup("Data", ":material/database:", needs_data=False)
+ctx = page_setup(DATA, needs_data=False)
 status = ctx.status
 # Findings quote the values they are about, vendor names among them: masked when masking is on.
 masked = partial(mask_frame, ctx.vendor_mask)

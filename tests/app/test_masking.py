@@ -18,14 +18,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from app import navigation
 from metrics.masking import PROTECTED_PHRASES
 from google.protobuf.message import Message
 from streamlit.elements.widgets import button
 from streamlit.testing.v1.element_tree import Dataframe
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-TECH_SPEND, CX, TURNAROUND, DATA = ("pages/1_Tech_spend.py", "pages/2_Customer_experience.py",
-                                    "pages/3_Request_turnaround.py", "pages/9_Data.py")
+TECH_SPEND, CX, TURNAROUND, DATA = (p.path for p in (navigation.TECH_SPEND, navigation.CUSTOMER_EXPERIENCE,
+                                                     navigation.REQUEST_TURNAROUND, navigation.DATA))
 MASKED = {"mask": "1"}
 LABEL = re.compile(r"\bVendor [A-Z]{1,2}\b")
 
@@ -110,13 +111,13 @@ def file_text(name: str, data: bytes) -> str:
 NAMED = {TECH_SPEND: "Salesforce", CX: "Datadog", TURNAROUND: "Salesforce", DATA: "Salesforce.com, Inc."}
 
 
-@pytest.mark.parametrize("page", [TECH_SPEND, CX, TURNAROUND, DATA])
-def test_masking_leaves_no_vendor_name_on_the_page(app, page):
-    unmasked = app(page)
+@pytest.mark.parametrize("script", [TECH_SPEND, CX, TURNAROUND, DATA])  # not `page`: pytest-playwright's fixture
+def test_masking_leaves_no_vendor_name_on_the_page(app, script):
+    unmasked = app(script)
     assert not unmasked.exception
-    assert NAMED[page] in vendors_in(page_text(unmasked._tree)), "the check finds names when masking is off"
+    assert NAMED[script] in vendors_in(page_text(unmasked._tree)), "the check finds names when masking is off"
 
-    at = app(page, query=MASKED)
+    at = app(script, query=MASKED)
     assert not at.exception
     assert vendors_in(page_text(at._tree)) == set()
     assert LABEL.search(page_text(at.main)), "vendors are shown as Vendor A, Vendor B..."

@@ -7,15 +7,13 @@ from metrics import queries
 from metrics.db import make_engine
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money
+from app.navigation import PAGES
 from tests.app.conftest import open_page
 
-PAGES = [None, "pages/1_Tech_spend.py", "pages/2_Customer_experience.py", "pages/3_Request_turnaround.py",
-         "pages/9_Data.py"]
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_without_exception(app, page):
-    at = app(page)
+# `script`, not `page`: pytest-playwright owns a fixture called `page`.
+@pytest.mark.parametrize("script", [p.path for p in PAGES], ids=[p.label for p in PAGES])
+def test_every_page_runs_without_exception(app, script):
+    at = app(script)
     assert not at.exception
     assert at.title, "page has a title"
     assert at.sidebar.selectbox(key="bb_quarter").value is not None

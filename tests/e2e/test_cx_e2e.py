@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_for_app
+from devtools.browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import io
 import pytest
 from pptx import Presentation
 
-from tests.e2e.conftest import wait_for_app
+from devtools.browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
 

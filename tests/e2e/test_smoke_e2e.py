@@ -2,14 +2,12 @@
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from app.navigation import PAGES
+from devtools.browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["", "Tech_spend", "Customer_experience", "Request_turnaround", "Data"]
-
-
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", [p.url_path for p in PAGES], ids=[p.label for p in PAGES])
 def test_page_opens_without_errors(page, app_server, path):
     page.goto(f"{app_server}/{path}")
     wait_for_app(page)

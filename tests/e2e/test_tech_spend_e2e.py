@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from metrics.formatting import money
 from metrics.spend_queries import LINE_COLUMNS
-from tests.e2e.conftest import pick, wait_for_app
+from devtools.browser import pick, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

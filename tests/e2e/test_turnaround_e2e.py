@@ -10,7 +10,7 @@ from metrics import db, sources
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.validation import ReadOptions
-from tests.e2e.conftest import ROOT, pick, wait_for_app
+from devtools.browser import ROOT, pick, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

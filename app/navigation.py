@@ -1,0 +1,31 @@
+"""The one list of the app's pages: where each script is, what the menu calls it, its icon, the
+URL Streamlit serves it at, and whether presentation mode walks through it.
+
+The sidebar menu, presentation mode's previous / next, the Overview's links, the screenshots
+script and the tests all read this list; a test checks it against the files in `pages/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # the script, as st.page_link and st.switch_page take it
+    label: str  # the menu's name and the page title
+    icon: str
+    url_path: str  # as Streamlit serves it: the file name without its number prefix; "" for the home page
+    presented: bool = True  # a step of presentation mode's walk-through, in this order
+
+
+OVERVIEW = Page("dashboard.py", "Overview", ":material/dashboard:", "")
+TECH_SPEND = Page("pages/1_Tech_spend.py", "Tech spend", ":material/payments:", "Tech_spend")
+CUSTOMER_EXPERIENCE = Page("pages/2_Customer_experience.py", "Customer experience", ":material/sentiment_satisfied:",
+                           "Customer_experience")
+REQUEST_TURNAROUND = Page("pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:",
+                          "Request_turnaround")
+DATA = Page("pages/9_Data.py", "Data", ":material/database:", "Data", presented=False)
+
+PAGES = (OVERVIEW, TECH_SPEND, CUSTOMER_EXPERIENCE, REQUEST_TURNAROUND, DATA)
+PRESENTATION_ORDER = tuple(p for p in PAGES if p.presented)

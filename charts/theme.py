@@ -32,7 +32,10 @@ FAVOURABLE = "#009E73"
 UNFAVOURABLE = "#D55E00"
 NEUTRAL = "#8C8C8C"
 ACCENT = "#1F4E79"
-SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#555555"]
+# The one categorical palette: the departments first, in their order, then the rest of Okabe-Ito.
+# `.streamlit/config.toml` repeats it as theme.chartCategoricalColors (TOML cannot import it); a
+# test keeps the two identical.
+SEQUENCE = [*DEPARTMENT_COLOURS.values(), "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", NEUTRAL]
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 

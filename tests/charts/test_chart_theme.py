@@ -33,3 +33,17 @@ def test_labels_gain_decimals_only_when_needed():
 def test_no_numbers_falls_back_to_si_format():
     fig = money_axis(go.Figure())
     assert fig.layout.yaxis.tickformat == "~s"
+
+
+def test_one_palette_for_plotly_and_streamlit():
+    """Plotly's colorway and Streamlit's chartCategoricalColors are the same list, in the same
+    order, starting with the department colours."""
+    import tomllib
+    from pathlib import Path
+
+    from charts.theme import DEPARTMENT_COLOURS, SEQUENCE, TEMPLATE
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["theme"]["chartCategoricalColors"] == SEQUENCE
+    assert list(TEMPLATE.layout.colorway) == SEQUENCE
+    assert SEQUENCE[:3] == [DEPARTMENT_COLOURS[d] for d in ("Marketing", "IT", "Joint")]

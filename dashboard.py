@@ -2,10 +2,8 @@ from datetime import date
 
 import streamlit as st
 
-from app import data
 from app import kpis as kx
-from app import spend as cached
-from app import turnaround as rt
+from app.headline import quarter_headline
 from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
 from app.spend import plain
@@ -26,21 +24,9 @@ mask = ctx.vendor_mask.text
 targets_version = kx.targets_version(url)  # changes with every target edited in the app
 SMALL_CHART = 300  # px: the key charts in small, each linking to its page
 
-# --- The figures: the pages' cached frames, then the same definitions ----------------------------
-quarter_data = hl.QuarterData(
-    quarter=q, departments=scope,
-    spend_by_quarter=data.spend_by_quarter(url, version, fiscal_start, departments=scope),
-    all_spend_by_quarter=data.spend_by_quarter(url, version, fiscal_start),
-    period=cached.period(url, version, fiscal_start, q, scope),
-    previous_period=cached.period(url, version, fiscal_start, q.previous(), scope),
-    budget=cached.budget(url, version, q.fiscal_year, scope),
-    shadow_trend=cached.shadow_trend(url, version, fiscal_start, scope),
-    kpi_cards=tuple(kx.scorecard(url, version, targets_version, fiscal_start, q)),
-    previous_kpi_cards=tuple(kx.scorecard(url, version, targets_version, fiscal_start, q.previous())),
-    lead_times=rt.lead_time_by_quarter(url, version, fiscal_start, ta.ALL_REQUESTS),
-    backlog=rt.backlog_ageing(url, version, fiscal_start, q, date.today(), ta.ALL_REQUESTS),
-)
-headline = hl.headline(quarter_data)
+# --- The figures: the one loader of a quarter's figures (the pack and `summary` use it too) ---------
+headline = quarter_headline(url, version, targets_version, fiscal_start, q, scope, date.today())
+quarter_data = headline.data
 split_all = spend.quarterly_split(quarter_data.all_spend_by_quarter)
 departments_shown = scope or spend.DEPARTMENT_ORDER
 missing_target = [c for c in quarter_data.kpi_cards if c.status in (kpis.AT_RISK, kpis.OFF_TARGET)]

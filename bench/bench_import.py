@@ -21,7 +21,6 @@ PG = os.environ.get("BRIDGEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.
 
 STEP = r'''
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
 step, folder, url = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
 out = {{}}

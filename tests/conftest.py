@@ -7,19 +7,13 @@ PostgreSQL tests skip with a clear reason when no server is reachable, except in
 from __future__ import annotations
 
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from metrics.contract import TABLES  # noqa: E402
+from metrics.contract import TABLES
 
 PG_ADMIN_URL = os.environ.get("BRIDGEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

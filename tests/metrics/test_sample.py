@@ -277,7 +277,7 @@ def test_a_small_custom_run_writes_exactly_the_rows_asked_for(tmp_path, spend):
 
 def test_months_bigger_than_a_chunk_are_split_by_days_and_stay_sorted(tmp_path, monkeypatch, spend):
     # What a 5M-row run does with months above CHUNK_ROWS, exercised at small scale.
-    import metrics.sample as sample_module
+    import metrics.sample.spend as sample_module  # CHUNK_ROWS lives where the spend writer reads it
 
     monkeypatch.setattr(sample_module, "CHUNK_ROWS", 150)
     write_sample(tmp_path, spend_rows=DEFAULT_SPEND_ROWS)

@@ -6,6 +6,7 @@ the generator's internals.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import numpy as np
@@ -277,7 +278,7 @@ def test_a_small_custom_run_writes_exactly_the_rows_asked_for(tmp_path, spend):
 
 def test_months_bigger_than_a_chunk_are_split_by_days_and_stay_sorted(tmp_path, monkeypatch, spend):
     # What a 5M-row run does with months above CHUNK_ROWS, exercised at small scale.
-    import metrics.sample as sample_module
+    import metrics.sample.spend as sample_module  # CHUNK_ROWS lives where the spend writer reads it
 
     monkeypatch.setattr(sample_module, "CHUNK_ROWS", 150)
     write_sample(tmp_path, spend_rows=DEFAULT_SPEND_ROWS)
@@ -317,3 +318,39 @@ def test_committed_sample_validates_with_warnings_only_for_the_planted_defects()
     assert any(f.file == "spend.csv" and f.column == "amount" for f in report.warnings), warnings  # credits
     assert any("Hypergrowth Analytics Ltd" in str(f) for f in report.warnings), warnings
     assert any(f.file == "requests.csv" and f.column == "delivered_at" for f in report.warnings), warnings
+
+
+# --- who may import the generator ---------------------------------------------------------------
+
+def _imports_of_sample(path: Path) -> list[tuple[int, str | None]]:
+    """(line, enclosing top-level function or None) of each import of metrics.sample in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for top in tree.body:
+        owner = top.name if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        for node in ast.walk(top):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            if any(n == "metrics.sample" or n.startswith("metrics.sample.") for n in names):
+                found.append((node.lineno, owner))
+    return found
+
+
+def test_production_code_never_imports_the_generator():
+    # The dashboard shows data, it never makes it: only the `sample` command (lazily), bench/ and
+    # tests may import metrics.sample.
+    files = [ROOT / "dashboard.py"] + [p for folder in ("metrics", "app", "charts", "pages")
+                                       for p in sorted((ROOT / folder).rglob("*.py"))]
+    offenders = []
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("metrics/sample/"):
+            continue
+        for line, owner in _imports_of_sample(path):
+            if (rel, owner) != ("metrics/cli.py", "cmd_sample"):
+                offenders.append(f"{rel}:{line}")
+    assert offenders == []

@@ -92,3 +92,25 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
             out[c.name] = out[c.name].astype("string")
     out.insert(0, "_line", range(2, len(rows) + 2))
     return out
+
+
+# --- Markers: the fast loop is `pytest -m fast` (pure and DuckDB/SQLite tests) -----------------
+
+_SLOW_FOLDERS = {"e2e": "e2e", "app": "apptest"}
+_POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by what it needs, so the fast loop can leave out the slow kinds:
+    `e2e` (Chromium), `apptest` (whole pages under AppTest), `postgres` (the real server);
+    everything else is also marked `fast`."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in _SLOW_FOLDERS:
+            item.add_marker(_SLOW_FOLDERS[folder])
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend_url") == "postgresql"
+        if on_postgres or _POSTGRES_FIXTURES & set(item.fixturenames):
+            item.add_marker("postgres")
+        if not any(item.get_closest_marker(m) for m in ("e2e", "apptest", "postgres", "slow")):
+            item.add_marker("fast")

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import kpis, queries, spend, spend_queries, targets, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import money, points, share
+from metrics.formatting import and_join, money, points, share
 from metrics.overview import SpendSplit, spend_split
 
 # Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
@@ -201,11 +201,6 @@ def _sign(value: float | None, digits: int = 2) -> int:
     return (v > 0) - (v < 0)
 
 
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 @dataclass(frozen=True)
 class Headline:
     quarter: FiscalQuarter
@@ -315,13 +310,13 @@ class Headline:
         notes = []
         if t is not None:
             if t.off_target:
-                notes.append(Note(f"■ Off target: {_and(t.off_target)}", BAD))
+                notes.append(Note(f"■ Off target: {and_join(t.off_target)}", BAD))
             if t.at_risk:
-                notes.append(Note(f"▲ At risk: {_and(t.at_risk)}", WARNING))
+                notes.append(Note(f"▲ At risk: {and_join(t.at_risk)}", WARNING))
             if not t.off_target and not t.at_risk:
                 notes.append(Note("● Every KPI with a target meets it", GOOD))
             if t.without_value:
-                notes.append(Note(f"○ No data yet: {_and(t.without_value)}", NEUTRAL))
+                notes.append(Note(f"○ No data yet: {and_join(t.without_value)}", NEUTRAL))
         return Tile("kpis", "KPIs on target", t.label if t else "no data", delta, tuple(notes),
                     "KPIs with a value and an agreed target for the quarter that meet it (equal counts as met); "
                     "the others are named. Company-wide.")
@@ -401,9 +396,9 @@ class Headline:
         text = f"{t.on_target} of {t.judged} KPIs with a target met it"
         misses = []
         if t.off_target:
-            misses.append(f"{_and(t.off_target)} {'is' if len(t.off_target) == 1 else 'are'} off target")
+            misses.append(f"{and_join(t.off_target)} {'is' if len(t.off_target) == 1 else 'are'} off target")
         if t.at_risk:
-            misses.append(f"{_and(t.at_risk)} {'is' if len(t.at_risk) == 1 else 'are'} at risk")
+            misses.append(f"{and_join(t.at_risk)} {'is' if len(t.at_risk) == 1 else 'are'} at risk")
         return text + ("; " + " and ".join(misses) if misses else ", all of them") + "."
 
     @property

@@ -33,7 +33,6 @@ sum of the months' sums over the sum of their counts, never a mean of monthly me
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +45,7 @@ from sqlalchemy.engine import Engine
 from metrics import schema
 from metrics.contract import TABLES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import money
+from metrics.formatting import and_join, counted, number
 from metrics.targets import EffectiveTarget, targets_by_quarter
 
 DEFAULT_AGGREGATION = "mean"
@@ -217,38 +216,6 @@ def agreement_state(agreed_by_cio_on: date | None, agreed_by_cmo_on: date | None
     if not agreed_by_cio_on and not agreed_by_cmo_on:
         return "awaiting both"
     return "awaiting CIO" if not agreed_by_cio_on else "awaiting CMO"
-
-
-def _strip(number: str) -> str:
-    return re.sub(r"\.?0+$", "", number) if "." in number else number
-
-
-def is_percentage(unit: str) -> bool:
-    """'%', '% per month', '% over budget': changes and distances read in percentage points."""
-    return (unit or "").strip().startswith("%")
-
-
-def decimals(value: float, unit: str = "") -> int:
-    """Two decimals for percentages and small numbers, one up to 1,000, none above."""
-    size = abs(value)
-    return 2 if (is_percentage(unit) or size < 10) else 1 if size < 1000 else 0
-
-
-def number(value: float, unit: str = "", *, signed: bool = False, distance: bool = False) -> str:
-    """A KPI figure in its unit: '42.5 points', '99.95%', '3.2 days', '$1.2M'.
-
-    Trailing zeros are dropped (45, not 45.00). A change (`signed`) or a distance such as an
-    at-risk threshold (`distance`) in a percentage unit reads in percentage points: '+0.4 pts'.
-    """
-    u = (unit or "").strip()
-    if u.lower() in ("$", "usd", "dollars"):
-        text = money(value)
-        return ("+" + text) if signed and value > 0 else text
-    text = _strip(f"{value:{'+' if signed else ''},.{decimals(value, u)}f}")
-    text = "0" if text in ("-0", "+0") else text
-    if is_percentage(u):
-        return f"{text} pts" if signed or distance else f"{text}{u}"
-    return f"{text} {u}" if u else text
 
 
 @dataclass(frozen=True)
@@ -455,14 +422,6 @@ def filter_cards(cards: Iterable[KpiCard], owners: Sequence[str] = (), statuses:
 # --- sentences (pure) ---------------------------------------------------------------------
 
 
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 _STATUS_PHRASES = {ON_TARGET: "on target", AT_RISK: "at risk", OFF_TARGET: "off target",
                    NO_TARGET: "without a target", NO_DATA: "without data"}
 
@@ -473,16 +432,16 @@ def scorecard_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
         return f"{quarter.label}: no KPI matches the filters."
     counts = Counter(c.status for c in cards)
     first, *rest = [s for s in STATUSES if counts[s]]
-    parts = [f"{counts[first]} of {_count(len(cards), 'KPI')} {_STATUS_PHRASES[first]}"]
+    parts = [f"{counts[first]} of {counted(len(cards), 'KPI')} {_STATUS_PHRASES[first]}"]
     parts += [f"{counts[s]} {_STATUS_PHRASES[s]}" for s in rest]
     pending = sum(1 for c in cards if c.agreement not in (None, AGREED))
     if pending:
-        tail = f"; {_count(pending, 'target awaits', 'targets await')} agreement."
+        tail = f"; {counted(pending, 'target awaits', 'targets await')} agreement."
     elif any(c.target for c in cards):
         tail = "; every target shown is agreed by both sides."
     else:
         tail = "."
-    return f"{quarter.label}: {_and(parts)}{tail}"
+    return f"{quarter.label}: {and_join(parts)}{tail}"
 
 
 def bullet_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
@@ -495,7 +454,7 @@ def bullet_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
         return f"Every KPI shown with a target meets it in {quarter.label} ({len(judged)} of {len(judged)})."
     worst = max(missing, key=lambda c: c.miss_in_thresholds or 0.0)
     verb = "misses" if len(missing) == 1 else "miss"
-    return (f"{len(missing)} of {_count(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
+    return (f"{len(missing)} of {counted(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
             f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst.target.target)}.")
 
 
@@ -507,9 +466,9 @@ def trend_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
         return f"No KPI shown has values for both {quarter.label} and {versus} to compare."
     better = [c for c in compared if c.vs_last_year.sentiment == "better"]
     worse = [c for c in compared if c.vs_last_year.sentiment == "worse"]
-    text = f"Since {versus}, {len(better)} of {_count(len(compared), 'KPI')} improved"
+    text = f"Since {versus}, {len(better)} of {counted(len(compared), 'KPI')} improved"
     if worse:
-        return text + f" and {len(worse)} worsened ({_and([c.kpi.name for c in worse])})."
+        return text + f" and {len(worse)} worsened ({and_join([c.kpi.name for c in worse])})."
     return text + " and none worsened."
 
 

@@ -41,7 +41,7 @@ from typing import Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import kpis, queries, spend, spend_queries, targets, turnaround
+from metrics import kpis, queries, spend, spend_queries, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import and_join, money, points, share
 from metrics.overview import SpendSplit, spend_split
@@ -72,14 +72,6 @@ class QuarterData:
     backlog: turnaround.Backlog | None  # turnaround.backlog_ageing of the quarter
 
 
-def load_scorecard(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter) -> list[kpis.KpiCard]:
-    """The Customer experience page's scorecard (glossary, quarter values and effective targets,
-    in-app target changes included), straight from the database."""
-    first = kpis.window(quarter)[0]
-    return kpis.scorecard(kpis.kpi_glossary(engine), kpis.kpi_quarter_values(engine, calendar, first, quarter),
-                          targets.effective_targets(engine, first, quarter), quarter)
-
-
 def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
                       departments: Sequence[str] = (), today: date | None = None) -> QuarterData:
     """Everything the headline needs, by the named queries the pages use."""
@@ -94,8 +86,8 @@ def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQ
         previous_period=spend.load_period(engine, calendar, quarter.previous(), scope, directory),
         budget=spend_queries.budget_by_line(engine, quarter.fiscal_year, scope or None),
         shadow_trend=spend.load_shadow_trend(engine, calendar, directory, scope),
-        kpi_cards=tuple(load_scorecard(engine, calendar, quarter)),
-        previous_kpi_cards=tuple(load_scorecard(engine, calendar, quarter.previous())),
+        kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter)),
+        previous_kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter.previous())),
         lead_times=turnaround.lead_time_by_quarter(engine, calendar),
         backlog=turnaround.backlog_ageing(engine, calendar, quarter, today or date.today()),
     )

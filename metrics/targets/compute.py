@@ -89,7 +89,8 @@ def targets_by_quarter(frame: pd.DataFrame) -> dict[tuple[str, FiscalQuarter], E
         out[(r["kpi"], q)] = EffectiveTarget(
             kpi=r["kpi"], quarter=q, target=float(r["target"]),
             at_risk_threshold=None if threshold is None else float(threshold), note=clean(r["note"]),
-            agreed_by_cio_on=as_date(clean(r["agreed_by_cio_on"])), agreed_by_cmo_on=as_date(clean(r["agreed_by_cmo_on"])),
+            agreed_by_cio_on=as_date(clean(r["agreed_by_cio_on"])),
+            agreed_by_cmo_on=as_date(clean(r["agreed_by_cmo_on"])),
             version=int(r["version"]), source=r["source"], changed_by=clean(r["changed_by"]),
             changed_at=clean(r["changed_at"]))
     return out

@@ -312,3 +312,13 @@ def test_a_double_submitted_proposal_is_saved_once(loaded):
         targets.propose_target(loaded, "nps", Q1, **proposal)
     assert targets.effective_target(loaded, "nps", Q1).version == 1
     assert targets.audit_history(loaded)["version"].tolist() == [1, 1, 1, 1]  # target, threshold, note, CIO
+
+
+def test_the_scorecard_loader_gives_the_assembled_scorecard_with_changes_made_in_the_app(loaded):
+    assert kpis.load_scorecard(loaded, CAL, Q1) == list(_cards(loaded).values())
+    targets.propose_target(loaded, "nps", Q1, target=43, at_risk_threshold=2, note=None, actor=CIO,
+                           expected_version=0, now=MONDAY)
+    nps = {c.kpi.kpi: c for c in kpis.load_scorecard(loaded, CAL, Q1)}["nps"]
+    assert (nps.target.target, nps.target.source, nps.target.version, nps.agreement) == (43.0, "in app", 1,
+                                                                                         "awaiting both")
+    assert kpis.load_scorecard(loaded, CAL, Q1) == list(_cards(loaded).values())

@@ -288,3 +288,20 @@ def test_agreement_labels_keep_the_roles_in_capitals():
     assert cards["churn"].agreement_label == "Target awaiting CMO"
     assert cards["csat"].agreement_label == "Target awaiting CIO and CMO"
     assert cards["speed"].agreement_label == "No target to agree"
+
+
+def test_masked_cards_mask_the_kpis_text_and_target_notes_and_keep_codes_and_figures():
+    from dataclasses import replace
+
+    from metrics.boardpack.mask import NO_MASK, VendorMask
+
+    nps = _cards()["nps"]
+    noted = tuple(replace(p, target=replace(p.target, note="Survey runs in Qualtrics")) if p.target else p
+                  for p in nps.trend)
+    card = replace(nps, trend=noted)
+    assert kpis.masked_cards([card], NO_MASK) == [card]  # masking off: the cards as they are
+    [masked] = kpis.masked_cards([card], VendorMask({"qualtrics": ["Qualtrics"], "survey": ["Survey"]}))
+    assert masked.kpi.source == "Vendor B" and masked.kpi.definition == "Promoters minus detractors"
+    assert masked.target.note == "Vendor B runs in Vendor A"
+    assert masked.vs_previous.kpi is masked.kpi and masked.vs_last_year.kpi is masked.kpi
+    assert (masked.kpi.kpi, masked.value, masked.status, masked.target.target) == ("nps", 43.0, AT_RISK, 45.0)

@@ -328,8 +328,8 @@ def filter_cards(cards: Iterable[KpiCard], owners: Sequence[str] = (), statuses:
 
 
 def masked_cards(cards: Sequence[KpiCard], mask: VendorMask) -> list[KpiCard]:
-    """The cards as shown outside the company, on the page and in the board pack (the cards
-    themselves when masking is off): the text of each KPI, whose source is often a vendor
+    """The cards as shown outside the company, on the page and in the board pack (the same cards
+    when masking is off): the text of each KPI, whose source is often a vendor
     ("Datadog synthetic checks"), and the notes of its targets. Codes and numbers are kept: they
     key the widgets and the statuses."""
     if not mask.enabled:

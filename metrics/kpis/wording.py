@@ -66,7 +66,6 @@ def trend_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
     return text + " and none worsened."
 
 
-
 def target_summary(target: EffectiveTarget, kpi: Kpi) -> str:
     """'Current target: 45 points, at risk within 2.25 points · agreed by the CIO on 20 Jun 2026,
     awaiting the CMO · version 3, changed in the app by CIO at 2026-08-03 14:02 UTC.'"""
@@ -78,7 +77,6 @@ def target_summary(target: EffectiveTarget, kpi: Kpi) -> str:
               if target.changed_at else "as imported")
     return (f"Current target: {kpi.show(target.target)}, at risk within {kpi.show(threshold, distance=True)}"
             f"{default} · {', '.join(sides)} · version {target.version}, {origin}.")
-
 
 
 # --- glossary ------------------------------------------------------------------------------

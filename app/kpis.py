@@ -9,8 +9,6 @@ cleared outright.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.data import engine_for
 from app.text import plain as md  # the name the page and its tests know it by
 from metrics import kpis, targets
-from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 ROLE_KEY = "cx_role"
@@ -28,12 +25,6 @@ RESULT_KEY = "cx_target_result"  # (succeeded, message) of the last save, shown 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def glossary(url: str, version: str) -> pd.DataFrame:
     return kpis.kpi_glossary(engine_for(url))
-
-
-@st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
-def quarter_values(url: str, version: str, fiscal_start: int, first: FiscalQuarter,
-                   last: FiscalQuarter) -> pd.DataFrame:
-    return kpis.kpi_quarter_values(engine_for(url), FiscalCalendar(fiscal_start), first, last)
 
 
 def targets_version(url: str) -> str:
@@ -56,14 +47,14 @@ def forget_targets() -> None:
     """After a save: drop everything cached that depends on targets."""
     effective_targets.clear()
     audit_history.clear()
+    scorecard.clear()
 
 
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def scorecard(url: str, version: str, targets_version: str, fiscal_start: int,
               quarter: FiscalQuarter) -> list[kpis.KpiCard]:
-    """The scorecard of `quarter` from the cached glossary, values and effective targets."""
-    first = kpis.window(quarter)[0]
-    return kpis.scorecard(glossary(url, version), quarter_values(url, version, fiscal_start, first, quarter),
-                          effective_targets(url, version, targets_version, first, quarter), quarter)
+    """The scorecard of `quarter`, by the one loader the board pack and the command line use."""
+    return kpis.load_scorecard(engine_for(url), FiscalCalendar(fiscal_start), quarter)
 
 
 def current_target(url: str, version: str, targets_version: str, kpi: str,
@@ -134,21 +125,3 @@ def audit_table(audit: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "role": "Role", "kpi": "KPI",
                                "quarter": "Quarter", "field": "Field", "old_value": "Old", "new_value": "New",
                                "version": "Version"})
-
-
-def masked_cards(cards: list[kpis.KpiCard], mask: VendorMask) -> list[kpis.KpiCard]:
-    """The scorecard as shown with vendors masked (the cards themselves when masking is off): the
-    text of each KPI, whose source is often a vendor ("Datadog synthetic checks"), and the notes of
-    its targets. Codes and numbers are kept: they key the widgets and the statuses."""
-    if not mask.enabled:
-        return cards
-    return [_masked_card(card, mask) for card in cards]
-
-
-def _masked_card(card: kpis.KpiCard, mask: VendorMask) -> kpis.KpiCard:
-    kpi = replace(card.kpi, name=mask.text(card.kpi.name), definition=mask.text(card.kpi.definition),
-                  formula=mask.text(card.kpi.formula), source=mask.text(card.kpi.source))
-    trend = tuple(replace(p, target=replace(p.target, note=mask.text(p.target.note)) if p.target else None)
-                  for p in card.trend)
-    return replace(card, kpi=kpi, trend=trend, vs_previous=replace(card.vs_previous, kpi=kpi),
-                   vs_last_year=replace(card.vs_last_year, kpi=kpi))

@@ -161,10 +161,6 @@ def _masked_tile(tile: Tile, mask: VendorMask) -> Tile:
     return replace(tile, value=mask.text(tile.value), notes=tuple(Note(mask.text(n.text), n.tone) for n in tile.notes))
 
 
-def _masked_card(card: kpis.KpiCard, mask: VendorMask) -> kpis.KpiCard:
-    return replace(card, kpi=replace(card.kpi, name=mask.text(card.kpi.name)))
-
-
 def masked(content: PackContent, mask: VendorMask) -> PackContent:
     """The content with every vendor name replaced, in every text, table and chart label."""
     if not mask.enabled:
@@ -182,7 +178,7 @@ def masked(content: PackContent, mask: VendorMask) -> PackContent:
                         overlap=mask.frame(content.vendors.overlap, "vendor", "spellings", "categories"),
                         shadow_vendors=mask.frame(content.vendors.shadow_vendors, "vendor")),
         kpis=replace(content.kpis, sentence=t(content.kpis.sentence),
-                     cards=tuple(_masked_card(c, mask) for c in content.kpis.cards)),
+                     cards=tuple(kpis.masked_cards(content.kpis.cards, mask))),
         turnaround=replace(content.turnaround, sentence=t(content.turnaround.sentence)),
     )
 

@@ -12,7 +12,8 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 from charts.theme import ACCENT, STATUS_COLOURS, STATUS_SYMBOLS, TEMPLATE, base_figure, empty_figure
-from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard, decimals, is_percentage
+from metrics.formatting import decimals, is_percentage
+from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard
 
 TARGET_COLOUR = "#1F2933"
 # Marker shapes that match the status symbols (● ▲ ■ ○).

@@ -41,9 +41,9 @@ from typing import Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import kpis, queries, spend, spend_queries, targets, turnaround
+from metrics import kpis, queries, spend, spend_queries, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import money, points, share
+from metrics.formatting import and_join, money, points, share
 from metrics.overview import SpendSplit, spend_split
 
 # Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
@@ -72,14 +72,6 @@ class QuarterData:
     backlog: turnaround.Backlog | None  # turnaround.backlog_ageing of the quarter
 
 
-def load_scorecard(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter) -> list[kpis.KpiCard]:
-    """The Customer experience page's scorecard (glossary, quarter values and effective targets,
-    in-app target changes included), straight from the database."""
-    first = kpis.window(quarter)[0]
-    return kpis.scorecard(kpis.kpi_glossary(engine), kpis.kpi_quarter_values(engine, calendar, first, quarter),
-                          targets.effective_targets(engine, first, quarter), quarter)
-
-
 def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
                       departments: Sequence[str] = (), today: date | None = None) -> QuarterData:
     """Everything the headline needs, by the named queries the pages use."""
@@ -94,8 +86,8 @@ def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQ
         previous_period=spend.load_period(engine, calendar, quarter.previous(), scope, directory),
         budget=spend_queries.budget_by_line(engine, quarter.fiscal_year, scope or None),
         shadow_trend=spend.load_shadow_trend(engine, calendar, directory, scope),
-        kpi_cards=tuple(load_scorecard(engine, calendar, quarter)),
-        previous_kpi_cards=tuple(load_scorecard(engine, calendar, quarter.previous())),
+        kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter)),
+        previous_kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter.previous())),
         lead_times=turnaround.lead_time_by_quarter(engine, calendar),
         backlog=turnaround.backlog_ageing(engine, calendar, quarter, today or date.today()),
     )
@@ -199,11 +191,6 @@ def _signed_money(value: float) -> str:
 def _sign(value: float | None, digits: int = 2) -> int:
     v = round(value or 0.0, digits)
     return (v > 0) - (v < 0)
-
-
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -315,13 +302,13 @@ class Headline:
         notes = []
         if t is not None:
             if t.off_target:
-                notes.append(Note(f"■ Off target: {_and(t.off_target)}", BAD))
+                notes.append(Note(f"■ Off target: {and_join(t.off_target)}", BAD))
             if t.at_risk:
-                notes.append(Note(f"▲ At risk: {_and(t.at_risk)}", WARNING))
+                notes.append(Note(f"▲ At risk: {and_join(t.at_risk)}", WARNING))
             if not t.off_target and not t.at_risk:
                 notes.append(Note("● Every KPI with a target meets it", GOOD))
             if t.without_value:
-                notes.append(Note(f"○ No data yet: {_and(t.without_value)}", NEUTRAL))
+                notes.append(Note(f"○ No data yet: {and_join(t.without_value)}", NEUTRAL))
         return Tile("kpis", "KPIs on target", t.label if t else "no data", delta, tuple(notes),
                     "KPIs with a value and an agreed target for the quarter that meet it (equal counts as met); "
                     "the others are named. Company-wide.")
@@ -401,9 +388,9 @@ class Headline:
         text = f"{t.on_target} of {t.judged} KPIs with a target met it"
         misses = []
         if t.off_target:
-            misses.append(f"{_and(t.off_target)} {'is' if len(t.off_target) == 1 else 'are'} off target")
+            misses.append(f"{and_join(t.off_target)} {'is' if len(t.off_target) == 1 else 'are'} off target")
         if t.at_risk:
-            misses.append(f"{_and(t.at_risk)} {'is' if len(t.at_risk) == 1 else 'are'} at risk")
+            misses.append(f"{and_join(t.at_risk)} {'is' if len(t.at_risk) == 1 else 'are'} at risk")
         return text + ("; " + " and ".join(misses) if misses else ", all of them") + "."
 
     @property

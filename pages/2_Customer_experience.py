@@ -69,8 +69,8 @@ def scorecard_card(card: kpis.KpiCard) -> None:
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
-cards = kx.masked_cards(kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month,
-                                     quarter), mask)
+cards = kpis.masked_cards(kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month,
+                                       quarter), mask)
 if not cards:
     st.info("**No KPIs yet.** Load `kpis.csv` (the glossary), `kpi_targets.csv` and `kpi_actuals.csv` on the "
             "Data page to see the scorecard.", icon=":material/info:")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from metrics import db, kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.targets import Actor, StaleTargetError, TargetError
+from metrics.targets import queries as target_queries
 from tests.conftest import frame
 
 CAL = FiscalCalendar(1)
@@ -212,7 +213,7 @@ def test_two_saves_that_both_checked_first_cannot_both_win(loaded, monkeypatch):
     as_opened = targets.effective_target(loaded, "nps", Q1)  # version 0, what both people saw
     targets.propose_target(loaded, "nps", Q1, target=46, at_risk_threshold=2, note=None, actor=CMO,
                            expected_version=0, now=MONDAY)
-    real, checks = targets._effective, []
+    real, checks = target_queries.read_effective, []
 
     def check_that_ran_before_the_other_save(conn, first, last, kpi=None):
         if not checks:  # the second saver's check, in its transaction
@@ -220,7 +221,7 @@ def test_two_saves_that_both_checked_first_cannot_both_win(loaded, monkeypatch):
             return {(kpi, Q1): as_opened}
         return real(conn, first, last, kpi)
 
-    monkeypatch.setattr(targets, "_effective", check_that_ran_before_the_other_save)
+    monkeypatch.setattr(target_queries, "read_effective", check_that_ran_before_the_other_save)
     with pytest.raises(StaleTargetError, match="changed by CMO at 2026-08-03 14:02 UTC"):
         targets.propose_target(loaded, "nps", Q1, target=43, at_risk_threshold=2, note=None, actor=CIO,
                                expected_version=0)
@@ -311,3 +312,13 @@ def test_a_double_submitted_proposal_is_saved_once(loaded):
         targets.propose_target(loaded, "nps", Q1, **proposal)
     assert targets.effective_target(loaded, "nps", Q1).version == 1
     assert targets.audit_history(loaded)["version"].tolist() == [1, 1, 1, 1]  # target, threshold, note, CIO
+
+
+def test_the_scorecard_loader_gives_the_assembled_scorecard_with_changes_made_in_the_app(loaded):
+    assert kpis.load_scorecard(loaded, CAL, Q1) == list(_cards(loaded).values())
+    targets.propose_target(loaded, "nps", Q1, target=43, at_risk_threshold=2, note=None, actor=CIO,
+                           expected_version=0, now=MONDAY)
+    nps = {c.kpi.kpi: c for c in kpis.load_scorecard(loaded, CAL, Q1)}["nps"]
+    assert (nps.target.target, nps.target.source, nps.target.version, nps.agreement) == (43.0, "in app", 1,
+                                                                                         "awaiting both")
+    assert kpis.load_scorecard(loaded, CAL, Q1) == list(_cards(loaded).values())

@@ -265,22 +265,6 @@ def test_sentences():
     assert kpis.bullet_sentence(met, Q3) == "Every KPI shown with a target meets it in FY2026 Q3 (1 of 1)."
 
 
-@pytest.mark.parametrize("value, unit, signed, distance, expected", [
-    (42.333, "points", False, False, "42.3 points"),
-    (45.0, "points", False, False, "45 points"),
-    (99.95, "%", False, False, "99.95%"),
-    (2.05, "% per month", False, False, "2.05% per month"),
-    (-0.05, "% per month", True, False, "-0.05 pts"),
-    (0.2, "%", False, True, "0.2 pts"),
-    (3.0, "points", True, False, "+3 points"),
-    (0.0, "days", True, False, "0 days"),
-    (1234.5, "incidents", False, False, "1,234 incidents"),
-    (1_250_000, "$", False, False, "$1.2M"),
-])
-def test_number_formats(value, unit, signed, distance, expected):
-    assert kpis.number(value, unit, signed=signed, distance=distance) == expected
-
-
 def test_glossary_search_matches_every_word_in_any_column():
     table = kpis.glossary_table(GLOSSARY, "")
     assert list(table.columns) == ["KPI", "Code", "Definition", "Formula", "Unit", "Direction", "Owner", "Source",
@@ -304,3 +288,20 @@ def test_agreement_labels_keep_the_roles_in_capitals():
     assert cards["churn"].agreement_label == "Target awaiting CMO"
     assert cards["csat"].agreement_label == "Target awaiting CIO and CMO"
     assert cards["speed"].agreement_label == "No target to agree"
+
+
+def test_masked_cards_mask_the_kpis_text_and_target_notes_and_keep_codes_and_figures():
+    from dataclasses import replace
+
+    from metrics.masking import NO_MASK, VendorMask
+
+    nps = _cards()["nps"]
+    noted = tuple(replace(p, target=replace(p.target, note="Survey runs in Qualtrics")) if p.target else p
+                  for p in nps.trend)
+    card = replace(nps, trend=noted)
+    assert kpis.masked_cards([card], NO_MASK) == [card]  # masking off: the cards as they are
+    [masked] = kpis.masked_cards([card], VendorMask({"qualtrics": ["Qualtrics"], "survey": ["Survey"]}))
+    assert masked.kpi.source == "Vendor B" and masked.kpi.definition == "Promoters minus detractors"
+    assert masked.target.note == "Vendor B runs in Vendor A"
+    assert masked.vs_previous.kpi is masked.kpi and masked.vs_last_year.kpi is masked.kpi
+    assert (masked.kpi.kpi, masked.value, masked.status, masked.target.target) == ("nps", 43.0, AT_RISK, 45.0)

@@ -1,5 +1,5 @@
-"""Customer-experience KPIs: each KPI's value per fiscal quarter, its status against the
-quarter's effective target, its change since earlier quarters, and the sentences the page shows.
+"""KPI values, statuses, changes and the scorecard's cards, computed from small frames. No
+engine, no SQL: `metrics.kpis.queries` loads the frames, `metrics.kpis.load` combines both.
 
 Definitions (the issue's, made precise)
     Value
@@ -25,28 +25,25 @@ Definitions (the issue's, made precise)
         This quarter's value minus an earlier quarter's (the previous one, the same one last
         year); "better" or "worse" follows the KPI's direction (a fall in churn is better).
 
-The database groups observations by (kpi, calendar year, month) with sum, count, min, max and
-the latest date (every engine does that cheaply and alike); the few monthly rows are folded into
-fiscal quarters here, which is exact because quarters start on month boundaries. A mean is the
-sum of the months' sums over the sum of their counts, never a mean of monthly means.
+Folding months
+    The database groups observations by (kpi, calendar year, month) with sum, count, min, max and
+    the latest date (every engine does that cheaply and alike); the few monthly rows are folded
+    into fiscal quarters here, which is exact because quarters start on month boundaries. A mean
+    is the sum of the months' sums over the sum of their counts, never a mean of monthly means.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from metrics import schema
-from metrics.contract import TABLES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import money
+from metrics.formatting import number
+from metrics.sql import as_date
+from metrics.masking import VendorMask
 from metrics.targets import EffectiveTarget, targets_by_quarter
 
 DEFAULT_AGGREGATION = "mean"
@@ -58,87 +55,10 @@ STATUSES = (ON_TARGET, AT_RISK, OFF_TARGET, NO_TARGET, NO_DATA)
 AGREED = "agreed"
 
 VALUE_COLUMNS = ["kpi", "quarter", "fiscal_year", "fiscal_quarter", "value", "observations"]
-_MONTHLY_COLUMNS = ["kpi", "year", "month", "total", "observations", "low", "high", "last_date"]
+MONTHLY_COLUMNS = ["kpi", "year", "month", "total", "observations", "low", "high", "last_date"]
 
 
-# --- queries ------------------------------------------------------------------------------
-
-
-def _has_table(engine: Engine, name: str) -> bool:
-    return sa.inspect(engine).has_table(name)
-
-
-def kpi_glossary(engine: Engine) -> pd.DataFrame:
-    """The shared glossary (the whole `kpis` table: tens of rows), ordered by name; a missing
-    aggregation reads as the default, mean."""
-    columns = list(TABLES["kpis"].column_names)
-    if not _has_table(engine, "kpis"):
-        return pd.DataFrame(columns=columns)
-    k = schema.kpis
-    with engine.connect() as conn:
-        out = pd.DataFrame(conn.execute(sa.select(k).order_by(k.c.name, k.c.kpi)).mappings().all(), columns=columns)
-    out["aggregation"] = [a or DEFAULT_AGGREGATION for a in out["aggregation"]]
-    return out
-
-
-def kpi_monthly_stmt(start: date, end: date) -> sa.Select:
-    """Per KPI and calendar month in [start, end): sum, count, min and max of the observations
-    and the latest date observed."""
-    a = schema.kpi_actuals
-    year = sa.extract("year", a.c.date).label("year")
-    month = sa.extract("month", a.c.date).label("month")
-    return (
-        sa.select(a.c.kpi, year, month,
-                  sa.func.sum(a.c.value).label("total"), sa.func.count(a.c.value).label("observations"),
-                  sa.func.min(a.c.value).label("low"), sa.func.max(a.c.value).label("high"),
-                  sa.func.max(a.c.date).label("last_date"))
-        .where(a.c.date >= sa.bindparam("start", start, type_=sa.Date),
-               a.c.date < sa.bindparam("end", end, type_=sa.Date))
-        .group_by(a.c.kpi, year, month)
-    )
-
-
-def kpi_observations_on_stmt(kpis: Sequence[str], dates: Sequence[date]) -> sa.Select:
-    """Mean observation per KPI and day, for the given KPIs and days (the quarters' last days)."""
-    a = schema.kpi_actuals
-    return (
-        sa.select(a.c.kpi, a.c.date, sa.func.avg(a.c.value).label("value"))
-        .where(a.c.kpi.in_(sa.bindparam("kpis", list(kpis), expanding=True)),
-               a.c.date.in_(sa.bindparam("dates", list(dates), expanding=True)))
-        .group_by(a.c.kpi, a.c.date)
-    )
-
-
-def kpi_quarter_values(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter,
-                       last: FiscalQuarter) -> pd.DataFrame:
-    """Each KPI's value per fiscal quarter in [first, last], by its aggregation.
-
-    Columns: kpi, quarter (label), fiscal_year, fiscal_quarter, value, observations. A quarter
-    without observations of a KPI has no row (no data, not zero).
-    """
-    if not _has_table(engine, "kpi_actuals"):
-        return pd.DataFrame(columns=VALUE_COLUMNS)
-    glossary = kpi_glossary(engine)
-    aggregations = dict(zip(glossary["kpi"], glossary["aggregation"]))
-    start, end = calendar.quarter_start(first), calendar.quarter_start(last.next())
-    with engine.connect() as conn:
-        monthly = pd.DataFrame(conn.execute(kpi_monthly_stmt(start, end)).mappings().all(), columns=_MONTHLY_COLUMNS)
-        quarterly = fold_months(monthly, calendar)
-        wanted = quarterly[[aggregations.get(k, DEFAULT_AGGREGATION) == "last" for k in quarterly["kpi"]]]
-        latest = pd.DataFrame(columns=["kpi", "date", "value"])
-        if not wanted.empty:
-            stmt = kpi_observations_on_stmt(sorted(set(wanted["kpi"])), sorted(set(wanted["last_date"])))
-            latest = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["kpi", "date", "value"])
-    return combine_quarters(quarterly, aggregations, latest)
-
-
-# --- folding months into quarters (pure) --------------------------------------------------
-
-
-def _day(v) -> date:
-    if isinstance(v, str):  # SQLite may hand back the stored text
-        return date.fromisoformat(v[:10])
-    return pd.Timestamp(v).date()
+# --- folding months into quarters ---------------------------------------------------------
 
 
 def fold_months(monthly: pd.DataFrame, calendar: FiscalCalendar) -> pd.DataFrame:
@@ -148,13 +68,11 @@ def fold_months(monthly: pd.DataFrame, calendar: FiscalCalendar) -> pd.DataFrame
     if monthly.empty:
         return pd.DataFrame(columns=cols)
     m = monthly.copy()
-    fqs = [calendar.quarter_of_month(int(y), int(mo)) for y, mo in zip(m["year"], m["month"])]
-    m["fiscal_year"] = [q.fiscal_year for q in fqs]
-    m["fiscal_quarter"] = [q.quarter for q in fqs]
+    m["fiscal_year"], m["fiscal_quarter"] = calendar.quarters_of_months(m["year"], m["month"])
     for c in ("total", "low", "high"):
         m[c] = m[c].astype(float)
     m["observations"] = m["observations"].astype(int)
-    m["last_date"] = [_day(d) for d in m["last_date"]]
+    m["last_date"] = [as_date(d) for d in m["last_date"]]
     out = (m.groupby(["kpi", "fiscal_year", "fiscal_quarter"], as_index=False)
            .agg(total=("total", "sum"), observations=("observations", "sum"), low=("low", "min"),
                 high=("high", "max"), last_date=("last_date", "max")))
@@ -166,7 +84,7 @@ def combine_quarters(quarterly: pd.DataFrame, aggregations: Mapping[str, str], l
     mean observation on each quarter's latest date (`latest`: kpi, date, value)."""
     if quarterly.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS)
-    on_day = {(k, _day(d)): float(v) for k, d, v in zip(latest["kpi"], latest["date"], latest["value"])}
+    on_day = {(k, as_date(d)): float(v) for k, d, v in zip(latest["kpi"], latest["date"], latest["value"])}
     rows = []
     for r in quarterly.itertuples(index=False):
         how = aggregations.get(r.kpi, DEFAULT_AGGREGATION)
@@ -175,7 +93,7 @@ def combine_quarters(quarterly: pd.DataFrame, aggregations: Mapping[str, str], l
             "sum": r.total,
             "min": r.low,
             "max": r.high,
-            "last": on_day.get((r.kpi, _day(r.last_date))),
+            "last": on_day.get((r.kpi, as_date(r.last_date))),
         }[how]
         q = FiscalQuarter(int(r.fiscal_year), int(r.fiscal_quarter))
         rows.append({"kpi": r.kpi, "quarter": q.label, "fiscal_year": q.fiscal_year, "fiscal_quarter": q.quarter,
@@ -184,7 +102,7 @@ def combine_quarters(quarterly: pd.DataFrame, aggregations: Mapping[str, str], l
     return out.sort_values(["kpi", "fiscal_year", "fiscal_quarter"]).reset_index(drop=True)
 
 
-# --- status, agreement, change (pure) -----------------------------------------------------
+# --- status, agreement, change ---------------------------------------------------------------
 
 
 def at_risk_threshold(target: float, threshold: float | None) -> float:
@@ -217,38 +135,6 @@ def agreement_state(agreed_by_cio_on: date | None, agreed_by_cmo_on: date | None
     if not agreed_by_cio_on and not agreed_by_cmo_on:
         return "awaiting both"
     return "awaiting CIO" if not agreed_by_cio_on else "awaiting CMO"
-
-
-def _strip(number: str) -> str:
-    return re.sub(r"\.?0+$", "", number) if "." in number else number
-
-
-def is_percentage(unit: str) -> bool:
-    """'%', '% per month', '% over budget': changes and distances read in percentage points."""
-    return (unit or "").strip().startswith("%")
-
-
-def decimals(value: float, unit: str = "") -> int:
-    """Two decimals for percentages and small numbers, one up to 1,000, none above."""
-    size = abs(value)
-    return 2 if (is_percentage(unit) or size < 10) else 1 if size < 1000 else 0
-
-
-def number(value: float, unit: str = "", *, signed: bool = False, distance: bool = False) -> str:
-    """A KPI figure in its unit: '42.5 points', '99.95%', '3.2 days', '$1.2M'.
-
-    Trailing zeros are dropped (45, not 45.00). A change (`signed`) or a distance such as an
-    at-risk threshold (`distance`) in a percentage unit reads in percentage points: '+0.4 pts'.
-    """
-    u = (unit or "").strip()
-    if u.lower() in ("$", "usd", "dollars"):
-        text = money(value)
-        return ("+" + text) if signed and value > 0 else text
-    text = _strip(f"{value:{'+' if signed else ''},.{decimals(value, u)}f}")
-    text = "0" if text in ("-0", "+0") else text
-    if is_percentage(u):
-        return f"{text} pts" if signed or distance else f"{text}{u}"
-    return f"{text} {u}" if u else text
 
 
 @dataclass(frozen=True)
@@ -401,19 +287,6 @@ def window(quarter: FiscalQuarter, size: int = TREND_QUARTERS) -> list[FiscalQua
     return out
 
 
-def target_summary(target: EffectiveTarget, kpi: Kpi) -> str:
-    """'Current target: 45 points, at risk within 2.25 points · agreed by the CIO on 20 Jun 2026,
-    awaiting the CMO · version 3, changed in the app by CIO at 2026-08-03 14:02 UTC.'"""
-    threshold = at_risk_threshold(target.target, target.at_risk_threshold)
-    default = " (the default, 5% of the target)" if target.at_risk_threshold is None else ""
-    sides = [f"agreed by the {side} on {day:%d %b %Y}" if day else f"awaiting the {side}"
-             for side, day in (("CIO", target.agreed_by_cio_on), ("CMO", target.agreed_by_cmo_on))]
-    origin = (f"changed in the app by {target.changed_by} at {target.changed_at:%Y-%m-%d %H:%M} UTC"
-              if target.changed_at else "as imported")
-    return (f"Current target: {kpi.show(target.target)}, at risk within {kpi.show(threshold, distance=True)}{default} · "
-            f"{', '.join(sides)} · version {target.version}, {origin}.")
-
-
 def target_quarters(known: Sequence[FiscalQuarter], ahead: int = 4) -> list[FiscalQuarter]:
     """Quarters a target can be set for: those with data and the `ahead` after them, newest first."""
     out = list(known)
@@ -452,85 +325,20 @@ def filter_cards(cards: Iterable[KpiCard], owners: Sequence[str] = (), statuses:
     return [c for c in cards if (not owners or c.kpi.owner in owners) and (not statuses or c.status in statuses)]
 
 
-# --- sentences (pure) ---------------------------------------------------------------------
+def masked_cards(cards: Sequence[KpiCard], mask: VendorMask) -> list[KpiCard]:
+    """The cards as shown outside the company, on the page and in the board pack (the same cards
+    when masking is off): the text of each KPI, whose source is often a vendor
+    ("Datadog synthetic checks"), and the notes of its targets. Codes and numbers are kept: they
+    key the widgets and the statuses."""
+    if not mask.enabled:
+        return list(cards)
+    return [_masked_card(card, mask) for card in cards]
 
 
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-_STATUS_PHRASES = {ON_TARGET: "on target", AT_RISK: "at risk", OFF_TARGET: "off target",
-                   NO_TARGET: "without a target", NO_DATA: "without data"}
-
-
-def scorecard_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
-    """'FY2026 Q3: 4 of 9 KPIs on target, 2 at risk and 1 off target; 2 targets await agreement.'"""
-    if not cards:
-        return f"{quarter.label}: no KPI matches the filters."
-    counts = Counter(c.status for c in cards)
-    first, *rest = [s for s in STATUSES if counts[s]]
-    parts = [f"{counts[first]} of {_count(len(cards), 'KPI')} {_STATUS_PHRASES[first]}"]
-    parts += [f"{counts[s]} {_STATUS_PHRASES[s]}" for s in rest]
-    pending = sum(1 for c in cards if c.agreement not in (None, AGREED))
-    if pending:
-        tail = f"; {_count(pending, 'target awaits', 'targets await')} agreement."
-    elif any(c.target for c in cards):
-        tail = "; every target shown is agreed by both sides."
-    else:
-        tail = "."
-    return f"{quarter.label}: {_and(parts)}{tail}"
-
-
-def bullet_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
-    """Which KPIs miss their target, and which is furthest behind (in at-risk thresholds)."""
-    judged = [c for c in cards if c.status in (ON_TARGET, AT_RISK, OFF_TARGET)]
-    if not judged:
-        return f"No KPI shown has both a value and a target for {quarter.label}, so there is nothing to compare."
-    missing = [c for c in judged if c.status != ON_TARGET]
-    if not missing:
-        return f"Every KPI shown with a target meets it in {quarter.label} ({len(judged)} of {len(judged)})."
-    worst = max(missing, key=lambda c: c.miss_in_thresholds or 0.0)
-    verb = "misses" if len(missing) == 1 else "miss"
-    return (f"{len(missing)} of {_count(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
-            f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst.target.target)}.")
-
-
-def trend_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
-    """How the KPIs moved since the same quarter last year, naming those that worsened."""
-    versus = quarter.same_quarter_last_year().label
-    compared = [c for c in cards if c.vs_last_year.sentiment is not None]
-    if not compared:
-        return f"No KPI shown has values for both {quarter.label} and {versus} to compare."
-    better = [c for c in compared if c.vs_last_year.sentiment == "better"]
-    worse = [c for c in compared if c.vs_last_year.sentiment == "worse"]
-    text = f"Since {versus}, {len(better)} of {_count(len(compared), 'KPI')} improved"
-    if worse:
-        return text + f" and {len(worse)} worsened ({_and([c.kpi.name for c in worse])})."
-    return text + " and none worsened."
-
-
-# --- glossary (pure) ----------------------------------------------------------------------
-
-GLOSSARY_COLUMNS = {"name": "KPI", "kpi": "Code", "definition": "Definition", "formula": "Formula", "unit": "Unit",
-                    "direction": "Direction", "owner": "Owner", "source": "Source", "aggregation": "Quarter value"}
-_AGGREGATION_WORDS = {"mean": "Mean", "last": "Latest", "sum": "Sum", "min": "Lowest", "max": "Highest"}
-
-
-def glossary_table(glossary: pd.DataFrame, search: str = "") -> pd.DataFrame:
-    """The glossary as the page lists it, keeping the KPIs where every word of `search` appears
-    (case-insensitive) in any column."""
-    out = glossary[list(GLOSSARY_COLUMNS)].copy()
-    out["direction"] = [f"{d.capitalize()} is better" for d in out["direction"]]
-    out["aggregation"] = [_AGGREGATION_WORDS.get(a, a) for a in out["aggregation"]]
-    words = search.lower().split()
-    if words:
-        haystack = out.astype("string").fillna("").agg(" ".join, axis=1).str.lower()
-        keep = pd.Series(True, index=out.index)
-        for w in words:
-            keep &= haystack.str.contains(w, regex=False)
-        out = out[keep]
-    return out.rename(columns=GLOSSARY_COLUMNS).reset_index(drop=True)
+def _masked_card(card: KpiCard, mask: VendorMask) -> KpiCard:
+    kpi = replace(card.kpi, name=mask.text(card.kpi.name), definition=mask.text(card.kpi.definition),
+                  formula=mask.text(card.kpi.formula), source=mask.text(card.kpi.source))
+    trend = tuple(replace(p, target=replace(p.target, note=mask.text(p.target.note)) if p.target else None)
+                  for p in card.trend)
+    return replace(card, kpi=kpi, trend=trend, vs_previous=replace(card.vs_previous, kpi=kpi),
+                   vs_last_year=replace(card.vs_last_year, kpi=kpi))

@@ -1,0 +1,26 @@
+"""Every named query of every area, listed once.
+
+Each area's ``queries.py`` keeps its SQL builders and ends with a ``QUERIES`` mapping: the name of
+the question it answers -> a function of the dialect name returning the statement (with example
+parameters) that runs on that dialect. This module only gathers them, so that one test can compile
+every query for DuckDB, PostgreSQL and SQLite, and a reader can see them all in one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from metrics.kpis import queries as kpi_queries
+from metrics.targets import queries as target_queries
+
+AREAS: dict[str, dict[str, Callable[[str], sa.Select]]] = {
+    "kpis": kpi_queries.QUERIES,
+    "targets": target_queries.QUERIES,
+}
+
+
+def named_queries() -> dict[str, Callable[[str], sa.Select]]:
+    """``area.name`` -> builder, for every query of every area."""
+    return {f"{area}.{name}": build for area, queries in AREAS.items() for name, build in queries.items()}

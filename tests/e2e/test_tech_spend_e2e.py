@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from metrics.formatting import money
-from metrics.spend_queries import LINE_COLUMNS
+from metrics.spend import LINE_COLUMNS
 from tests.e2e.conftest import pick, wait_for_app
 
 pytestmark = pytest.mark.e2e

@@ -1,5 +1,5 @@
 """The spend area's words: the verdict on a budget variance and its symbol, the one wording of a
-variance ("$40K (3%) under budget"), the sentence above each chart, and the glossary. The Tech spend
+variance ("$40.0K (3.0%) under budget"), the sentence above each chart, and the glossary. The Tech spend
 page, the Overview tiles and story, the board pack (PDF and slides), the charts and the command line
 all take their words from here, so one budget variance reads the same everywhere.
 
@@ -92,7 +92,7 @@ def variance_words(variance: float | None, pct: float | None = None, *, against:
                    missing: str = "no budget") -> str:
     """The one wording of a budget variance (actual - budget; `pct` = variance / budget).
 
-    Bare, it reads '$40K (3.0%) under'; each place asks for the parts its space allows, so the same
+    Bare, it reads '$40.0K (3.0%) under'; each place asks for the parts its space allows, so the same
     variance reads alike everywhere:
 
     - `against`: what it is over or under: 'budget' (sentences), 'the $6.2K budget' (the tile);

@@ -374,6 +374,22 @@ def test_verdict(variance, word):
     assert spend.verdict(variance) == word
 
 
+@pytest.mark.parametrize("variance, pct, parts, text", [
+    (250, 0.04, dict(against="budget", with_verdict=True), "$250 (4.0%) over budget, unfavourable"),  # sentences
+    (-40_000, 0.03, dict(against="budget"), "$40.0K (3.0%) under budget"),  # the Overview story
+    (250, 0.04, dict(symbol=True, against="the $6.2K budget"), "▲ $250 (4.0%) over the $6.2K budget"),  # tile
+    (0.004, None, dict(zero="● On budget ($6.5K)"), "● On budget ($6.5K)"),
+    (-1500, 0.095, dict(symbol=True, percent_decimals=0, zero="on budget"), "▼ $1.5K (10%) under"),  # slide table
+    (1500, 0.095, dict(symbol=True, short=True, percent_decimals=0), "▲ 10%"),  # beside a slide's bar
+    (1500, None, dict(short=True, missing=""), ""),
+    (-300, None, dict(symbol=True, zero="on budget"), "▼ $300 under"),  # chart labels
+    (None, None, {}, "no budget"),
+    (0.0, None, dict(zero=None), "$0 under"),  # the Tech spend page's figure
+])
+def test_one_variance_wording(variance, pct, parts, text):
+    assert spend.variance_words(variance, pct, **parts) == text
+
+
 def test_overtake_needs_a_crossing():
     split = pd.DataFrame({"quarter": [FiscalQuarter(2025, q) for q in (1, 2, 3, 4)],
                           "Marketing": [10, 30, 20, 40], "IT": [20, 20, 25, 30]})

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from metrics import db, queries, sources
+from metrics import db, inventory, sources, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
 from metrics.settings import Settings
@@ -71,7 +71,7 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     if batch is None:
         return SourceStatus(label, None, False, "The CSV files have errors, so nothing could be loaded yet.",
                             findings=tuple(outcome.findings), refused=True)
-    counts = queries.table_row_counts(engine)  # all tables: an upload may have replaced only some
+    counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
     return SourceStatus(label, url, True, findings=tuple(outcome.findings), refused=bool(outcome.errors),
                         batch_id=batch.batch_id, imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
                         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
@@ -84,7 +84,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
     try:
         sources.check_connection(engine)
         batch = db.latest_batch(engine)
-        counts = queries.table_row_counts(engine)
+        counts = inventory.table_row_counts(engine)
     except Exception as exc:
         return SourceStatus(label, None, False,
                             f"The database is unavailable ({type(exc).__name__}). Pages will work again "
@@ -115,17 +115,17 @@ def forget_source() -> None:
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
 def spend_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter | None = None,
                      last: FiscalQuarter | None = None, departments: tuple[str, ...] = ()) -> pd.DataFrame:
-    return queries.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
+    return spend.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[FiscalQuarter]:
-    return queries.quarters_with_spend(engine_for(url), FiscalCalendar(fiscal_start))
+    return spend.quarters_with_spend(engine_for(url), FiscalCalendar(fiscal_start))
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_row_counts(url: str, version: str) -> pd.DataFrame:
-    return queries.table_row_counts(engine_for(url))
+    return inventory.table_row_counts(engine_for(url))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -15,7 +15,7 @@ import streamlit as st
 from app.data import engine_for
 from app.text import mask_frame
 from app.text import plain as plain  # the Overview's import of it
-from metrics import spend, spend_queries
+from metrics import spend
 from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
@@ -36,7 +36,7 @@ def period(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter,
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def budget(url: str, version: str, fiscal_year: int, departments: tuple[str, ...]) -> pd.DataFrame:
-    return spend_queries.budget_by_line(engine_for(url), fiscal_year, departments or None)
+    return spend.budget_by_line(engine_for(url), fiscal_year, departments or None)
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
@@ -57,7 +57,7 @@ def invoice_lines(url: str, version: str, fiscal_start: int, quarter: FiscalQuar
     selection = spend.line_selection(period(url, version, fiscal_start, quarter, (department,)),
                                      department, category, vendor)
     if selection is None:
-        return None, pd.DataFrame(columns=list(spend_queries.LINE_COLUMNS))
+        return None, pd.DataFrame(columns=list(spend.LINE_COLUMNS))
     return selection, spend.load_lines(engine_for(url), FiscalCalendar(fiscal_start), quarter, selection)
 
 

@@ -41,7 +41,7 @@ elif step == "load":
 elif step == "query":
     from metrics.db import make_engine
     from metrics.fiscal import FiscalCalendar
-    from metrics.queries import spend_by_quarter
+    from metrics.spend import spend_by_quarter
     e = make_engine(url)
     spend_by_quarter(e, FiscalCalendar(1))  # cold
     t0 = time.perf_counter()

@@ -26,7 +26,7 @@ from boardpack.content import PackContent
 from boardpack.images import ChartRenderer, ChartsUnavailable
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Tile
-from metrics.spend import DEPARTMENT_ORDER, VERDICT_LABELS
+from metrics.spend import DEPARTMENT_ORDER, VERDICT_LABELS, variance_percent
 from metrics.turnaround import days_label
 
 INK, MUTED, RULE = "#1F2933", "#52606D", "#D5DAE0"
@@ -286,7 +286,8 @@ def _budget_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
                           "Actual": [money(v) for v in lines["actual"]],
                           "Budget": [money(v) if pd.notna(v) else "no budget" for v in lines["budget"]],
                           "Variance": [money(v) if pd.notna(v) else "—" for v in lines["variance"]],
-                          "Variance %": [f"{v:+.1%}" if pd.notna(v) else "—" for v in lines["variance_pct"]],
+                          "Variance %": [variance_percent(v, signed=True, decimals=1) if pd.notna(v) else "—"
+                                         for v in lines["variance_pct"]],
                           "Verdict": [VERDICT_LABELS[v] for v in lines["verdict"]]})
     tone = {"favourable": FAVOURABLE, "unfavourable": UNFAVOURABLE}
     _table(pdf, table, (1, 1.6, 0.9, 0.9, 0.9, 0.8, 1.2), right=(2, 3, 4, 5),

@@ -30,7 +30,7 @@ from metrics import kpis
 from boardpack.content import OVERLAP_VENDORS, PackContent
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Delta, Tile
-from metrics.spend import DEPARTMENT_ORDER
+from metrics.spend import DEPARTMENT_ORDER, variance_words
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -291,21 +291,12 @@ def _spend_slide(prs, content: PackContent) -> None:
 
 
 def _variance_text(variance: float | None, pct: float | None) -> str:
-    if variance is None or pd.isna(variance):
-        return "no budget"
-    if round(variance, 2) == 0:
-        return "on budget"
-    pct_text = f" ({abs(pct):.0%})" if pct is not None and not pd.isna(pct) else ""
-    return f"{'▲' if variance > 0 else '▼'} {money(abs(variance))}{pct_text} {'over' if variance > 0 else 'under'}"
+    return variance_words(variance, pct, symbol=True, percent_decimals=0, zero="on budget")
 
 
 def _variance_short(variance: float | None, pct: float | None) -> str:
     """'▲ 9%' beside a bar (short: long labels wrap); the amounts are in the table and the title."""
-    if variance is None or pd.isna(variance) or pct is None or pd.isna(pct):
-        return ""
-    if round(variance, 2) == 0:
-        return "on budget"
-    return f"{'▲' if variance > 0 else '▼'} {abs(pct):.0%}"
+    return variance_words(variance, pct, symbol=True, short=True, percent_decimals=0, zero="on budget", missing="")
 
 
 def _variance_colour(variance: float | None) -> str:

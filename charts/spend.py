@@ -16,7 +16,7 @@ from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, UNFAV
                           money_axis)
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
-from metrics.spend import DEPARTMENT_ORDER, INVESTMENT_ORDER, DrillLevel, FiscalYearLanding
+from metrics.spend import DEPARTMENT_ORDER, INVESTMENT_ORDER, DrillLevel, FiscalYearLanding, variance_words
 
 INVESTMENT_COLOURS = {"Run": "#56B4E9", "Grow": "#E69F00", "Transform": "#CC79A7", "Unmapped": "#BBBBBB"}
 SHADOW_COLOURS = {"not approved by IT": "#E69F00", "not in the catalogue": "#555555"}
@@ -37,11 +37,7 @@ def _room_for_labels(smallest, reach) -> list[float]:
 
 
 def _variance_label(variance: float | None) -> str:
-    if variance is None or pd.isna(variance):
-        return "no budget"
-    if round(variance, 2) == 0:
-        return "on budget"
-    return f"▲ {money(variance)} over" if variance > 0 else f"▼ {money(-variance)} under"
+    return variance_words(variance, symbol=True, zero="on budget")
 
 
 def _variance_colour(variance: float | None) -> str:

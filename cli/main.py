@@ -259,10 +259,10 @@ def _parse_quarter(wanted: str | None):
 
 def _quarter(engine, calendar, wanted):
     """`wanted` if it has spend, else a usage error; without one, the latest quarter with spend."""
-    from metrics import queries
+    from metrics import spend
 
     try:
-        known = queries.quarters_with_spend(engine, calendar)
+        known = spend.quarters_with_spend(engine, calendar)
     except sa.exc.SQLAlchemyError:
         raise _DataError("the database has no Bridgeboard data; load some with `python -m metrics load`") from None
     if not known:

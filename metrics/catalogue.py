@@ -12,12 +12,16 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from metrics import inventory
 from metrics.kpis import queries as kpi_queries
+from metrics.spend import queries as spend_queries
 from metrics.targets import queries as target_queries
 
 AREAS: dict[str, dict[str, Callable[[str], sa.Select]]] = {
+    "spend": spend_queries.QUERIES,
     "kpis": kpi_queries.QUERIES,
     "targets": target_queries.QUERIES,
+    "inventory": inventory.QUERIES,
 }
 
 

@@ -2,7 +2,7 @@
 board pack and ``python -m metrics summary``.
 
 Nothing is computed twice: every figure comes from the functions behind the pages
-(`metrics.overview.spend_split`, `metrics.spend`, `metrics.kpis` with `metrics.targets`,
+(`metrics.spend`, `metrics.kpis` with `metrics.targets`,
 `metrics.turnaround`), fed the same small frames the pages' cached adapters load. This module
 only gathers them, combines two of them and puts them into words.
 
@@ -41,10 +41,9 @@ from typing import Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import kpis, queries, spend, spend_queries, turnaround
+from metrics import kpis, spend, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import and_join, money, points, share
-from metrics.overview import SpendSplit, spend_split
 
 # Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
 GOOD, BAD, WARNING, NEUTRAL = "good", "bad", "warning", "neutral"
@@ -60,11 +59,11 @@ class QuarterData:
 
     quarter: FiscalQuarter
     departments: tuple[str, ...]  # the department scope; empty = all
-    spend_by_quarter: pd.DataFrame  # queries.spend_by_quarter, every quarter, in scope
+    spend_by_quarter: pd.DataFrame  # spend.spend_by_quarter, every quarter, in scope
     all_spend_by_quarter: pd.DataFrame  # the same for all departments (marketing share)
     period: pd.DataFrame  # spend.load_period of the quarter, in scope
     previous_period: pd.DataFrame  # the same for the previous quarter
-    budget: pd.DataFrame  # spend_queries.budget_by_line of the quarter's fiscal year, in scope
+    budget: pd.DataFrame  # spend.budget_by_line of the quarter's fiscal year, in scope
     shadow_trend: pd.DataFrame  # spend.load_shadow_trend, in scope
     kpi_cards: tuple[kpis.KpiCard, ...]  # the scorecard of the quarter
     previous_kpi_cards: tuple[kpis.KpiCard, ...]  # the scorecard of the previous quarter
@@ -80,11 +79,11 @@ def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQ
     return QuarterData(
         quarter=quarter,
         departments=scope,
-        spend_by_quarter=queries.spend_by_quarter(engine, calendar, departments=scope or None),
-        all_spend_by_quarter=queries.spend_by_quarter(engine, calendar),
+        spend_by_quarter=spend.spend_by_quarter(engine, calendar, departments=scope or None),
+        all_spend_by_quarter=spend.spend_by_quarter(engine, calendar),
         period=spend.load_period(engine, calendar, quarter, scope, directory),
         previous_period=spend.load_period(engine, calendar, quarter.previous(), scope, directory),
-        budget=spend_queries.budget_by_line(engine, quarter.fiscal_year, scope or None),
+        budget=spend.budget_by_line(engine, quarter.fiscal_year, scope or None),
         shadow_trend=spend.load_shadow_trend(engine, calendar, directory, scope),
         kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter)),
         previous_kpi_cards=tuple(kpis.load_scorecard(engine, calendar, quarter.previous())),
@@ -197,7 +196,7 @@ def _sign(value: float | None, digits: int = 2) -> int:
 class Headline:
     quarter: FiscalQuarter
     data: QuarterData
-    spend: SpendSplit | None  # in scope
+    spend: spend.SpendSplit | None  # in scope
     budget: spend.BudgetVariance | None  # in scope
     share: spend.MarketingShare | None  # of all departments
     overlap: spend.VendorOverlap
@@ -248,13 +247,11 @@ class Headline:
             delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), None)
         if b is None or b.budget is None:
             notes = (Note(f"○ No budget recorded for {self.quarter.label}", NEUTRAL),)
-        elif round(b.variance, 2) == 0:
-            notes = (Note(f"● On budget ({money(b.budget)})", GOOD),)
         else:
-            pct = f" ({spend.variance_percent(abs(b.variance_pct))})" if b.variance_pct is not None else ""
-            over = b.variance > 0
-            notes = (Note(f"{'▲' if over else '▼'} {money(abs(b.variance))}{pct} {'over' if over else 'under'} "
-                          f"the {money(b.budget)} budget", BAD if over else GOOD),)
+            notes = (Note(spend.variance_words(b.variance, b.variance_pct, symbol=True,
+                                               against=f"the {money(b.budget)} budget",
+                                               zero=f"● On budget ({money(b.budget)})"),
+                          BAD if round(b.variance, 2) > 0 else GOOD),)
         return Tile("spend", "Total technology spend", money(s.total) if s else "no data", delta, notes,
                     "Sum of the spend lines dated in the quarter, for the departments in scope; credits net off. "
                     "Against the quarter's budget: under budget is favourable.")
@@ -354,9 +351,7 @@ class Headline:
             changes.append(f"{'up' if change > 0 else 'down'} {money(abs(change))} on {self.previous.label}"
                            if round(change, 2) else f"the same as in {self.previous.label}")
         if b is not None and b.budget is not None:
-            pct = f" ({spend.variance_percent(abs(b.variance_pct))})" if b.variance_pct is not None else ""
-            changes.append("exactly on budget" if round(b.variance, 2) == 0 else
-                           f"{money(abs(b.variance))}{pct} {'over' if b.variance > 0 else 'under'} budget")
+            changes.append(spend.variance_words(b.variance, b.variance_pct, against="budget"))
         text = f"Technology spend was {money(s.total)} in {self.quarter.label}"
         text += (", " + " and ".join(changes)) if changes else ""
         if b is None or b.budget is None:
@@ -427,7 +422,7 @@ def headline(data: QuarterData) -> Headline:
     return Headline(
         quarter=q,
         data=data,
-        spend=spend_split(data.spend_by_quarter, q),
+        spend=spend.spend_split(data.spend_by_quarter, q),
         budget=spend.budget_variance(data.period, data.budget, q),
         share=spend.marketing_share(spend.quarterly_split(data.all_spend_by_quarter), q),
         overlap=overlap,

@@ -17,7 +17,7 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import db, spend, spend_queries
+from metrics import db, spend
 from metrics.vendors import normalise_vendor
 
 PREFIX = "Vendor"
@@ -94,7 +94,7 @@ NO_MASK = VendorMask()
 
 
 def vendor_mask(names: pd.DataFrame, catalogue: pd.DataFrame | None) -> VendorMask:
-    """The mask of a ledger: `names` is `spend_queries.spend_by_vendor_name` (vendor as invoiced,
+    """The mask of a ledger: `names` is `spend.spend_by_vendor_name` (vendor as invoiced,
     spend, lines), `catalogue` the vendors table (vendor, aliases) or None."""
     directory = spend.vendor_directory(names, catalogue)
     spellings: dict[str, set[str]] = {}
@@ -116,4 +116,4 @@ def vendor_mask(names: pd.DataFrame, catalogue: pd.DataFrame | None) -> VendorMa
 
 
 def load_vendor_mask(engine: Engine) -> VendorMask:
-    return vendor_mask(spend_queries.spend_by_vendor_name(engine), db.read_small_table(engine, "vendors"))
+    return vendor_mask(spend.spend_by_vendor_name(engine), db.read_small_table(engine, "vendors"))

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
-from metrics import db, queries
+from metrics import db, inventory
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar
 from metrics.headline import Headline
@@ -48,7 +48,7 @@ def data_as_of(engine: Engine) -> DataAsOf:
     batch = db.latest_batch(engine)
     if batch is not None:
         return DataAsOf(batch.imported_at)
-    counts = queries.table_row_counts(engine)
+    counts = inventory.table_row_counts(engine)
     dates = [d for d in counts["last_date"] if d is not None]
     return DataAsOf(max(dates) if dates else None)
 

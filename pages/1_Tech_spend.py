@@ -11,7 +11,6 @@ from charts import spend as charts
 from metrics import spend
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
 from metrics.formatting import money, points, share
-from metrics.overview import spend_split
 
 ctx = page_setup(TECH_SPEND)
 q = require_quarter(ctx)
@@ -30,7 +29,7 @@ period = cached.period(url, version, fiscal_start, q, scope)
 budget = cached.budget(url, version, q.fiscal_year, scope)
 shadow_trend = cached.shadow_trend(url, version, fiscal_start, scope)
 
-headline = spend_split(by_quarter, q)
+headline = spend.spend_split(by_quarter, q)
 mshare = spend.marketing_share(split_all, q)
 variance = spend.budget_variance(period, budget, q)
 landing = spend.fiscal_year_landing(by_quarter, budget, q.fiscal_year, set(ctx.quarters))
@@ -78,7 +77,7 @@ with st.container(horizontal=True):
               delta_color="off", border=True, help="Marketing spend / technology spend of all departments.")
     if variance and variance.budget is not None:
         pct = variance.variance_pct
-        st.metric("Against budget", f"{money(abs(variance.variance))} {'over' if variance.variance > 0 else 'under'}",
+        st.metric("Against budget", spend.variance_words(variance.variance, zero=None),
                   f"{spend.variance_percent(pct, signed=True)} · {variance.verdict}" if pct is not None else None,
                   delta_color="inverse", border=True,
                   help="Actual - budget for the departments in scope. Under budget is favourable.")

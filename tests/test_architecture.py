@@ -63,13 +63,26 @@ def _sources(root: Path) -> Iterable[tuple[str, Path]]:
         yield "pages." + path.stem, path
 
 
-def imports_of(path: Path, module: str, known: set[str]) -> set[str]:
-    """Every module `path` imports (top-level or inside functions), resolved to the most precise
-    name: `from metrics import spend` is metrics.spend when that is a module."""
+def _type_only(tree: ast.AST) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:``: annotations only, never run."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
+def imports_of(path: Path, module: str, known: set[str], *, runtime_only: bool = False) -> set[str]:
+    """Every module `path` imports (top-level, inside functions and, unless `runtime_only`, for
+    annotations), resolved to the most precise name: `from metrics import spend` is metrics.spend
+    when that is a module."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    skip = _type_only(tree) if runtime_only else set()
     out: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -107,10 +120,12 @@ def layer_violations(root: Path) -> list[str]:
 
 
 def import_cycles(root: Path) -> list[list[str]]:
-    """Strongly connected groups of more than one module (Tarjan), each a cycle of imports."""
+    """Strongly connected groups of more than one module (Tarjan), each a cycle of imports that run
+    (a module and the dataclasses it words may name each other in annotations)."""
     sources = dict(_sources(root))
     known = set(sources)
-    graph = {m: sorted(t for t in imports_of(p, m, known) if t in known and t != m) for m, p in sources.items()}
+    graph = {m: sorted(t for t in imports_of(p, m, known, runtime_only=True) if t in known and t != m)
+             for m, p in sources.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

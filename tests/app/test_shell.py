@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from metrics import queries
+from metrics import spend
 from metrics.db import make_engine
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money
@@ -24,7 +24,7 @@ def test_overview_total_matches_query(app, sample_env):
     assert at.sidebar.selectbox(key="bb_quarter").value == FiscalQuarter(2026, 2)
     engine = make_engine(f"duckdb:///{sample_env}")
     try:
-        by_q = queries.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2))
+        by_q = spend.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2))
     finally:
         engine.dispose()
     total = by_q["spend"].sum()

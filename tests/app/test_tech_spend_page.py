@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from metrics import db, queries, spend, spend_queries
+from metrics import db, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money, points, share
-from metrics.overview import spend_split
 
 PAGE = "pages/1_Tech_spend.py"
 CALENDAR = FiscalCalendar(1)
@@ -20,15 +19,15 @@ def _expected(url: str, q: FiscalQuarter, departments: tuple[str, ...] = ()) -> 
     """The headline row as a user must see it, from the metrics functions."""
     engine = db.make_engine(url)
     try:
-        by_quarter = queries.spend_by_quarter(engine, CALENDAR, departments=departments or None)
-        split_all = spend.quarterly_split(queries.spend_by_quarter(engine, CALENDAR))
+        by_quarter = spend.spend_by_quarter(engine, CALENDAR, departments=departments or None)
+        split_all = spend.quarterly_split(spend.spend_by_quarter(engine, CALENDAR))
         directory = spend.load_vendor_directory(engine)
         period = spend.load_period(engine, CALENDAR, q, departments, directory)
-        budget = spend_queries.budget_by_line(engine, q.fiscal_year, departments or None)
+        budget = spend.budget_by_line(engine, q.fiscal_year, departments or None)
         trend = spend.load_shadow_trend(engine, CALENDAR, directory, departments)
     finally:
         engine.dispose()
-    headline = spend_split(by_quarter, q)
+    headline = spend.spend_split(by_quarter, q)
     ms = spend.marketing_share(split_all, q)
     variance = spend.budget_variance(period, budget, q)
     overlap = spend.vendor_overlap(period, q, departments)

@@ -18,7 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from charts.theme import DEPARTMENT_COLOURS, STATUS_COLOURS
-from metrics import db, kpis, queries, spend, spend_queries, sources
+from metrics import db, kpis, sources, spend
 from metrics import turnaround as ta
 from boardpack import build_pack
 from boardpack.content import BudgetSection, gather
@@ -141,7 +141,7 @@ def test_headline_slide_shows_the_five_figures_and_the_story(slides, sample):
 
 
 def test_spend_slide_series_are_the_quarterly_split(slides, sample):
-    split = spend.quarterly_split(queries.spend_by_quarter(sample, CAL))
+    split = spend.quarterly_split(spend.spend_by_quarter(sample, CAL))
     split = split[split["quarter"] <= Q].tail(12)
     bars, share_line = _charts(slides[2])
     series = _series(bars)
@@ -158,7 +158,7 @@ def test_spend_slide_series_are_the_quarterly_split(slides, sample):
 def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample):
     directory = spend.load_vendor_directory(sample)
     variance = spend.budget_variance(spend.load_period(sample, CAL, Q, (), directory),
-                                     spend_queries.budget_by_line(sample, Q.fiscal_year), Q)
+                                     spend.budget_by_line(sample, Q.fiscal_year), Q)
     chart = _charts(slides[3])[0]
     # Horizontal bars list the first category at the bottom: the chart holds them reversed.
     by_dept = variance.by_department.iloc[::-1]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from metrics import db, queries
+from metrics import db, inventory, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from tests.conftest import frame
 
@@ -31,7 +31,7 @@ def _tables():
 
 def test_spend_by_quarter_hand_computed(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    got = queries.spend_by_quarter(engine, FiscalCalendar(1))
+    got = spend.spend_by_quarter(engine, FiscalCalendar(1))
     expected = pd.DataFrame(
         [
             ("FY2025 Q4", 2025, 4, "Marketing", 99.99, 1),
@@ -48,29 +48,29 @@ def test_spend_by_quarter_hand_computed(engine):
 def test_spend_by_quarter_filters_and_fiscal_start(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
     # Fiscal year starting in October: Oct 2025 - Dec 2025 is FY2026 Q1, Jan - Mar 2026 is Q2.
-    got = queries.spend_by_quarter(engine, FiscalCalendar(10), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
+    got = spend.spend_by_quarter(engine, FiscalCalendar(10), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
                                    departments=["Marketing"])
     assert got[["quarter", "department", "spend"]].values.tolist() == [["FY2026 Q2", "Marketing", 800.05]]
     # A department with no spend in the period: no rows (no data), not a zero row.
-    none = queries.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
+    none = spend.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
                                     departments=["Marketing"])
     assert none.empty
     # Bound parameters: a hostile filter value matches nothing and harms nothing.
-    hostile = queries.spend_by_quarter(engine, FiscalCalendar(1), departments=["IT' OR 1=1 --"])
+    hostile = spend.spend_by_quarter(engine, FiscalCalendar(1), departments=["IT' OR 1=1 --"])
     assert hostile.empty
-    assert queries.table_row_counts(engine).set_index("table").loc["spend", "rows"] == 6
+    assert inventory.table_row_counts(engine).set_index("table").loc["spend", "rows"] == 6
 
 
 def test_split_sums_to_total(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    by_q = queries.spend_by_quarter(engine, FiscalCalendar(1))
-    whole = queries.spend_by_quarter(engine, FiscalCalendar(1), departments=None)
+    by_q = spend.spend_by_quarter(engine, FiscalCalendar(1))
+    whole = spend.spend_by_quarter(engine, FiscalCalendar(1), departments=None)
     assert round(by_q["spend"].sum(), 2) == round(sum(r["amount"] for r in SPEND_ROWS), 2) == round(whole["spend"].sum(), 2)
 
 
 def test_row_counts_and_date_ranges(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    counts = queries.table_row_counts(engine).set_index("table")
+    counts = inventory.table_row_counts(engine).set_index("table")
     assert counts.loc["spend", "rows"] == 6
     assert counts.loc["spend", "first_date"] == date(2025, 12, 31)
     assert counts.loc["spend", "last_date"] == date(2026, 6, 30)
@@ -80,15 +80,15 @@ def test_row_counts_and_date_ranges(engine):
 
 def test_reimport_is_idempotent(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    first = queries.table_row_counts(engine)
+    first = inventory.table_row_counts(engine)
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    pd.testing.assert_frame_equal(first, queries.table_row_counts(engine))
+    pd.testing.assert_frame_equal(first, inventory.table_row_counts(engine))
     assert db.latest_batch(engine).batch_id == 2
 
 
 def test_failure_part_way_changes_nothing(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
-    before = queries.spend_by_quarter(engine, FiscalCalendar(1))
+    before = spend.spend_by_quarter(engine, FiscalCalendar(1))
     replacement = {"spend": frame("spend", SPEND_ROWS[:2]), "kpis": frame("kpis", KPIS * 0 + [dict(KPIS[0], kpi="csat")])}
 
     def boom(table):
@@ -97,7 +97,7 @@ def test_failure_part_way_changes_nothing(engine):
 
     with pytest.raises(RuntimeError, match="injected"):
         db.import_tables(engine, replacement, source="test", fingerprint="f2", after_table=boom)
-    pd.testing.assert_frame_equal(before, queries.spend_by_quarter(engine, FiscalCalendar(1)))
+    pd.testing.assert_frame_equal(before, spend.spend_by_quarter(engine, FiscalCalendar(1)))
     with engine.connect() as c:
         assert c.execute(sa.text("select kpi from kpis")).scalars().all() == ["nps"]
     assert db.latest_batch(engine).fingerprint == "f1"
@@ -117,5 +117,5 @@ def test_user_tables_survive_reimport(engine):
 def test_exact_cents_on_many_lines(engine):
     rows = [dict(SPEND_ROWS[0], invoice_id=f"X{i}", amount=0.10) for i in range(1000)]
     db.import_tables(engine, {"spend": frame("spend", rows)}, source="t", fingerprint="c")
-    got = queries.spend_by_quarter(engine, FiscalCalendar(1))
+    got = spend.spend_by_quarter(engine, FiscalCalendar(1))
     assert got["spend"].tolist() == [100.00]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics import queries, spend, spend_queries
+from metrics import inventory, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from tests.metrics.test_spend import BUDGET_ROWS, SPEND_ROWS, load_fixture
 
@@ -17,25 +17,25 @@ Q1, Q2 = FiscalQuarter(2026, 1), FiscalQuarter(2026, 2)
 
 def test_period_spend_groups_by_department_category_vendor_and_type(engine):
     load_fixture(engine)
-    got = spend_queries.period_spend(engine, CAL, Q2, ["IT"])
+    got = spend.period_spend(engine, CAL, Q2, ["IT"])
     assert got.values.tolist() == [
         ["IT", "Analytics", "Tableau Software LLC", "Transform", 900.0, 1],
         ["IT", "CRM", "Salesforce", "Run", 700.0, 1],
         ["IT", "Cloud infrastructure", "Amazon AWS", "Run", -100.0, 1],  # a credit on its own spelling
         ["IT", "Cloud infrastructure", "Amazon Web Services, Inc.", "Run", 2000.0, 1],
     ]
-    marketing = spend_queries.period_spend(engine, CAL, Q2, ["Marketing"])
+    marketing = spend.period_spend(engine, CAL, Q2, ["Marketing"])
     hotjar = marketing[marketing["vendor"] == "Hotjar Ltd"].iloc[0]
     assert hotjar["investment_type"] is None or pd.isna(hotjar["investment_type"])  # unmapped stays unmapped
     assert marketing["spend"].sum() == 2200.0 and marketing["lines"].sum() == 8
     # Half-open quarter bounds: 2026-06-30 is in Q2, 2026-07-01 is not.
-    everything = spend_queries.period_spend(engine, CAL, Q2)
+    everything = spend.period_spend(engine, CAL, Q2)
     assert everything["spend"].sum() == 5700.0 and everything["lines"].sum() == 12
 
 
 def test_vendor_names_are_few_rows_with_their_spend(engine):
     load_fixture(engine)
-    names = spend_queries.spend_by_vendor_name(engine).set_index("vendor")
+    names = spend.spend_by_vendor_name(engine).set_index("vendor")
     assert len(names) == len({r["vendor"] for r in SPEND_ROWS}) == 15
     assert names.loc["Salesforce", ["spend", "lines"]].tolist() == [6700.0, 3]  # IT 1000 + 700, Marketing 5000
     assert names.loc["Salesforce UK Ltd", "spend"] == -200.0
@@ -45,20 +45,20 @@ def test_budget_by_line(engine):
     rows = BUDGET_ROWS + [dict(fiscal_year=2026, quarter="Q2", department="IT", category="CRM", amount=50.5, scenario=None),
                           dict(fiscal_year=2025, quarter="Q4", department="IT", category="CRM", amount=999, scenario="Budget")]
     load_fixture(engine, budget_rows=rows)
-    got = spend_queries.budget_by_line(engine, 2026)
+    got = spend.budget_by_line(engine, 2026)
     # A row without a scenario is budget, and adds to the same budget line: 800 + 50.50.
     it_crm = got[(got["quarter"] == Q2) & (got["department"] == "IT") & (got["category"] == "CRM")]
     assert it_crm[["scenario", "amount"]].values.tolist() == [["Budget", 850.5]]
     assert set(got["quarter"]) == {FiscalQuarter(2026, q) for q in (2, 3, 4)}  # FY2025 not included
     assert got.loc[got["scenario"] == "Forecast", "amount"].sum() == 4000 + 3500 + 1200
-    joint = spend_queries.budget_by_line(engine, 2026, ["Joint"])
+    joint = spend.budget_by_line(engine, 2026, ["Joint"])
     assert joint[["quarter", "amount"]].values.tolist() == [[Q2, 300.0], [FiscalQuarter(2026, 4), 300.0]]
-    assert spend_queries.budget_by_line(engine, 2031).empty
+    assert spend.budget_by_line(engine, 2031).empty
 
 
 def test_shadow_spend_by_quarter(engine):
     load_fixture(engine)
-    got = spend_queries.shadow_spend_by_quarter(engine, CAL, ["Canva", "Canva Pty Ltd", "Hotjar Ltd", "Hub Spot"])
+    got = spend.shadow_spend_by_quarter(engine, CAL, ["Canva", "Canva Pty Ltd", "Hotjar Ltd", "Hub Spot"])
     assert got.values.tolist() == [
         [Q1, "Joint", 500.0, 500.0],
         [Q1, "Marketing", 1500.0, 0.0],
@@ -66,39 +66,39 @@ def test_shadow_spend_by_quarter(engine):
         [FiscalQuarter(2026, 3), "Marketing", 5000.0, 0.0],
     ]
     # IT is never part of shadow IT; an empty vendor list is valid SQL and finds nothing.
-    assert spend_queries.shadow_spend_by_quarter(engine, CAL, ["Canva"], ["IT"]).empty
-    assert spend_queries.shadow_spend_by_quarter(engine, CAL, [])["shadow"].sum() == 0
+    assert spend.shadow_spend_by_quarter(engine, CAL, ["Canva"], ["IT"]).empty
+    assert spend.shadow_spend_by_quarter(engine, CAL, [])["shadow"].sum() == 0
 
 
 def test_spend_lines_are_filtered_by_bound_parameters_and_capped(engine):
     load_fixture(engine)
     spellings = ["Salesforce.com, Inc.", "SALESFORCE", "Salesforce UK Ltd"]
-    lines = spend_queries.spend_lines(engine, CAL, Q2, "Marketing", "CRM", spellings, limit=10)
-    assert list(lines.columns) == list(spend_queries.LINE_COLUMNS)
+    lines = spend.spend_lines(engine, CAL, Q2, "Marketing", "CRM", spellings, limit=10)
+    assert list(lines.columns) == list(spend.LINE_COLUMNS)
     assert lines["invoice_id"].tolist() == ["Q2-3", "Q2-2", "Q2-1"]  # newest first
     assert lines["date"].tolist() == [date(2026, 5, 20), date(2026, 5, 10), date(2026, 4, 10)]
     assert lines["amount"].tolist() == [-200.0, 500.0, 1000.0]
-    assert len(spend_queries.spend_lines(engine, CAL, Q2, "Marketing", "CRM", spellings, limit=1)) == 1
+    assert len(spend.spend_lines(engine, CAL, Q2, "Marketing", "CRM", spellings, limit=1)) == 1
     # The Q1 line of the same vendor is outside the quarter.
     assert "Q1-1" not in set(lines["invoice_id"])
     hostile = "Marketing' OR 1=1 --"
-    assert spend_queries.spend_lines(engine, CAL, Q2, hostile, "CRM", spellings, limit=10).empty
-    assert spend_queries.spend_lines(engine, CAL, Q2, "Marketing", "CRM", ["x'); DROP TABLE spend; --"], 10).empty
-    assert queries.table_row_counts(engine).set_index("table").loc["spend", "rows"] == len(SPEND_ROWS)
+    assert spend.spend_lines(engine, CAL, Q2, hostile, "CRM", spellings, limit=10).empty
+    assert spend.spend_lines(engine, CAL, Q2, "Marketing", "CRM", ["x'); DROP TABLE spend; --"], 10).empty
+    assert inventory.table_row_counts(engine).set_index("table").loc["spend", "rows"] == len(SPEND_ROWS)
 
 
 def test_no_spend_in_quarter_is_no_rows(engine):
     load_fixture(engine)
-    assert spend_queries.period_spend(engine, CAL, FiscalQuarter(2024, 1)).empty
-    assert spend_queries.period_spend(engine, CAL, Q2, ["Joint"]).empty
+    assert spend.period_spend(engine, CAL, FiscalQuarter(2024, 1)).empty
+    assert spend.period_spend(engine, CAL, Q2, ["Joint"]).empty
 
 
 def test_fiscal_year_starting_in_july(engine):
     load_fixture(engine)
     # With a July start, April-June 2026 is FY2026 Q4 and July 2026 is FY2027 Q1.
     july = FiscalCalendar(7)
-    assert spend_queries.period_spend(engine, july, FiscalQuarter(2026, 4))["spend"].sum() == 5700.0
-    shadow = spend_queries.shadow_spend_by_quarter(engine, july, ["Hotjar Ltd"])
+    assert spend.period_spend(engine, july, FiscalQuarter(2026, 4))["spend"].sum() == 5700.0
+    shadow = spend.shadow_spend_by_quarter(engine, july, ["Hotjar Ltd"])
     assert shadow.loc[shadow["quarter"] == FiscalQuarter(2026, 4), "shadow"].sum() == 250.0
 
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from metrics.formatting import money
-from metrics.spend_queries import LINE_COLUMNS
 from devtools.browser import pick, wait_for_app
+from metrics.spend import LINE_COLUMNS
 
 pytestmark = pytest.mark.e2e
 

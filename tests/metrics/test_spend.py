@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics import db, queries, spend, spend_queries
+from metrics import db, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from tests.conftest import frame
 
@@ -88,9 +88,9 @@ class Page:
     def __init__(self, engine, quarter, departments=()):
         self.directory = spend.load_vendor_directory(engine)
         self.period = spend.load_period(engine, CAL, quarter, departments, self.directory)
-        self.by_quarter = queries.spend_by_quarter(engine, CAL, departments=departments or None)
-        self.split = spend.quarterly_split(queries.spend_by_quarter(engine, CAL))
-        self.budget = spend_queries.budget_by_line(engine, quarter.fiscal_year, departments or None)
+        self.by_quarter = spend.spend_by_quarter(engine, CAL, departments=departments or None)
+        self.split = spend.quarterly_split(spend.spend_by_quarter(engine, CAL))
+        self.budget = spend.budget_by_line(engine, quarter.fiscal_year, departments or None)
         self.trend = spend.load_shadow_trend(engine, CAL, self.directory, departments)
         self.quarter, self.departments = quarter, departments
 
@@ -340,10 +340,54 @@ def test_drill_down_to_invoice_lines(loaded):
 
 # --- Pure rules ---------------------------------------------------------------------------
 
+def _labelled_by_quarter(rows):
+    """A `spend_by_quarter`-like frame with only the columns `spend_split` reads."""
+    return pd.DataFrame(rows, columns=["quarter", "department", "spend"])
+
+
+def test_spend_split_hand_computed():
+    by_q = _labelled_by_quarter([("FY2026 Q1", "Marketing", 300.0), ("FY2026 Q1", "IT", 600.0),
+                                 ("FY2026 Q1", "Joint", 100.0), ("FY2025 Q4", "IT", 800.0)])
+    s = spend.spend_split(by_q, FiscalQuarter(2026, 1))
+    assert s.total == 1000.0
+    assert s.shares == {"Marketing": 0.3, "IT": 0.6, "Joint": 0.1}
+    assert sum(s.by_department.values()) == s.total  # the split sums to the total
+    assert s.previous_total == 800.0
+    assert s.total_delta_label == "$200 vs FY2025 Q4"
+    assert s.sentence == "FY2026 Q1: $1.0K of technology spend, of which Marketing paid 30%."
+
+
+def test_spend_split_edge_cases():
+    by_q = _labelled_by_quarter([("FY2026 Q1", "IT", 500.0)])
+    s = spend.spend_split(by_q, FiscalQuarter(2026, 1))
+    assert s.by_department["Marketing"] == 0.0  # no lines: zero spend, and the share says 0%
+    assert s.previous_total is None and s.total_delta_label is None  # no data for the previous quarter
+    assert spend.spend_split(by_q, FiscalQuarter(2026, 2)) is None  # no data, not zero
+    zero = spend.spend_split(_labelled_by_quarter([("FY2026 Q1", "IT", 100.0), ("FY2026 Q1", "IT", -100.0)]),
+                             FiscalQuarter(2026, 1))
+    assert zero.total == 0 and zero.shares["IT"] is None  # a share of nothing is undefined
+
+
 @pytest.mark.parametrize("variance, word", [(-0.01, "favourable"), (0.0, "on budget"), (0.004, "on budget"),
                                             (12.5, "unfavourable"), (None, "no budget"), (float("nan"), "no budget")])
 def test_verdict(variance, word):
     assert spend.verdict(variance) == word
+
+
+@pytest.mark.parametrize("variance, pct, parts, text", [
+    (250, 0.04, dict(against="budget", with_verdict=True), "$250 (4.0%) over budget, unfavourable"),  # sentences
+    (-40_000, 0.03, dict(against="budget"), "$40.0K (3.0%) under budget"),  # the Overview story
+    (250, 0.04, dict(symbol=True, against="the $6.2K budget"), "▲ $250 (4.0%) over the $6.2K budget"),  # tile
+    (0.004, None, dict(zero="● On budget ($6.5K)"), "● On budget ($6.5K)"),
+    (-1500, 0.095, dict(symbol=True, percent_decimals=0, zero="on budget"), "▼ $1.5K (10%) under"),  # slide table
+    (1500, 0.095, dict(symbol=True, short=True, percent_decimals=0), "▲ 10%"),  # beside a slide's bar
+    (1500, None, dict(short=True, missing=""), ""),
+    (-300, None, dict(symbol=True, zero="on budget"), "▼ $300 under"),  # chart labels
+    (None, None, {}, "no budget"),
+    (0.0, None, dict(zero=None), "$0 under"),  # the Tech spend page's figure
+])
+def test_one_variance_wording(variance, pct, parts, text):
+    assert spend.variance_words(variance, pct, **parts) == text
 
 
 def test_overtake_needs_a_crossing():

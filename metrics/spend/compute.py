@@ -1,15 +1,14 @@
 """Tech spend definitions: the split, marketing share, budget variance and fiscal-year landing,
 vendor overlap, redundant tools, shadow IT, the Run / Grow / Transform mix and the drill-down.
 
-Every function here is pure: small aggregated frames in (from `metrics.spend_queries` or
-`metrics.queries`), a small typed result out, None meaning "no data". Each result carries the
-one sentence shown above its chart. The loaders at the end run the named queries and are what
-the app's cached adapters call.
+Every function here is pure: small aggregated frames in (from `metrics.spend.queries`), a small
+typed result out, None meaning "no data". Each result's ``sentence`` is the one shown above its
+chart, worded in `metrics.spend.wording`; `metrics.spend.load` runs the queries and calls these.
 
 Conventions:
 - `departments` is the sidebar's department scope; an empty tuple means all of them.
 - Money is net of credits (negative lines) everywhere and rounded to the cent.
-- A "period frame" is `spend_queries.period_spend` joined to the vendor directory: one row per
+- A "period frame" is `queries.period_spend` joined to the vendor directory: one row per
   department, category, vendor spelling and investment type, with `vendor_key`, `vendor_name`,
   `in_catalogue` and `it_approved`.
 """
@@ -22,52 +21,21 @@ from typing import Collection, Sequence
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from sqlalchemy.engine import Engine
 
-from metrics import db, spend_queries
 from metrics.contract import DEPARTMENTS, INVESTMENT_TYPES
-from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import money, share
+from metrics.fiscal import FiscalQuarter
+from metrics.spend import wording
+from metrics.spend.wording import NEAR_MATCH_THRESHOLD, verdict
 from metrics.vendors import VendorCatalogue
 
 DEPARTMENT_ORDER = tuple(DEPARTMENTS)  # Marketing, IT, Joint
 UNMAPPED = "Unmapped"
 INVESTMENT_ORDER = (*INVESTMENT_TYPES, UNMAPPED)
 BUDGET, FORECAST = "Budget", "Forecast"
-
-# Near-matches are scored with rapidfuzz's WRatio (0-100) on the normalised keys: it rates typos
-# ("tablau" / "tableau" 92) and a name inside a longer one ("salesforce" / "salesforce emea" 90)
-# highly, and unrelated names low ("aws" / "azure" 45). At 90 the review list catches those and
-# pairs like "hub spot" / "hubspot" (93) while leaving "figma" / "figjam" (73) alone. It is a
-# review list, so it errs towards recall; nothing is ever merged on a score.
-NEAR_MATCH_THRESHOLD = 90
+SHADOW_DEPARTMENTS = ("Marketing", "Joint")  # whose spend can be shadow IT
 
 # At most this many invoice lines are fetched and shown behind one drill-down selection.
 LINE_CAP = 500
-
-GLOSSARY = {
-    "Spend": "The sum of `amount` of the spend lines dated in the period; credits (negative lines) net off.",
-    "Marketing share": "Marketing spend / total technology spend of all departments. Joint (jointly funded) "
-                       "spend is its own slice, never split between Marketing and IT.",
-    "Budget variance": "Actual - budget, per department and category, and as a % of budget. Under budget is "
-                       "favourable, over budget unfavourable. Spend in a category with no budget counts against "
-                       "its department's total budget; a budgeted line with no spend is an actual of 0.",
-    "Fiscal-year landing": "Where forecasts exist: actual spend of the fiscal year's quarters that have spend, "
-                           "plus the forecast of the quarters that have none yet, against the full-year budget.",
-    "Vendor normalisation": "Case, accents, punctuation, web domains and legal suffixes (Inc, Ltd, LLC, GmbH, "
-                            "Corp, PLC, SA, AG, BV, Limited, Corporation, Company...) removed, then the vendor "
-                            "catalogue's names and aliases applied. Names that still look alike (rapidfuzz WRatio "
-                            f">= {NEAR_MATCH_THRESHOLD}) are listed as \"possibly the same vendor\", never merged.",
-    "Vendor overlap": "A normalised vendor that both Marketing and IT paid (net of credits) in the period. "
-                      "At stake = the smaller of the Marketing and IT amounts: what one side pays for something "
-                      "the other already buys.",
-    "Redundant tools": "A capability category in which Marketing and IT both spend but pay different vendors in "
-                       "the period; sized by the smaller department's spend in that category.",
-    "Shadow IT": "Marketing and Joint spend with vendors that IT's catalogue does not mark `it_approved`, or "
-                 "that are missing from it; shown as an amount and as a share of Marketing and Joint spend.",
-    "Run / Grow / Transform": "Each department's spend by `investment_type`; lines without one are shown as "
-                              "their own Unmapped slice.",
-}
 
 
 def _covers(departments: Sequence[str], *needed: str) -> bool:
@@ -82,26 +50,46 @@ def _pct_or_none(part: float, whole: float) -> float | None:
     return part / whole if whole > 0 else None
 
 
-def _change_in_points(delta: float, previous: FiscalQuarter) -> str:
-    """'up 4 points on FY2026 Q1' / 'down 1 point on ...' / 'unchanged on ...' (whole points)."""
-    whole = round(delta * 100)
-    if whole == 0:
-        return f"unchanged on {previous.label}"
-    return f"{'up' if whole > 0 else 'down'} {abs(whole)} point{'s' if abs(whole) != 1 else ''} on {previous.label}"
-
-
-def variance_percent(frac: float, signed: bool = False) -> str:
-    """Variance as a % of budget: one decimal under 10% (so 0.4% never reads as 0%), whole
-    percents above. '+1.4%', '-29%'."""
-    decimals = 1 if abs(frac) < 0.1 else 0
-    return f"{frac * 100:{'+' if signed else ''}.{decimals}f}%"
-
-
 def _department_sort(frame: pd.DataFrame) -> pd.Series:
     return frame["department"].map({d: i for i, d in enumerate(DEPARTMENT_ORDER)})
 
 
 # --- Spend split and marketing share ------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpendSplit:
+    quarter: FiscalQuarter
+    total: float
+    by_department: dict[str, float]  # every department, 0.0 where it had no lines
+    shares: dict[str, float | None]  # None when the total is zero (a share of nothing)
+    previous_total: float | None  # None: no spend lines in the previous quarter (no data)
+
+    @property
+    def total_delta_label(self) -> str | None:
+        return wording.total_delta_label(self)
+
+    @property
+    def sentence(self) -> str:
+        return wording.spend_split_sentence(self)
+
+
+def spend_split(by_quarter: pd.DataFrame, quarter: FiscalQuarter | None) -> SpendSplit | None:
+    """Split of one quarter's spend by department, from `queries.spend_by_quarter` output.
+
+    Returns None when the quarter has no spend lines ("no data", not zero).
+    """
+    if quarter is None or by_quarter.empty:
+        return None
+    this = by_quarter[by_quarter["quarter"] == quarter.label]
+    if this.empty:
+        return None
+    by_dept = {d: float(this.loc[this["department"] == d, "spend"].sum()) for d in DEPARTMENTS}
+    total = round(sum(by_dept.values()), 2)
+    shares = {d: (v / total if total else None) for d, v in by_dept.items()}
+    prev = by_quarter[by_quarter["quarter"] == quarter.previous().label]
+    previous_total = round(float(prev["spend"].sum()), 2) if not prev.empty else None
+    return SpendSplit(quarter, total, by_dept, shares, previous_total)
+
 
 def quarterly_split(by_quarter: pd.DataFrame) -> pd.DataFrame:
     """One row per quarter with spend: quarter (FiscalQuarter), label, Marketing, IT, Joint, total,
@@ -146,18 +134,7 @@ class MarketingShare:
 
     @property
     def sentence(self) -> str:
-        if self.share is None:
-            return f"No technology spend is dated in {self.quarter.label}."
-        text = f"Marketing paid {share(self.share)} of technology spend in {self.quarter.label}"
-        if self.delta is not None:
-            text += ", " + _change_in_points(self.delta, self.quarter.previous())
-        text += "."
-        if self.overtaken_in is not None and self.marketing > self.it:
-            if self.overtaken_in == self.quarter:
-                text += " Its technology spend overtook IT's this quarter."
-            else:
-                text += f" Its technology spend has been above IT's since {self.overtaken_in.label}."
-        return text
+        return wording.marketing_share_sentence(self)
 
 
 def marketing_share(split: pd.DataFrame, quarter: FiscalQuarter | None) -> MarketingShare | None:
@@ -176,42 +153,12 @@ def marketing_share(split: pd.DataFrame, quarter: FiscalQuarter | None) -> Marke
 
 # --- Budget against actual ----------------------------------------------------------------
 
-# The word carries the meaning; the arrow repeats it for a reader who cannot tell the colours apart.
-VERDICT_LABELS = {"favourable": "▼ favourable", "unfavourable": "▲ unfavourable", "on budget": "● on budget",
-                  "no budget": "○ no budget"}
-
-
-def with_verdict_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    """A variance table for display: the verdict with its arrow."""
-    return frame.assign(verdict=frame["verdict"].map(VERDICT_LABELS))
-
-
-def verdict(variance: float | None) -> str:
-    """For spend, under budget is favourable."""
-    if variance is None or pd.isna(variance):
-        return "no budget"
-    if round(variance, 2) < 0:
-        return "favourable"
-    if round(variance, 2) > 0:
-        return "unfavourable"
-    return "on budget"
-
-
 def _variance_columns(frame: pd.DataFrame, actual: str, budget: str = "budget") -> pd.DataFrame:
     frame["variance"] = (frame[actual] - frame[budget]).round(2)
     frame["variance_pct"] = [v / b if pd.notna(b) and b > 0 else np.nan
                              for v, b in zip(frame["variance"], frame[budget])]
     frame["verdict"] = [verdict(v) for v in frame["variance"]]
     return frame
-
-
-def _variance_words(variance: float, pct: float | None) -> str:
-    """'$0.2M (5%) over budget, unfavourable' / '$40K (3%) under budget, favourable'."""
-    pct_text = f" ({variance_percent(abs(pct))})" if pct is not None else ""
-    if round(variance, 2) == 0:
-        return "exactly on budget"
-    side = "over" if variance > 0 else "under"
-    return f"{money(abs(variance))}{pct_text} {side} budget, {verdict(variance)}"
 
 
 @dataclass(frozen=True)
@@ -241,18 +188,7 @@ class BudgetVariance:
 
     @property
     def sentence(self) -> str:
-        q = self.quarter.label
-        if self.budget is None:
-            return f"No budget is recorded for {q}, so its {money(self.actual)} of spend cannot be compared with one."
-        text = (f"In {q}, spend of {money(self.actual)} against a budget of {money(self.budget)} was "
-                f"{_variance_words(self.variance, self.variance_pct)}.")
-        worst = self.lines.dropna(subset=["variance"]).sort_values("variance", ascending=False).head(1)
-        if not worst.empty and worst["variance"].iloc[0] > 0:
-            w = worst.iloc[0]
-            text += f" The largest overrun is {w['department']}'s {w['category']} budget (+{money(w['variance'])})."
-        if self.unbudgeted:
-            text += f" {money(self.unbudgeted)} went to categories with no budget."
-        return text
+        return wording.budget_variance_sentence(self)
 
 
 def _budget_of(budget: pd.DataFrame, scenario: str, quarters: Collection[FiscalQuarter]) -> pd.DataFrame:
@@ -264,8 +200,8 @@ def _budget_of(budget: pd.DataFrame, scenario: str, quarters: Collection[FiscalQ
 def budget_variance(period: pd.DataFrame, budget: pd.DataFrame, quarter: FiscalQuarter) -> BudgetVariance | None:
     """Actual against budget per department and category for `quarter`.
 
-    `period`: a period frame (or `spend_queries.period_spend`) already in scope; `budget`:
-    `spend_queries.budget_by_line` for the quarter's fiscal year, in scope. None when the quarter
+    `period`: a period frame (or `queries.period_spend`) already in scope; `budget`:
+    `queries.budget_by_line` for the quarter's fiscal year, in scope. None when the quarter
     has neither spend nor budget in scope.
     """
     planned = _budget_of(budget, BUDGET, [quarter])
@@ -312,29 +248,7 @@ class FiscalYearLanding:
 
     @property
     def sentence(self) -> str:
-        fy = f"FY{self.fiscal_year}"
-        if self.missing_forecast:
-            missing = ", ".join(q.q for q in self.missing_forecast)
-            return f"{fy} has forecasts, but none for {missing}, so its landing cannot be projected yet."
-        basis = _basis(self.actual_quarters, self.forecast_quarters)
-        if self.budget is None:
-            return f"{fy} is on course to land at {money(self.landing)} ({basis}); no full-year budget is recorded."
-        pct = self.variance / self.budget if self.budget > 0 else None
-        return (f"{fy} is on course to land at {money(self.landing)} against a full-year budget of "
-                f"{money(self.budget)}: {_variance_words(self.variance, pct)} ({basis}).")
-
-
-def _basis(actual: Sequence[FiscalQuarter], forecast: Sequence[FiscalQuarter]) -> str:
-    parts = []
-    if actual:
-        parts.append(f"actuals for {_quarter_range(actual)}")
-    if forecast:
-        parts.append(f"forecast for {_quarter_range(forecast)}")
-    return " plus ".join(parts)
-
-
-def _quarter_range(quarters: Sequence[FiscalQuarter]) -> str:
-    return quarters[0].q if len(quarters) == 1 else f"{quarters[0].q}–{quarters[-1].q}"
+        return wording.landing_sentence(self)
 
 
 def fiscal_year_landing(by_quarter: pd.DataFrame, budget: pd.DataFrame, fiscal_year: int,
@@ -373,7 +287,7 @@ def vendor_directory(names: pd.DataFrame, catalogue_rows: pd.DataFrame | None) -
     """One row per vendor spelling as invoiced: vendor, vendor_key (normalised), vendor_name (the
     catalogue's name, else the spelling with most lines), in_catalogue, it_approved.
 
-    `names`: `spend_queries.spend_by_vendor_name`; `catalogue_rows`: the vendors table (or None).
+    `names`: `queries.spend_by_vendor_name`; `catalogue_rows`: the vendors table (or None).
     """
     catalogue = VendorCatalogue(catalogue_rows)
     approved = {}
@@ -413,14 +327,7 @@ class VendorOverlap:
 
     @property
     def sentence(self) -> str:
-        if not self.in_scope:
-            return "Overlap compares Marketing with IT: include both in the department filter to see it."
-        if self.vendors.empty:
-            return f"No vendor was paid by both Marketing and IT in {self.quarter.label}."
-        top = self.vendors.iloc[0]
-        n = len(self.vendors)
-        return (f"In {self.quarter.label}, {n} vendor{'s were' if n > 1 else ' was'} paid by both Marketing and IT: "
-                f"{money(self.total_at_stake)} at stake, the most with {top['vendor']} ({money(top['at_stake'])}).")
+        return wording.vendor_overlap_sentence(self)
 
 
 def vendor_overlap(period: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = ()) -> VendorOverlap:
@@ -454,16 +361,7 @@ class RedundantTools:
 
     @property
     def sentence(self) -> str:
-        if not self.in_scope:
-            return "Redundant tools compare Marketing with IT: include both in the department filter to see them."
-        if self.categories.empty:
-            return (f"In {self.quarter.label}, Marketing and IT used the same vendors wherever they bought "
-                    "the same capability.")
-        top = self.categories.iloc[0]
-        n = len(self.categories)
-        return (f"In {n} categor{'ies' if n > 1 else 'y'}, Marketing and IT paid different vendors for the same "
-                f"capability in {self.quarter.label}, sized at {money(self.total)}. The largest is {top['category']} "
-                f"({money(top['at_stake'])}): Marketing pays {top['marketing_vendors']}; IT pays {top['it_vendors']}.")
+        return wording.redundant_tools_sentence(self)
 
 
 def redundant_tools(period: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = ()) -> RedundantTools:
@@ -512,14 +410,6 @@ def possible_duplicates(directory: pd.DataFrame, threshold: int = NEAR_MATCH_THR
     return out.sort_values(["score", "vendor_a", "vendor_b"], ascending=[False, True, True]).reset_index(drop=True)
 
 
-def duplicates_sentence(pairs: pd.DataFrame) -> str:
-    if pairs.empty:
-        return "No two vendor names look alike after normalisation: nothing to review."
-    n = len(pairs)
-    return (f"{n} pair{'s' if n > 1 else ''} of vendor names look alike after normalisation but were not merged: "
-            "if they are the same supplier, add the spelling to the catalogue's aliases.")
-
-
 # --- Shadow IT ----------------------------------------------------------------------------
 
 def shadow_vendor_spellings(directory: pd.DataFrame) -> list[str]:
@@ -529,7 +419,7 @@ def shadow_vendor_spellings(directory: pd.DataFrame) -> list[str]:
 
 def shadow_it_trend(by_quarter: pd.DataFrame) -> pd.DataFrame:
     """Per quarter: spend (Marketing + Joint in scope), shadow, share. Input:
-    `spend_queries.shadow_spend_by_quarter`."""
+    `queries.shadow_spend_by_quarter`."""
     cols = ["quarter", "label", "spend", "shadow", "share"]
     if by_quarter.empty:
         return pd.DataFrame(columns=cols)
@@ -555,22 +445,12 @@ class ShadowIT:
 
     @property
     def sentence(self) -> str:
-        text = (f"In {self.quarter.label}, {money(self.amount)} of Marketing and Joint spend"
-                f"{f' ({share(self.share)})' if self.share is not None else ''} went to vendors IT has not approved")
-        if self.share is not None and self.previous_share is not None:
-            text += ", " + _change_in_points(self.share - self.previous_share, self.quarter.previous())
-        text += "."
-        if not self.top_vendors.empty:
-            top = self.top_vendors.iloc[0]
-            text += f" The largest is {top['vendor']} ({money(top['spend'])}, {top['reason']})."
-        if not self.catalogued:
-            text += " No vendor of this period is in IT's catalogue: check that vendors.csv is loaded."
-        return text
+        return wording.shadow_it_sentence(self)
 
 
 def shadow_in_scope(departments: Sequence[str]) -> bool:
     """Shadow IT is measured on Marketing and Joint spend: is either in the department scope?"""
-    return any(_covers(departments, d) for d in spend_queries.SHADOW_DEPARTMENTS)
+    return any(_covers(departments, d) for d in SHADOW_DEPARTMENTS)
 
 
 def shadow_it(period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = (),
@@ -578,7 +458,7 @@ def shadow_it(period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter,
     """Shadow IT of the period from the period frame; the previous quarter's share from `trend`
     (`shadow_it_trend`). None when neither Marketing nor Joint is in scope or they have no spend
     lines in the period."""
-    scope = period[period["department"].isin(spend_queries.SHADOW_DEPARTMENTS)]
+    scope = period[period["department"].isin(SHADOW_DEPARTMENTS)]
     if scope.empty or not shadow_in_scope(departments):
         return None
     shadow = scope[~scope["it_approved"].astype(bool)]
@@ -593,18 +473,6 @@ def shadow_it(period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter,
     return ShadowIT(quarter, _r(shadow["spend"].sum()), _r(scope["spend"].sum()), previous_share,
                     vendors[["vendor", "reason", "spend", "lines"]].reset_index(drop=True),
                     bool(period["in_catalogue"].any()))
-
-
-def shadow_trend_sentence(trend: pd.DataFrame, quarter: FiscalQuarter) -> str:
-    upto = trend[(trend["quarter"] <= quarter) & trend["share"].notna()] if not trend.empty else trend
-    if upto.empty:
-        return "There is no Marketing or Joint spend in scope to measure shadow IT on."
-    first, last = upto.iloc[0], upto.iloc[-1]
-    if len(upto) == 1:
-        return f"Shadow IT was {share(last['share'])} of Marketing and Joint spend in {last['label']}."
-    direction = "rose" if last["share"] > first["share"] else "fell" if last["share"] < first["share"] else "held"
-    return (f"Shadow IT {direction} from {share(first['share'])} of Marketing and Joint spend in {first['label']} "
-            f"to {share(last['share'])} in {last['label']}.")
 
 
 # --- Run / Grow / Transform ---------------------------------------------------------------
@@ -627,15 +495,7 @@ class InvestmentMix:
     def sentence(self) -> str:
         mapped = self.mix[self.mix["investment_type"] != UNMAPPED].dropna(subset=["share"])
         largest = mapped.sort_values("share", ascending=False).drop_duplicates("department")
-        largest = largest.assign(_o=_department_sort(largest)).sort_values("_o")
-        leaders = [f"{r.investment_type} for {r.department} ({share(r.share)})" for r in largest.itertuples()]
-        if leaders:
-            text = f"In {self.quarter.label}, the largest slice is " + "; ".join(leaders) + "."
-        else:
-            text = f"In {self.quarter.label}, no spend line has an investment type."
-        if self.unmapped:
-            text += f" {share(self.unmapped_share)} of spend ({money(self.unmapped)}) has no investment type."
-        return text
+        return wording.investment_mix_sentence(self, largest.assign(_o=_department_sort(largest)).sort_values("_o"))
 
 
 def investment_mix(period: pd.DataFrame, quarter: FiscalQuarter) -> InvestmentMix | None:
@@ -657,8 +517,6 @@ def investment_mix(period: pd.DataFrame, quarter: FiscalQuarter) -> InvestmentMi
 # --- Drill-down ---------------------------------------------------------------------------
 
 DRILL_LEVELS = ("department", "category", "vendor")
-_LEVEL_NOUNS = {"department": ("department", "departments"), "category": ("category", "categories"),
-                "vendor": ("vendor", "vendors")}
 
 
 @dataclass(frozen=True)
@@ -685,15 +543,7 @@ class DrillLevel:
 
     @property
     def sentence(self) -> str:
-        where = " · ".join(self.path) if self.path else "Technology spend"
-        if self.rows.empty:
-            return f"{where}: no spend lines in {self.quarter.label}."
-        top = self.rows.iloc[0]
-        n = len(self.rows)
-        singular, plural = _LEVEL_NOUNS[self.level]
-        top_share = f" ({share(top['share'])})" if pd.notna(top["share"]) else ""
-        return (f"{where} in {self.quarter.label}: {money(self.total)} across {n} {plural if n > 1 else singular}; "
-                f"the largest is {top['name']} at {money(top['spend'])}{top_share}.")
+        return wording.drill_level_sentence(self)
 
 
 def drill_down(period: pd.DataFrame, quarter: FiscalQuarter, department: str | None = None,
@@ -730,10 +580,7 @@ class LineSelection:
     lines: int
 
     def caption(self, shown: int, cap: int = LINE_CAP) -> str:
-        if self.lines > shown:
-            return (f"Showing the {shown:,} most recent of {self.lines:,} invoice lines ({money(self.spend)} in all); "
-                    f"lines are capped at {cap:,}. Narrow the period to see the rest.")
-        return f"All {self.lines:,} invoice line{'s' if self.lines != 1 else ''} behind {money(self.spend)}."
+        return wording.lines_caption(self, shown, cap)
 
 
 def line_selection(period: pd.DataFrame, department: str, category: str, vendor: str) -> LineSelection | None:
@@ -743,28 +590,3 @@ def line_selection(period: pd.DataFrame, department: str, category: str, vendor:
         return None
     return LineSelection(department, category, vendor, tuple(sorted(set(part["vendor"]))),
                          _r(part["spend"].sum()), int(part["lines"].sum()))
-
-
-# --- Loaders: the named queries, then the definitions -------------------------------------
-
-def load_vendor_directory(engine: Engine) -> pd.DataFrame:
-    """Every vendor spelling in the ledger with its normalised identity (see `vendor_directory`)."""
-    return vendor_directory(spend_queries.spend_by_vendor_name(engine), db.read_small_table(engine, "vendors"))
-
-
-def load_period(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, departments: Sequence[str],
-                directory: pd.DataFrame) -> pd.DataFrame:
-    """The period frame of `quarter` in scope."""
-    return with_vendors(spend_queries.period_spend(engine, calendar, quarter, departments or None), directory)
-
-
-def load_shadow_trend(engine: Engine, calendar: FiscalCalendar, directory: pd.DataFrame,
-                      departments: Sequence[str]) -> pd.DataFrame:
-    return shadow_it_trend(spend_queries.shadow_spend_by_quarter(
-        engine, calendar, shadow_vendor_spellings(directory), departments or None))
-
-
-def load_lines(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, selection: LineSelection,
-               cap: int = LINE_CAP) -> pd.DataFrame:
-    return spend_queries.spend_lines(engine, calendar, quarter, selection.department, selection.category,
-                                     selection.spellings, cap)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

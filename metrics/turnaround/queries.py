@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import sqlalchemy as sa

@@ -9,7 +9,7 @@ from it (`python -m metrics.docs turnaround`; a test keeps the two in sync).
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

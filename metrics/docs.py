@@ -1,7 +1,8 @@
 """The README's data-contract section, generated from the contract so the two never drift.
 
-`python -m metrics.docs` prints it (`python -m metrics.docs glossary` the spend glossary); a test
-checks that the README contains both verbatim.
+`python -m metrics.docs` prints it (`python -m metrics.docs glossary` the spend glossary,
+`python -m metrics.docs turnaround` the request turnaround definitions); a test checks that the
+README contains each verbatim.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def glossary_markdown() -> str:
     return "| term | definition |\n|---|---|\n" + rows
 
 
+def turnaround_markdown() -> str:
+    """The request turnaround definitions the Request turnaround page shows, as a README table."""
+    from metrics.turnaround.wording import DEFINITIONS
+
+    rows = "".join(f"| {term} | {text} |\n" for term, text in DEFINITIONS.items())
+    return "| term | definition |\n|---|---|\n" + rows
+
+
 def _csv_cell(v: str) -> str:
     return f'"{v}"' if ("," in v or '"' in v) else v
 
@@ -59,4 +68,5 @@ def _csv_cell(v: str) -> str:
 if __name__ == "__main__":
     import sys
 
-    print(glossary_markdown() if sys.argv[1:] == ["glossary"] else contract_markdown(), end="")
+    sections = {("glossary",): glossary_markdown, ("turnaround",): turnaround_markdown}
+    print(sections.get(tuple(sys.argv[1:]), contract_markdown)(), end="")

@@ -144,9 +144,11 @@ def _floor_sqlite(element, compiler, **kw):
     return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
 
 
-def sql_percentiles(engine: Engine | Connection) -> bool:
-    """Whether the engine computes percentile_cont itself (else numpy does, on fetched values)."""
-    return engine.dialect.name in ("postgresql", "duckdb")
+def sql_percentiles(engine: Engine | Connection | str) -> bool:
+    """Whether the engine (or dialect name) computes percentile_cont itself (else numpy does, on
+    fetched values). A name, so that statement builders can choose without an engine."""
+    name = engine if isinstance(engine, str) else engine.dialect.name
+    return name in ("postgresql", "duckdb")
 
 
 def fiscal_quarter_index(col, calendar: FiscalCalendar) -> sa.ColumnElement:

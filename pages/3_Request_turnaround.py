@@ -162,18 +162,4 @@ with scatter_col:
                                              ctx.calendar.quarter_end(quarter)), key="rt_scatter")
 
 with st.expander("Definitions", icon=":material/menu_book:"):
-    st.markdown(
-        "- **Lead time**: delivered − requested, in days, counted in the fiscal quarter of delivery.\n"
-        "- **Excluded**: requests recorded as delivered before they were requested; their dates cannot both "
-        "be right, so they are counted in the note above and left out of every figure.\n"
-        "- **Percentiles** (median = p50, p85, p95): linear interpolation between the two nearest requests, "
-        "as PostgreSQL's `percentile_cont`. The headline rounds p85 up to whole days.\n"
-        f"- **SLA**: the request's `sla_days`, else by priority: {ta.sla_defaults_text()}. A breach is a "
-        "lead time above the SLA; the breach rate is breaches / delivered in the quarter.\n"
-        "- **Stages**: waiting on marketing = requested → ready (requirements complete); IT queue = ready → "
-        "started; delivery = started → delivered. Missing or out-of-order timestamps make a stage unknown.\n"
-        "- **Backlog**: requests not delivered at the end of the quarter (today, for the current quarter), "
-        "aged in completed days.\n"
-        f"- **Charts**: trends show up to {ta.TREND_QUARTERS} quarters; the scatter shows at most "
-        f"{ta.MAX_POINTS:,} deliveries (a systematic sample by delivery date above that)."
-    )
+    st.markdown(ta.definitions_markdown())

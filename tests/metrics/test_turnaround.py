@@ -194,3 +194,56 @@ def test_data_quality_sentence_counts_the_excluded():
     clean = ta.RequestCounts(total=3, delivered=2, delivered_before_requested=0, open=1)
     assert ta.data_quality_sentence(clean, t, Q1) == (
         "No request was recorded as delivered before it was requested; none is excluded.")
+
+
+# --- The package's shape: one source for the definitions, every statement listed ------------------
+
+def test_definitions_are_filled_from_the_constants():
+    from metrics.turnaround.wording import DEFINITIONS
+
+    assert ta.sla_defaults_text() in DEFINITIONS["SLA"]
+    assert "p50, p85 and p95" in DEFINITIONS["Percentiles"]
+    assert "0-30, 31-60, 61-90 and over 90 days" in DEFINITIONS["Backlog ageing"]
+    assert f"{ta.TREND_QUARTERS} quarters" in DEFINITIONS["Charts"] and f"{ta.MAX_POINTS:,}" in DEFINITIONS["Charts"]
+    bullets = ta.definitions_markdown().splitlines()
+    assert [b.split("**")[1] for b in bullets] == list(DEFINITIONS)
+
+
+def test_every_query_compiles_on_every_dialect_and_percentiles_only_where_sql_has_them():
+    import duckdb_engine
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from metrics.turnaround.queries import QUERIES
+
+    dialects = {"duckdb": duckdb_engine.Dialect(), "postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}
+    for name, build in QUERIES.items():
+        for dialect, compiler in dialects.items():
+            stmt = build(dialect)
+            assert isinstance(stmt, sa.Select), name
+            text = str(stmt.compile(dialect=compiler))
+            percentile = "percentile_cont" in text or "quantile_cont" in text
+            summary = name in ("lead_time_by_quarter", "lead_time_by", "stage_medians_by_quarter")
+            assert percentile == (summary and dialect != "sqlite"), (name, dialect)
+
+
+def test_backlog_cutoff_is_the_end_of_the_quarter_or_of_today():
+    from datetime import datetime
+
+    from metrics.turnaround.compute import backlog_cutoff
+
+    jan = FiscalCalendar(1)
+    assert backlog_cutoff(jan, Q1, date(2026, 5, 10)) == (datetime(2026, 4, 1), False)
+    assert backlog_cutoff(jan, Q1, date(2026, 2, 10)) == (datetime(2026, 2, 11), True)
+    assert backlog_cutoff(jan, Q2, date(2026, 2, 10)) is None
+
+
+def test_turnaround_never_imports_the_ui():
+    import ast
+    from pathlib import Path
+
+    package = Path(ta.__file__).parent
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                       [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            assert not {m.split(".")[0] for m in modules} & {"streamlit", "charts", "app", "pages"}, path.name

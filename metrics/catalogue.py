@@ -16,11 +16,13 @@ from metrics import inventory
 from metrics.kpis import queries as kpi_queries
 from metrics.spend import queries as spend_queries
 from metrics.targets import queries as target_queries
+from metrics.turnaround import queries as turnaround_queries
 
 AREAS: dict[str, dict[str, Callable[[str], sa.Select]]] = {
     "spend": spend_queries.QUERIES,
     "kpis": kpi_queries.QUERIES,
     "targets": target_queries.QUERIES,
+    "turnaround": turnaround_queries.QUERIES,
     "inventory": inventory.QUERIES,
 }
 

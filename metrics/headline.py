@@ -314,8 +314,9 @@ class Headline:
         t = self.turnaround
         within = t.within_days if t else None
         delta = None
-        if t is not None and t.within_delta_label is not None:
-            delta = Delta(t.within_delta_label, _sign(within - t.previous_within_days), False)
+        change_label = turnaround.within_delta_label(t) if t is not None else None
+        if t is not None and change_label is not None:
+            delta = Delta(change_label, _sign(within - t.previous_within_days), False)
         notes = []
         if within is not None and self.sla_days is not None:
             gap = within - self.sla_days

@@ -60,7 +60,7 @@ counts = rt.request_counts(url, version, filters)
 backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
 
 # --- Headline ----------------------------------------------------------------------------
-st.subheader(shown(turnaround.headline) if turnaround else f"No requests delivered in {quarter.label}")
+st.subheader(shown(ta.lead_time_headline(turnaround)) if turnaround else f"No requests delivered in {quarter.label}")
 if turnaround is None and not by_quarter.empty:
     st.caption(f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to "
                f"{by_quarter['quarter'].iloc[-1]}.")

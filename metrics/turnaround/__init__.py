@@ -24,8 +24,8 @@ from metrics.turnaround.queries import (ALL_REQUESTS, RequestFilter, backlog_age
 from metrics.turnaround.wording import (BREAKDOWNS, DEFINITIONS, STAGES, backlog_sentence, breach_sentence,
                                         breach_trend_sentence, breakdown_sentence, data_quality_sentence,
                                         days_label, definitions_markdown, distribution_sentence, flow_sentence,
-                                        lead_time_sentence, requests_label, scatter_sentence, sla_defaults_text,
-                                        stage_sentence, unknown_stages_note)
+                                        lead_time_headline, lead_time_sentence, requests_label, scatter_sentence,
+                                        sla_defaults_text, stage_sentence, unknown_stages_note, within_delta_label)
 
 __all__ = [
     # compute
@@ -38,6 +38,7 @@ __all__ = [
     "flow_by_quarter", "lead_time_by", "lead_time_by_quarter", "lead_time_histogram", "lead_time_points",
     "request_counts", "request_facts", "stage_medians_by_quarter",
     # wording
+    "lead_time_headline", "within_delta_label",
     "BREAKDOWNS", "DEFINITIONS", "STAGES", "backlog_sentence", "breach_sentence", "breach_trend_sentence",
     "breakdown_sentence", "data_quality_sentence", "days_label", "definitions_markdown", "distribution_sentence",
     "flow_sentence", "lead_time_sentence", "requests_label", "scatter_sentence", "sla_defaults_text",

@@ -58,20 +58,6 @@ class QuarterTurnaround:
     def breach_rate(self) -> float | None:
         return self.breaches / self.delivered if self.delivered else None
 
-    @property
-    def headline(self) -> str:
-        # Imported here: the wording module builds on this one (its sentences take these results).
-        from metrics.turnaround.wording import headline
-
-        return headline(self)
-
-    @property
-    def within_delta_label(self) -> str | None:
-        """The change in the headline number, in the same whole days as the headline."""
-        from metrics.turnaround.wording import within_delta_label
-
-        return within_delta_label(self)
-
 
 @dataclass(frozen=True)
 class Backlog:

@@ -97,7 +97,7 @@ def definitions_markdown() -> str:
 
 # --- The headline ------------------------------------------------------------------------------
 
-def headline(t: QuarterTurnaround) -> str:
+def lead_time_headline(t: QuarterTurnaround) -> str:
     if t.within_days is None:
         return f"No requests delivered in {t.quarter.label}"
     return f"85% of requests delivered within {days_label(t.within_days)}"

@@ -29,7 +29,7 @@ def _expected(url: str, quarter: FiscalQuarter, filters: ta.RequestFilter = ta.A
         counts = ta.request_counts(engine, filters)
     finally:
         engine.dispose()
-    return {"headline": t.headline, "counts": counts, "metrics": {
+    return {"headline": ta.lead_time_headline(t), "counts": counts, "metrics": {
         "85% delivered within": ta.days_label(t.within_days),
         "Median lead time": ta.days_label(t.p50),
         "Delivered": f"{t.delivered:,}",

@@ -27,7 +27,8 @@ def sample_engine(tmp_path_factory):
 
 
 def _headline(engine, quarter: FiscalQuarter, filters: ta.RequestFilter = ta.ALL_REQUESTS) -> str:
-    return ta.quarter_turnaround(ta.lead_time_by_quarter(engine, FiscalCalendar(1), filters=filters), quarter).headline
+    return ta.lead_time_headline(ta.quarter_turnaround(ta.lead_time_by_quarter(engine, FiscalCalendar(1), filters=filters),
+                                                       quarter))
 
 
 def _headline_locator(page):

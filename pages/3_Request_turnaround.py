@@ -66,7 +66,7 @@ if turnaround is None and not by_quarter.empty:
                f"{by_quarter['quarter'].iloc[-1]}.")
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("85% delivered within", ta.days_label(turnaround.within_days if turnaround else None),
-          turnaround.within_delta_label if turnaround else None, delta_color="inverse", border=True,
+          ta.within_delta_label(turnaround) if turnaround else None, delta_color="inverse", border=True,
           help="p85 lead time (linear interpolation, as PostgreSQL's percentile_cont), rounded up to whole days.")
 m2.metric("Median lead time", ta.days_label(turnaround.p50 if turnaround else None), border=True)
 m3.metric("Delivered", f"{turnaround.delivered:,}" if turnaround else "no data", border=True,

@@ -72,3 +72,31 @@ def test_quarter_to_date_and_range():
 def test_bad_start_month():
     with pytest.raises(ValueError):
         FiscalCalendar(13)
+
+
+# --- pandas as an independent oracle -------------------------------------------------------------
+# pandas' quarterly periods anchored on the fiscal year's last month (`Q-JUN` for a July start)
+# name a fiscal year by the calendar year in which it ends, exactly Bridgeboard's convention.
+
+
+@pytest.mark.parametrize("start_month", range(1, 13))
+def test_calendar_agrees_with_pandas_fiscal_periods(start_month):
+    import pandas as pd
+
+    cal = FiscalCalendar(start_month)
+    for day in pd.date_range("2023-01-01", "2027-12-31", freq="5D"):
+        period = pd.Period(day, freq=cal.pandas_freq)
+        fq = cal.quarter_of(day.date())
+        assert fq == FiscalQuarter(period.qyear, period.quarter), (start_month, day)
+        assert cal.quarter_start(fq) == period.start_time.date()
+        assert cal.quarter_end(fq) == period.end_time.date()
+
+
+@pytest.mark.parametrize("start_month", [1, 4, 7, 10, 2, 11])
+def test_months_fold_into_the_same_quarters_vectorised(start_month):
+    cal = FiscalCalendar(start_month)
+    years = [y for y in range(2023, 2028) for _ in range(12)]
+    months = list(range(1, 13)) * 5
+    fiscal_years, quarters = cal.quarters_of_months(years, months)
+    assert [FiscalQuarter(int(y), int(q)) for y, q in zip(fiscal_years, quarters)] == [
+        cal.quarter_of_month(y, m) for y, m in zip(years, months)]

@@ -21,7 +21,7 @@ from fpdf.fonts import FontFace
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
-from charts.theme import ACCENT, FAVOURABLE, STATUS_COLOURS, STATUS_SYMBOLS, UNFAVOURABLE
+from charts.theme import ACCENT, FAVOURABLE, STATUS_COLOURS, STATUS_SYMBOLS, UNFAVOURABLE, hex_rgb
 from boardpack.content import PackContent
 from boardpack.images import ChartRenderer, ChartsUnavailable
 from metrics.formatting import money, share
@@ -42,11 +42,6 @@ FONT_FILES = {"DejaVuSans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
 # Without a Unicode font (none installed), the core Helvetica only has Latin-1: these stand in.
 LATIN1 = str.maketrans({"–": "-", "—": "-", "·": "-", "▲": "^", "▼": "v", "●": "*", "■": "#", "○": "o", "…": "...",
                         "’": "'", "“": '"', "”": '"'})
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    h = hex_colour.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
 class _Document(FPDF):
@@ -73,7 +68,7 @@ class _Document(FPDF):
 
     def font(self, size: float, bold: bool = False, colour: str = INK) -> None:
         self.set_font(self.family, "B" if bold else "", size)
-        self.set_text_color(*_rgb(colour))
+        self.set_text_color(*hex_rgb(colour))
 
     def footer(self) -> None:
         if self.page_no() == 1:
@@ -157,7 +152,7 @@ def _chart(pdf: _Document, charts: _Charts, fig: go.Figure, *, x: float | None =
     png = charts.png(_for_print(fig), width_px)
     if png is None:
         pdf.set_xy(x, pdf.y)
-        pdf.set_fill_color(*_rgb("#F4F6F8"))
+        pdf.set_fill_color(*hex_rgb("#F4F6F8"))
         pdf.font(9, colour=MUTED)
         pdf.multi_cell(width, 6, pdf.say("Chart unavailable: the charts could not be drawn on this machine "
                                          f"({charts.failure}). The figures are in the sentence above and the "
@@ -181,10 +176,10 @@ def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, righ
         pdf.cell(0, 6, pdf.say(title), new_x="LMARGIN", new_y="NEXT")
     pdf.font(size)
     pdf.set_fill_color(255, 255, 255)  # rows between the shaded ones take the current fill colour
-    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=_rgb(ACCENT))
+    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=hex_rgb(ACCENT))
     aligns = tuple("RIGHT" if i in right else "LEFT" for i in range(len(frame.columns)))
     with pdf.table(col_widths=tuple(widths), text_align=aligns, headings_style=heading, line_height=5.2,
-                   cell_fill_color=_rgb("#F4F6F8"), cell_fill_mode="ROWS", borders_layout="HORIZONTAL_LINES",
+                   cell_fill_color=hex_rgb("#F4F6F8"), cell_fill_mode="ROWS", borders_layout="HORIZONTAL_LINES",
                    repeat_headings=1, padding=0.8) as table:
         row = table.row()
         for column in frame.columns:
@@ -193,7 +188,7 @@ def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, righ
             row = table.row()
             for c, value in enumerate(values):
                 colour = (colours or {}).get((r, c))
-                row.cell(pdf.say(str(value)), style=FontFace(color=_rgb(colour)) if colour else None)
+                row.cell(pdf.say(str(value)), style=FontFace(color=hex_rgb(colour)) if colour else None)
     pdf.ln(3)
 
 
@@ -201,7 +196,7 @@ def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, righ
 
 def _title_page(pdf: _Document, content: PackContent) -> None:
     pdf.add_page()
-    pdf.set_fill_color(*_rgb(ACCENT))
+    pdf.set_fill_color(*hex_rgb(ACCENT))
     pdf.rect(0, 0, 8, pdf.h, style="F")
     pdf.set_y(45)
     if content.company:
@@ -251,7 +246,7 @@ def _headline_page(pdf: _Document, content: PackContent) -> None:
             pdf.multi_cell(inner, 4, pdf.say(note.text), align="L", new_x="LEFT", new_y="NEXT")
         bottom = max(bottom, pdf.y)
     height = bottom - top + 4  # the cards are as tall as the fullest one
-    pdf.set_draw_color(*_rgb(RULE))
+    pdf.set_draw_color(*hex_rgb(RULE))
     for i in range(len(content.tiles)):
         pdf.rect(pdf.l_margin + i * (width + gap), top, width, height, style="D", round_corners=True, corner_radius=2)
     pdf.set_xy(pdf.l_margin, top + height + 6)

@@ -23,7 +23,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, STATUS_COLOURS, STATUS_SYMBOLS,
+from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, STATUS_COLOURS, STATUS_SYMBOLS, hex_rgb,
                           UNFAVOURABLE)
 from charts.turnaround import PRIORITY_STYLES
 from metrics import kpis
@@ -44,7 +44,7 @@ CHART_FONT = Pt(12)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+    return RGBColor(*hex_rgb(hex_colour))
 
 
 def _money_format(values: Sequence[float]) -> str:

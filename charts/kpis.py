@@ -11,7 +11,7 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
-from charts.theme import ACCENT, STATUS_COLOURS, STATUS_SYMBOLS, TEMPLATE, base_figure, empty_figure
+from charts.theme import ACCENT, STATUS_COLOURS, STATUS_SYMBOLS, TEMPLATE, base_figure, empty_figure, plotly_text
 from metrics.formatting import decimals, is_percentage
 from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard
 
@@ -21,11 +21,6 @@ STATUS_MARKERS = {ON_TARGET: "circle", AT_RISK: "triangle-up", OFF_TARGET: "squa
                   NO_DATA: "circle-open"}
 BULLET_ROW_HEIGHT = 74
 TREND_COLUMNS = 3
-
-
-def _plain(text: str) -> str:
-    """Data text as literal text: Plotly would otherwise render tags such as <a href> in labels."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _tint(hex_colour: str, alpha: float) -> str:
@@ -90,7 +85,7 @@ def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
             value=card.value,
             number={"suffix": _suffix(card.kpi.unit), "valueformat": f",.{decimals(card.value, card.kpi.unit)}~f",
                     "font": {"size": 20}},
-            title={"text": f"<b>{_plain(card.kpi.name)}</b><br><span style='font-size:12px'>{_plain(subtitle)}</span>",
+            title={"text": f"<b>{plotly_text(card.kpi.name)}</b><br><span style='font-size:12px'>{plotly_text(subtitle)}</span>",
                    "align": "right", "font": {"size": 14}},
             domain={"x": [0.28, 0.92], "y": [top - 0.8 / n, top - 0.15 / n]},
             gauge={"shape": "bullet", "axis": {"range": [low, high], "tickformat": ",.3~g"},
@@ -141,7 +136,7 @@ def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
             go.Scatter(x=xs, y=values, mode="markers", name="Status", showlegend=False,
                        marker={"size": 10, "color": [STATUS_COLOURS[s] for s in statuses],
                                "symbol": [STATUS_MARKERS[s] for s in statuses], "line": {"width": 1, "color": ACCENT}},
-                       hovertext=[_plain(h) for h in hover], hoverinfo="text", **axes),
+                       hovertext=[plotly_text(h) for h in hover], hoverinfo="text", **axes),
             go.Scatter(x=xs, y=[p.target.target if p.target else None for p in card.trend], mode="lines",
                        name="Target", legendgroup="target", showlegend=i == 0, hoverinfo="skip",
                        line={"color": TARGET_COLOUR, "width": 1.5, "dash": "dash", "shape": "hvh"}, **axes),
@@ -149,7 +144,7 @@ def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
         known = [v for v in values if v is not None] + [p.target.target for p in card.trend if p.target]
         yaxis["tickformat"] = f",.{decimals(max(known, key=abs), card.kpi.unit) if known else 1}~f"
         layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
-        titles.append({**title, "text": f"{_plain(card.kpi.name)} ({_plain(card.kpi.unit)}) · "
+        titles.append({**title, "text": f"{plotly_text(card.kpi.name)} ({plotly_text(card.kpi.unit)}) · "
                                         f"{card.kpi.direction} is better"})
     # Legend entries for the status markers, drawn once.
     traces += [go.Scatter(x=[None], y=[None], mode="markers", name=s.capitalize(),

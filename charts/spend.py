@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, UNFAVOURABLE, base_figure, empty_figure,
+                          plotly_text,
                           money_axis)
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
@@ -25,8 +26,7 @@ _VARIANCE_CAP = 0.25  # the heat map's colour saturates at ±25% of budget
 
 
 def _plain(names) -> list[str]:
-    """Names from the data, shown as typed: Plotly would otherwise render tags such as <b> or <a>."""
-    return [str(n).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for n in names]
+    return [plotly_text(n) for n in names]
 
 
 def _room_for_labels(smallest, reach) -> list[float]:

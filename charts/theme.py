@@ -56,6 +56,17 @@ TEMPLATE = go.layout.Template(
 pio.templates["bridgeboard"] = TEMPLATE
 
 
+def plotly_text(text) -> str:
+    """Data text shown as typed: Plotly renders tags such as <b> or <a href> in labels otherwise."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def hex_rgb(hex_colour: str) -> tuple[int, int, int]:
+    """'#0072B2' -> (0, 114, 178), for the pack's PowerPoint and PDF colours."""
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
 def money_axis(fig: go.Figure, axis: str = "yaxis", currency: str = "$") -> go.Figure:
     """Compact money ticks in the same style as the text ($1.2M, $800K), not d3's "800k".
 

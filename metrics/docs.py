@@ -61,6 +61,13 @@ def turnaround_markdown() -> str:
     return "| term | definition |\n|---|---|\n" + rows
 
 
+def headline_markdown() -> str:
+    """The Overview's five numbers as the tiles define them, as a README list."""
+    from metrics.headline import definitions_markdown
+
+    return definitions_markdown()
+
+
 def _csv_cell(v: str) -> str:
     return f'"{v}"' if ("," in v or '"' in v) else v
 
@@ -68,5 +75,6 @@ def _csv_cell(v: str) -> str:
 if __name__ == "__main__":
     import sys
 
-    sections = {("glossary",): glossary_markdown, ("turnaround",): turnaround_markdown}
+    sections = {("glossary",): glossary_markdown, ("turnaround",): turnaround_markdown,
+                ("headline",): headline_markdown}
     print(sections.get(tuple(sys.argv[1:]), contract_markdown)(), end="")

@@ -44,6 +44,14 @@ class FiscalQuarter:
             return FiscalQuarter(self.fiscal_year + 1, 1)
         return FiscalQuarter(self.fiscal_year, self.quarter + 1)
 
+    def window(self, size: int) -> list["FiscalQuarter"]:
+        """The `size` quarters ending with this one, oldest first (the trend charts' span)."""
+        return [FiscalQuarter.from_index(self.index - back) for back in range(size - 1, -1, -1)]
+
+    @staticmethod
+    def from_index(index: int) -> "FiscalQuarter":
+        return FiscalQuarter(index // 4, index % 4 + 1)
+
     def same_quarter_last_year(self) -> "FiscalQuarter":
         return FiscalQuarter(self.fiscal_year - 1, self.quarter)
 

@@ -6,28 +6,9 @@ Nothing is computed twice: every figure comes from the functions behind the page
 `metrics.turnaround`), fed the same small frames the pages' cached adapters load. This module
 only gathers them, combines two of them and puts them into words.
 
-The five figures, for the selected fiscal quarter and department scope
-    Total technology spend
-        The sum of the spend lines dated in the quarter, credits netted (`spend_split`); change =
-        minus the previous quarter's total; against the quarter's budget for the departments in
-        scope (`spend.budget_variance`: actual - budget, under budget is favourable).
-    Marketing share
-        Marketing spend / all departments' spend (`spend.marketing_share`, never narrowed by the
-        department filter, as on the Tech spend page); change in percentage points.
-    Money at stake
-        Vendor overlap at stake (per vendor paid by both Marketing and IT, the smaller of the two
-        amounts) plus shadow IT (Marketing and Joint spend with vendors IT has not approved).
-        An overlapping vendor that IT has not approved is already inside shadow IT, so its at-stake
-        amount is counted once: total = shadow IT + overlap at stake with approved vendors.
-    KPIs on target
-        n of m, where m counts the KPIs with both a value and an effective target for the quarter
-        (the scorecard's statuses on target, at risk and off target) and n those on target; the
-        KPIs off target and at risk are named. Company-wide: the department filter does not apply.
-    Request lead time (p85)
-        85% of the requests delivered in the quarter were delivered within this many days (p85
-        rounded up to whole days, as the Request turnaround page's headline), against the median
-        SLA of those requests; also the SLA breach rate and the requests open at the quarter's end
-        (or today, for the quarter in progress). All requests: the department filter does not apply.
+The five figures and how each is defined are in `DEFINITIONS` below: the tiles' help, the
+Overview's "How these figures are defined" and the README's "The Overview's five numbers" (generated
+by ``python -m metrics.docs headline``) all read them.
 
 Every absent figure is None ("no data"), never 0.
 """
@@ -48,6 +29,30 @@ from metrics.formatting import and_join, money, points, share
 # Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
 GOOD, BAD, WARNING, NEUTRAL = "good", "bad", "warning", "neutral"
 TILE_KEYS = ("spend", "share", "at_stake", "kpis", "lead_time")
+
+# The one wording of what each tile shows, for the selected fiscal quarter and department scope.
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "spend": ("Total technology spend",
+              "The sum of the spend lines dated in the quarter for the departments in scope, credits netted; the "
+              "change since the previous quarter; the variance against the quarter's budget for the same "
+              "departments (actual - budget: under budget is favourable)."),
+    "share": ("Marketing share",
+              "Marketing spend / technology spend of all departments (the department filter does not apply, as "
+              "on the Tech spend page), with the change in percentage points. Joint spend is its own slice."),
+    "at_stake": ("Money at stake",
+                 "Vendor overlap at stake (for each vendor both Marketing and IT paid, the smaller of the two "
+                 "amounts) plus shadow IT (Marketing and Joint spend with vendors IT has not approved). An "
+                 "overlapping vendor IT has not approved is already inside shadow IT, so it is counted once."),
+    "kpis": ("KPIs on target",
+             "n of m, where m counts the KPIs with both a value and a target for the quarter (targets edited in "
+             "the app included) and n those that meet it (equal counts as met); the KPIs off target and at risk "
+             "are named. Company-wide: the department filter does not apply."),
+    "lead_time": ("Request lead time (p85)",
+                  "85% of the requests delivered in the quarter took at most this many days from request to "
+                  "delivery (the p85, rounded up to whole days), against the median SLA of those requests; also "
+                  "the SLA breach rate and the requests open at the quarter's end (or today, for the quarter in "
+                  "progress). All requests: the department filter does not apply."),
+}
 
 
 # --- The inputs: what the pages load -------------------------------------------------------
@@ -183,6 +188,16 @@ class Tile:
     help: str
 
 
+def _tile(key: str, value: str, delta: Delta | None, notes: tuple[Note, ...]) -> Tile:
+    label, definition = DEFINITIONS[key]
+    return Tile(key, label, value, delta, notes, definition)
+
+
+def definitions_markdown() -> str:
+    """The README's "The Overview's five numbers", from `DEFINITIONS`."""
+    return "".join(f"{i}. **{label}**: {text}\n" for i, (label, text) in enumerate(DEFINITIONS.values(), 1))
+
+
 def _signed_money(value: float) -> str:
     return ("+" if round(value, 2) > 0 else "") + money(value)
 
@@ -252,9 +267,7 @@ class Headline:
                                                against=f"the {money(b.budget)} budget",
                                                zero=f"● On budget ({money(b.budget)})"),
                           BAD if round(b.variance, 2) > 0 else GOOD),)
-        return Tile("spend", "Total technology spend", money(s.total) if s else "no data", delta, notes,
-                    "Sum of the spend lines dated in the quarter, for the departments in scope; credits net off. "
-                    "Against the quarter's budget: under budget is favourable.")
+        return _tile("spend", money(s.total) if s else "no data", delta, notes)
 
     def _share_tile(self) -> Tile:
         ms = self.share
@@ -264,9 +277,7 @@ class Headline:
         notes = ()
         if ms is not None and ms.share is not None:
             notes = (Note(f"Marketing {money(ms.marketing)} · IT {money(ms.it)}", NEUTRAL),)
-        return Tile("share", "Marketing share", share(ms.share) if ms else "no data", delta, notes,
-                    "Marketing spend / technology spend of all departments (the department filter does not "
-                    "apply). Joint spend is its own slice.")
+        return _tile("share", share(ms.share) if ms else "no data", delta, notes)
 
     def _at_stake_tile(self) -> Tile:
         now, before = self.at_stake, self.previous_at_stake
@@ -285,9 +296,7 @@ class Headline:
         if now.counted_twice:
             parts.append(Note(f"{money(now.counted_twice)} of overlap is also shadow IT, counted once", NEUTRAL))
         value = money(now.total) if now.total is not None else "not in scope"
-        return Tile("at_stake", "Money at stake", value, delta, tuple(parts),
-                    "Vendor overlap at stake (per vendor paid by both Marketing and IT, the smaller amount) plus "
-                    "shadow IT (Marketing and Joint spend with vendors IT has not approved), each counted once.")
+        return _tile("at_stake", value, delta, tuple(parts))
 
     def _kpi_tile(self) -> Tile:
         t, before = self.kpis, self.previous_kpis
@@ -306,9 +315,7 @@ class Headline:
                 notes.append(Note("● Every KPI with a target meets it", GOOD))
             if t.without_value:
                 notes.append(Note(f"○ No data yet: {and_join(t.without_value)}", NEUTRAL))
-        return Tile("kpis", "KPIs on target", t.label if t else "no data", delta, tuple(notes),
-                    "KPIs with a value and an agreed target for the quarter that meet it (equal counts as met); "
-                    "the others are named. Company-wide.")
+        return _tile("kpis", t.label if t else "no data", delta, tuple(notes))
 
     def _lead_time_tile(self) -> Tile:
         t = self.turnaround
@@ -330,9 +337,7 @@ class Headline:
                               NEUTRAL))
         if self.backlog is not None:
             notes.append(Note(f"{self.backlog.open:,} open at {self.backlog.as_of_label}", NEUTRAL))
-        return Tile("lead_time", "Request lead time (p85)", turnaround.days_label(within), delta, tuple(notes),
-                    "85% of the requests delivered in the quarter took at most this many days from request to "
-                    "delivery (rounded up), against the median SLA of those requests. All requests.")
+        return _tile("lead_time", turnaround.days_label(within), delta, tuple(notes))
 
     # The story ----------------------------------------------------------------------------
 

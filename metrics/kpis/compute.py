@@ -281,10 +281,7 @@ def _value_lookup(values: pd.DataFrame) -> dict[tuple[str, FiscalQuarter], float
 
 def window(quarter: FiscalQuarter, size: int = TREND_QUARTERS) -> list[FiscalQuarter]:
     """The `size` quarters ending with `quarter`, oldest first."""
-    out = [quarter]
-    while len(out) < size:
-        out.insert(0, out[0].previous())
-    return out
+    return quarter.window(size)
 
 
 def target_quarters(known: Sequence[FiscalQuarter], ahead: int = 4) -> list[FiscalQuarter]:

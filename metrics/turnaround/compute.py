@@ -111,10 +111,7 @@ class RequestCounts:
 
 def trend_window(quarter: FiscalQuarter, quarters: int = TREND_QUARTERS) -> tuple[FiscalQuarter, FiscalQuarter]:
     """(first, last) of the `quarters` quarters ending with `quarter`."""
-    first = quarter
-    for _ in range(quarters - 1):
-        first = first.previous()
-    return first, quarter
+    return quarter.window(quarters)[0], quarter
 
 
 def in_window(frame: pd.DataFrame, first: FiscalQuarter, last: FiscalQuarter) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from metrics.fiscal import FiscalQuarter
-from metrics.formatting import share
+from metrics.formatting import and_join, share
 from metrics.turnaround.compute import (AGE_BUCKETS, DEFAULT_SLA_DAYS, MAX_POINTS, PERCENTILES, TREND_QUARTERS, Backlog,
                                         Histogram, LeadTimePoints, QuarterTurnaround, RequestCounts, it_days, number,
                                         quarter_turnaround)
@@ -48,14 +48,9 @@ def sla_defaults_text(sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> s
     return " · ".join(f"{p} {d:g}" for p, d in sla_defaults.items()) + " days"
 
 
-def _and(items: list[str]) -> str:
-    """'a, b and c'."""
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
-
-
 def _age_buckets_text() -> str:
     """'0-30, 31-60, 61-90 and over 90 days'."""
-    return _and([label.removesuffix(" days").lower() for label, _ in AGE_BUCKETS]) + " days"
+    return and_join([label.removesuffix(" days").lower() for label, _ in AGE_BUCKETS]) + " days"
 
 
 # --- Definitions -------------------------------------------------------------------------------
@@ -69,7 +64,7 @@ DEFINITIONS: dict[str, str] = {
                          "requested_at`). Their dates cannot both be right, so they are left out of every figure "
                          "(lead time, SLA, stages, flow) rather than averaged in, and counted in a visible "
                          "data-quality note instead.",
-    "Percentiles": f"{_and(list(PERCENTILES))} (p50 is the median) interpolate linearly between the two nearest "
+    "Percentiles": f"{and_join(list(PERCENTILES))} (p50 is the median) interpolate linearly between the two nearest "
                    "ranks: with `h = (n - 1) * p`, `x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])`. "
                    "PostgreSQL (`percentile_cont`) and DuckDB (`quantile_cont`) compute them in the database; "
                    "SQLite has no such aggregate, so there only the one column being summarised is fetched for the "

@@ -169,3 +169,30 @@ def test_boardpack_pdf_without_chromium_warns_and_still_writes(sample_url, tmp_p
 def test_commands_have_help(command):
     result = cli(command, "--help")
     assert result.returncode == 0 and "--quarter" in result.stdout and "--db URL" in result.stdout
+
+
+def test_summary_reads_the_database_from_secrets_toml_as_the_app_does(sample_url, tmp_path, monkeypatch):
+    """One source resolver: without --db or BRIDGEBOARD_DATABASE_URL, the command line takes
+    [connections.bridgeboard] url from .streamlit/secrets.toml, as the app does."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(f'[connections.bridgeboard]\nurl = "{sample_url}"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("BRIDGEBOARD_DATABASE_URL", raising=False)
+    monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(tmp_path / "no-such-folder"))  # the fallback would fail
+    code, out = run("summary", "--quarter", "FY2026 Q2", "--format", "json")
+    assert code == 0
+    code_db, out_db = run("summary", "--quarter", "FY2026 Q2", "--format", "json", "--db", sample_url)
+    assert json.loads(out) == json.loads(out_db)
+    (tmp_path / ".streamlit" / "secrets.toml").unlink()
+    assert run("summary", "--quarter", "FY2026 Q2")[0] == 1, "without the secrets file: the missing CSV folder"
+
+
+def test_a_broken_secrets_file_is_a_clear_usage_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("[connections.bridgeboard\nurl = ")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    code, _ = run("summary")
+    assert code == 2
+    assert "secrets.toml cannot be read as TOML" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from app import kpis as kx
 from app.headline import quarter_headline
 from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
-from app.spend import plain
+from app.text import plain
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
@@ -62,9 +62,14 @@ def department_split() -> None:
     with st.container(horizontal=True, gap="small", key="ov_departments"):
         for dept in spend.DEPARTMENT_ORDER:
             value = split.by_department.get(dept) if split else None
-            st.metric(f"{dept} spend", money(value),
-                      f"{share(split.shares[dept])} of total" if split and split.shares.get(dept) is not None else None,
-                      delta_color="off", delta_arrow="off", border=True)
+            st.metric(
+                f"{dept} spend",
+                money(value),
+                f"{share(split.shares[dept])} of total" if split and split.shares.get(dept) is not None else None,
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
 
 
 def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=None) -> None:
@@ -75,7 +80,9 @@ def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=Non
         st.plotly_chart(figure, key=f"ov_chart_{key}", config={"displayModeBar": False})
         if below is not None:
             below()
-        st.page_link(page.path, label=f"Open {page.label}", icon=":material/arrow_forward:", query_params=ctx.link_params)
+        st.page_link(
+            page.path, label=f"Open {page.label}", icon=":material/arrow_forward:", query_params=ctx.link_params
+        )
 
 
 # --- Five numbers ------------------------------------------------------------------------------
@@ -90,28 +97,47 @@ st.markdown("\n".join(f"- {plain(mask(sentence))}" for sentence in headline.stor
 # --- The key charts, small, each opening its page -------------------------------------------------
 left, right = st.columns(2, gap="medium")
 with left:
-    key_chart("Spend by quarter and Marketing's share",
-              headline.share.sentence if headline.share else f"No technology spend is dated in {q.label}.",
-              spend_charts.spend_by_quarter_chart(spend.quarterly_split(quarter_data.spend_by_quarter), split_all,
-                                                  departments_shown, spend.overtake_quarters(split_all), q),
-              TECH_SPEND, "spend", below=department_split)
+    key_chart(
+        "Spend by quarter and Marketing's share",
+        headline.share.sentence if headline.share else f"No technology spend is dated in {q.label}.",
+        spend_charts.spend_by_quarter_chart(
+            spend.quarterly_split(quarter_data.spend_by_quarter),
+            split_all,
+            departments_shown,
+            spend.overtake_quarters(split_all),
+            q,
+        ),
+        TECH_SPEND,
+        "spend",
+        below=department_split,
+    )
 with right:
-    key_chart("Money at stake: shadow IT by quarter",
-              headline.at_stake_sentence or f"No spend in scope is dated in {q.label}.",
-              spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q),
-              TECH_SPEND, "at_stake")
+    key_chart(
+        "Money at stake: shadow IT by quarter",
+        headline.at_stake_sentence or f"No spend in scope is dated in {q.label}.",
+        spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q),
+        TECH_SPEND,
+        "at_stake",
+    )
 left, right = st.columns(2, gap="medium")
 with left:
-    key_chart("KPIs missing their target",
-              kpis.bullet_sentence(list(quarter_data.kpi_cards), q) if quarter_data.kpi_cards else "No KPIs are loaded.",
-              kpi_charts.bullet_chart(missing_target) if missing_target
-              else empty_figure(f"Every KPI with a target meets it in {q.label}."),
-              CUSTOMER_EXPERIENCE, "kpis")
+    key_chart(
+        "KPIs missing their target",
+        kpis.bullet_sentence(list(quarter_data.kpi_cards), q) if quarter_data.kpi_cards else "No KPIs are loaded.",
+        kpi_charts.bullet_chart(missing_target)
+        if missing_target
+        else empty_figure(f"Every KPI with a target meets it in {q.label}."),
+        CUSTOMER_EXPERIENCE,
+        "kpis",
+    )
 with right:
-    key_chart("Request lead time against the SLA",
-              headline.lead_time_sentence or f"No requests were delivered in {q.label}.",
-              turnaround_charts.lead_time_trend(ta.in_window(quarter_data.lead_times, first, last), q),
-              REQUEST_TURNAROUND, "lead_time")
+    key_chart(
+        "Request lead time against the SLA",
+        headline.lead_time_sentence or f"No requests were delivered in {q.label}.",
+        turnaround_charts.lead_time_trend(ta.in_window(quarter_data.lead_times, first, last), q),
+        REQUEST_TURNAROUND,
+        "lead_time",
+    )
 
 with st.expander("How these figures are defined", icon=":material/menu_book:"):
     st.markdown("\n".join(f"- **{t.label}**: {t.help}" for t in headline.tiles()))

@@ -10,6 +10,7 @@ of a quarter in progress is counted up to today).
 from __future__ import annotations
 
 from datetime import date
+
 import streamlit as st
 
 from app.context import PageContext
@@ -23,30 +24,76 @@ ICONS = {"pptx": ":material/slideshow:", "pdf": ":material/picture_as_pdf:"}
 
 
 @st.cache_data(ttl="1h", show_spinner=False, max_entries=16)
-def pack_bytes(url: str, version: str, targets_version: str, fiscal_start: int, quarter: FiscalQuarter, fmt: str,
-               mask: bool, source: str, company: str | None, today: date) -> bytes:
-    return build_pack(engine_for(url), FiscalCalendar(fiscal_start), quarter, fmt, source=source, company=company,
-                      mask_vendors=mask, today=today).data
+def pack_bytes(
+    url: str,
+    version: str,
+    targets_version: str,
+    fiscal_start: int,
+    quarter: FiscalQuarter,
+    fmt: str,
+    mask: bool,
+    source: str,
+    company: str | None,
+    today: date,
+) -> bytes:
+    return build_pack(
+        engine_for(url),
+        FiscalCalendar(fiscal_start),
+        quarter,
+        fmt,
+        source=source,
+        company=company,
+        mask_vendors=mask,
+        today=today,
+    ).data
 
 
-def _generator(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, fmt: str, mask: bool,
-               source: str, settings: Settings):
+def _generator(
+    url: str,
+    version: str,
+    fiscal_start: int,
+    quarter: FiscalQuarter,
+    fmt: str,
+    mask: bool,
+    source: str,
+    settings: Settings,
+):
     """The zero-argument callable the download button runs when clicked."""
+
     def generate() -> bytes:
-        return pack_bytes(url, version, targets.targets_version(engine_for(url)), fiscal_start, quarter, fmt, mask,
-                          source, settings.board_company, date.today())
+        return pack_bytes(
+            url,
+            version,
+            targets.targets_version(engine_for(url)),
+            fiscal_start,
+            quarter,
+            fmt,
+            mask,
+            source,
+            settings.board_company,
+            date.today(),
+        )
 
     return generate
 
 
 def download_buttons(ctx: PageContext) -> None:
     q, mask = ctx.filters.quarter, ctx.mask_vendors
-    st.caption(f"Board pack of {q.label}, all departments{', vendor names masked' if mask else ''}: the headline "
-               "and the key charts (PowerPoint charts are editable).")
+    st.caption(
+        f"Board pack of {q.label}, all departments{', vendor names masked' if mask else ''}: the headline "
+        "and the key charts (PowerPoint charts are editable)."
+    )
     with st.container(horizontal=True, gap="small"):
         for fmt, label in FORMATS.items():
             st.download_button(
-                label, _generator(ctx.url, ctx.status.version, ctx.calendar.start_month, q, fmt, mask,
-                                  ctx.status.label, ctx.settings),
-                file_name=pack_file_name(q, fmt, mask), mime=MIMES[fmt], key=f"bb_pack_{fmt}", on_click="ignore",
-                icon=ICONS[fmt], help=f"Generates the {label} board pack of {q.label} (a few seconds).")
+                label,
+                _generator(
+                    ctx.url, ctx.status.version, ctx.calendar.start_month, q, fmt, mask, ctx.status.label, ctx.settings
+                ),
+                file_name=pack_file_name(q, fmt, mask),
+                mime=MIMES[fmt],
+                key=f"bb_pack_{fmt}",
+                on_click="ignore",
+                icon=ICONS[fmt],
+                help=f"Generates the {label} board pack of {q.label} (a few seconds).",
+            )

@@ -69,13 +69,26 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     engine = engine_for(url)
     batch = db.latest_batch(engine)
     if batch is None:
-        return SourceStatus(label, None, False, "The CSV files have errors, so nothing could be loaded yet.",
-                            findings=tuple(outcome.findings), refused=True)
+        return SourceStatus(
+            label,
+            None,
+            False,
+            "The CSV files have errors, so nothing could be loaded yet.",
+            findings=tuple(outcome.findings),
+            refused=True,
+        )
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
-    return SourceStatus(label, url, True, findings=tuple(outcome.findings), refused=bool(outcome.errors),
-                        batch_id=batch.batch_id, imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
-                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
-                        row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None})
+    return SourceStatus(
+        label,
+        url,
+        True,
+        findings=tuple(outcome.findings),
+        refused=bool(outcome.errors),
+        batch_id=batch.batch_id,
+        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
+        version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
+        row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
+    )
 
 
 @st.cache_data(ttl="1m", show_spinner=False)
@@ -86,17 +99,33 @@ def _database_status(label: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False,
-                            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
-                            "as soon as it is back; nothing needs restarting.")
+        return SourceStatus(
+            label,
+            None,
+            False,
+            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
+            "as soon as it is back; nothing needs restarting.",
+        )
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
-        return SourceStatus(label, url, True, version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
-                            row_counts=row_counts)
-    return SourceStatus(label, url, True, findings=tuple(batch.findings), batch_id=batch.batch_id,
-                        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
-                        version=f"{batch.batch_id}:{batch.fingerprint[:12]}", row_counts=row_counts)
+        return SourceStatus(
+            label,
+            url,
+            True,
+            version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
+            row_counts=row_counts,
+        )
+    return SourceStatus(
+        label,
+        url,
+        True,
+        findings=tuple(batch.findings),
+        batch_id=batch.batch_id,
+        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
+        version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
+        row_counts=row_counts,
+    )
 
 
 def source_status(settings: Settings) -> SourceStatus:
@@ -113,8 +142,14 @@ def forget_source() -> None:
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
-def spend_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter | None = None,
-                     last: FiscalQuarter | None = None, departments: tuple[str, ...] = ()) -> pd.DataFrame:
+def spend_by_quarter(
+    url: str,
+    version: str,
+    fiscal_start: int,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    departments: tuple[str, ...] = (),
+) -> pd.DataFrame:
     return spend.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
 
 

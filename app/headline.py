@@ -18,6 +18,13 @@ from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
-def quarter_headline(url: str, version: str, targets_version: str, fiscal_start: int, quarter: FiscalQuarter,
-                     departments: tuple[str, ...], today: date) -> hl.Headline:
+def quarter_headline(
+    url: str,
+    version: str,
+    targets_version: str,
+    fiscal_start: int,
+    quarter: FiscalQuarter,
+    departments: tuple[str, ...],
+    today: date,
+) -> hl.Headline:
     return hl.load_headline(engine_for(url), FiscalCalendar(fiscal_start), quarter, departments, today)

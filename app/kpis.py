@@ -14,7 +14,6 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.data import engine_for
-from app.text import plain as md  # the name the page and its tests know it by
 from metrics import kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
@@ -33,8 +32,9 @@ def targets_version(url: str) -> str:
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
-def effective_targets(url: str, version: str, targets_version: str, first: FiscalQuarter,
-                      last: FiscalQuarter) -> pd.DataFrame:
+def effective_targets(
+    url: str, version: str, targets_version: str, first: FiscalQuarter, last: FiscalQuarter
+) -> pd.DataFrame:
     return targets.effective_targets(engine_for(url), first, last)
 
 
@@ -51,14 +51,16 @@ def forget_targets() -> None:
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
-def scorecard(url: str, version: str, targets_version: str, fiscal_start: int,
-              quarter: FiscalQuarter) -> list[kpis.KpiCard]:
+def scorecard(
+    url: str, version: str, targets_version: str, fiscal_start: int, quarter: FiscalQuarter
+) -> list[kpis.KpiCard]:
     """The scorecard of `quarter`, by the one loader the board pack and the command line use."""
     return kpis.load_scorecard(engine_for(url), FiscalCalendar(fiscal_start), quarter)
 
 
-def current_target(url: str, version: str, targets_version: str, kpi: str,
-                   quarter: FiscalQuarter) -> targets.EffectiveTarget | None:
+def current_target(
+    url: str, version: str, targets_version: str, kpi: str, quarter: FiscalQuarter
+) -> targets.EffectiveTarget | None:
     frame = effective_targets(url, version, targets_version, quarter, quarter)
     return targets.targets_by_quarter(frame).get((kpi, quarter))
 
@@ -85,43 +87,75 @@ def _save(action, kpi_name: str, quarter: FiscalQuarter, done: str) -> None:
     else:
         message = None
     forget_targets()  # a save, or a refusal because of a newer version: show the latest
-    st.session_state[RESULT_KEY] = (False, message) if message else \
-        (True, f"{done} for {kpi_name}, {quarter.label} (version {saved.version}).")
+    st.session_state[RESULT_KEY] = (
+        (False, message) if message else (True, f"{done} for {kpi_name}, {quarter.label} (version {saved.version}).")
+    )
 
 
 def submit_proposal(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, seen_version: int) -> None:
     """Form callback: propose the target typed in the form, based on the version it showed."""
     state = st.session_state
-    _save(lambda: targets.propose_target(
-        engine_for(url), kpi, quarter, target=state[form_key("target", kpi, quarter, seen_version)],
-        at_risk_threshold=state[form_key("threshold", kpi, quarter, seen_version)],
-        note=state[form_key("note", kpi, quarter, seen_version)], actor=_actor(), expected_version=seen_version),
-        kpi_name, quarter, "New target proposed; both agreements are cleared")
+    _save(
+        lambda: targets.propose_target(
+            engine_for(url),
+            kpi,
+            quarter,
+            target=state[form_key("target", kpi, quarter, seen_version)],
+            at_risk_threshold=state[form_key("threshold", kpi, quarter, seen_version)],
+            note=state[form_key("note", kpi, quarter, seen_version)],
+            actor=_actor(),
+            expected_version=seen_version,
+        ),
+        kpi_name,
+        quarter,
+        "New target proposed; both agreements are cleared",
+    )
 
 
-def submit_agreement(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, seen_version: int,
-                     side: str) -> None:
+def submit_agreement(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, seen_version: int, side: str) -> None:
     """Button callback: record the acting role's agreement to the version shown."""
-    _save(lambda: targets.record_agreement(engine_for(url), kpi, quarter, side=side, actor=_actor(),
-                                           expected_version=seen_version),
-          kpi_name, quarter, f"{side} agreement recorded")
+    _save(
+        lambda: targets.record_agreement(
+            engine_for(url), kpi, quarter, side=side, actor=_actor(), expected_version=seen_version
+        ),
+        kpi_name,
+        quarter,
+        f"{side} agreement recorded",
+    )
 
 
 def metric_delta(change: kpis.Change) -> dict:
     """st.metric's delta arguments for a change, coloured by the KPI's direction (a fall in
     churn is green). A zero change is the number 0 (grey, no arrow); a missing one says so."""
     if change.delta is None:
-        return {"delta": "no data", "delta_color": "off", "delta_arrow": "off",
-                "delta_description": f"for {change.versus.label}"}
-    return {"delta": 0 if change.delta == 0 else change.kpi.show(change.delta, signed=True),
-            "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
-            "delta_description": f"vs {change.versus.label} · {change.sentiment}"}
+        return {
+            "delta": "no data",
+            "delta_color": "off",
+            "delta_arrow": "off",
+            "delta_description": f"for {change.versus.label}",
+        }
+    return {
+        "delta": 0 if change.delta == 0 else change.kpi.show(change.delta, signed=True),
+        "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
+        "delta_description": f"vs {change.versus.label} · {change.sentiment}",
+    }
 
 
 def audit_table(audit: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The audit history as the page and its CSV download show it."""
-    out = audit.assign(kpi=[names.get(k, k) for k in audit["kpi"]],
-                       changed_at=[f"{t:%Y-%m-%d %H:%M:%S}" for t in audit["changed_at"]])
-    return out.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "role": "Role", "kpi": "KPI",
-                               "quarter": "Quarter", "field": "Field", "old_value": "Old", "new_value": "New",
-                               "version": "Version"})
+    out = audit.assign(
+        kpi=[names.get(k, k) for k in audit["kpi"]], changed_at=[f"{t:%Y-%m-%d %H:%M:%S}" for t in audit["changed_at"]]
+    )
+    return out.rename(
+        columns={
+            "changed_at": "When (UTC)",
+            "changed_by": "Who",
+            "role": "Role",
+            "kpi": "KPI",
+            "quarter": "Quarter",
+            "field": "Field",
+            "old_value": "Old",
+            "new_value": "New",
+            "version": "Version",
+        }
+    )

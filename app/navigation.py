@@ -21,10 +21,12 @@ class Page:
 
 OVERVIEW = Page("dashboard.py", "Overview", ":material/dashboard:", "")
 TECH_SPEND = Page("pages/1_Tech_spend.py", "Tech spend", ":material/payments:", "Tech_spend")
-CUSTOMER_EXPERIENCE = Page("pages/2_Customer_experience.py", "Customer experience", ":material/sentiment_satisfied:",
-                           "Customer_experience")
-REQUEST_TURNAROUND = Page("pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:",
-                          "Request_turnaround")
+CUSTOMER_EXPERIENCE = Page(
+    "pages/2_Customer_experience.py", "Customer experience", ":material/sentiment_satisfied:", "Customer_experience"
+)
+REQUEST_TURNAROUND = Page(
+    "pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:", "Request_turnaround"
+)
 DATA = Page("pages/9_Data.py", "Data", ":material/database:", "Data", presented=False)
 
 PAGES = (OVERVIEW, TECH_SPEND, CUSTOMER_EXPERIENCE, REQUEST_TURNAROUND, DATA)

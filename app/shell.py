@@ -127,13 +127,22 @@ def _sidebar_filters(quarters: tuple[FiscalQuarter, ...], new_page: bool) -> Fil
         else:
             options = list(reversed(quarters))  # newest first
             _restore_widgets(options, new_page)
-            quarter = st.selectbox("Fiscal quarter", options, key=QUARTER_KEY, format_func=lambda q: q.label,
-                                   help="Every figure on every page is for this fiscal quarter.")
+            quarter = st.selectbox(
+                "Fiscal quarter",
+                options,
+                key=QUARTER_KEY,
+                format_func=lambda q: q.label,
+                help="Every figure on every page is for this fiscal quarter.",
+            )
         if not quarters:
             _restore_widgets([], new_page)
-        departments = st.multiselect("Department", list(DEPARTMENTS), key=DEPARTMENT_KEY,
-                                     placeholder="All departments",
-                                     help="Leave empty for all of Marketing, IT and Joint.")
+        departments = st.multiselect(
+            "Department",
+            list(DEPARTMENTS),
+            key=DEPARTMENT_KEY,
+            placeholder="All departments",
+            help="Leave empty for all of Marketing, IT and Joint.",
+        )
     filters = Filters(quarter, tuple(d for d in DEPARTMENTS if d in departments))
     st.session_state[SAVED_QUARTER] = quarter.label if quarter else None
     st.session_state[SAVED_DEPARTMENTS] = list(filters.departments)
@@ -155,19 +164,29 @@ def _copy_switch(switch: str, mode: str) -> None:
     st.session_state[mode] = st.session_state[switch]
 
 
-def _sidebar_modes(ctx: "PageContext") -> None:
+def _sidebar_modes(ctx: PageContext) -> None:
     """Presentation mode, vendor masking and the board pack of the selected quarter."""
     with st.sidebar:
         st.divider()
         st.subheader("Present and share")
         for switch, mode in ((PRESENT_SWITCH, PRESENTING), (MASK_SWITCH, MASKING)):
             st.session_state[switch] = bool(st.session_state.get(mode))  # widget state ends with each page
-        st.toggle("Presentation mode", key=PRESENT_SWITCH, on_change=_copy_switch, args=(PRESENT_SWITCH, PRESENTING),
-                  help="For a screen-shared review: hides this sidebar and the toolbar, enlarges the type and "
-                       "adds previous / next between the pages (PageUp / PageDown). A link with ?present=1 opens "
-                       "in it.")
-        st.toggle("Mask vendor names", key=MASK_SWITCH, on_change=_copy_switch, args=(MASK_SWITCH, MASKING),
-                  help='Shows vendors as "Vendor A", "Vendor B"... on the pages and in the board pack.')
+        st.toggle(
+            "Presentation mode",
+            key=PRESENT_SWITCH,
+            on_change=_copy_switch,
+            args=(PRESENT_SWITCH, PRESENTING),
+            help="For a screen-shared review: hides this sidebar and the toolbar, enlarges the type and "
+            "adds previous / next between the pages (PageUp / PageDown). A link with ?present=1 opens "
+            "in it.",
+        )
+        st.toggle(
+            "Mask vendor names",
+            key=MASK_SWITCH,
+            on_change=_copy_switch,
+            args=(MASK_SWITCH, MASKING),
+            help='Shows vendors as "Vendor A", "Vendor B"... on the pages and in the board pack.',
+        )
         if ctx.has_data and ctx.filters.quarter is not None:
             boardpack.download_buttons(ctx)
 
@@ -198,19 +217,30 @@ def _presentation_bar(here: Page, params: dict) -> None:
     with st.container(horizontal=True, vertical_alignment="center", key="bb_presentation_bar"):
         if here in order:
             i = order.index(here)
-            if i > 0 and st.button(f"Previous: {order[i - 1].label}", icon=":material/arrow_back:",
-                                   shortcut="PageUp", key="bb_previous"):
+            if i > 0 and st.button(
+                f"Previous: {order[i - 1].label}", icon=":material/arrow_back:", shortcut="PageUp", key="bb_previous"
+            ):
                 st.switch_page(order[i - 1].path, query_params=params)
             st.caption(f"{i + 1} of {len(order)}", width="content")
-            if i + 1 < len(order) and st.button(f"Next: {order[i + 1].label}", icon=":material/arrow_forward:",
-                                                icon_position="right", shortcut="PageDown", key="bb_next"):
+            if i + 1 < len(order) and st.button(
+                f"Next: {order[i + 1].label}",
+                icon=":material/arrow_forward:",
+                icon_position="right",
+                shortcut="PageDown",
+                key="bb_next",
+            ):
                 st.switch_page(order[i + 1].path, query_params=params)
         elif st.button(order[0].label, icon=order[0].icon, key="bb_to_start"):
             st.switch_page(order[0].path, query_params=params)
         if st.session_state.get(MASKING):
             st.badge("Vendor names masked", icon=":material/visibility_off:", color="gray")
-        st.button("Exit presentation", icon=":material/close_fullscreen:", type="tertiary", key="bb_exit",
-                  on_click=_exit_presentation)
+        st.button(
+            "Exit presentation",
+            icon=":material/close_fullscreen:",
+            type="tertiary",
+            key="bb_exit",
+            on_click=_exit_presentation,
+        )
 
 
 def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
@@ -222,8 +252,12 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     _seed_modes()
     presenting = bool(st.session_state.get(PRESENTING))
     title = page.label
-    st.set_page_config(page_title=f"{title} · Bridgeboard", page_icon=page.icon, layout="wide",
-                       initial_sidebar_state="collapsed" if presenting else "auto")
+    st.set_page_config(
+        page_title=f"{title} · Bridgeboard",
+        page_icon=page.icon,
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting else "auto",
+    )
     settings = _settings()
     if settings is None:
         st.stop()
@@ -234,8 +268,9 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         try:
             quarters = tuple(data.quarters_with_data(status.url, status.version, calendar.start_month))
         except Exception as exc:
-            status = data.SourceStatus(status.label, None, False,
-                                       f"The data could not be read ({type(exc).__name__}). Check the Data page.")
+            status = data.SourceStatus(
+                status.label, None, False, f"The data could not be read ({type(exc).__name__}). Check the Data page."
+            )
     _seed_from_url(quarters)
     new_page = st.session_state.get("bb_page") != title
     st.session_state["bb_page"] = title
@@ -246,8 +281,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         nav = st.sidebar.container()
         filters = _sidebar_filters(quarters, new_page)
         _sidebar_nav(nav, filters)
-    ctx = PageContext(settings, calendar, status, filters, quarters, presenting,
-                      bool(st.session_state.get(MASKING)))
+    ctx = PageContext(settings, calendar, status, filters, quarters, presenting, bool(st.session_state.get(MASKING)))
     if not presenting:
         _sidebar_modes(ctx)
         _sidebar_status(status)
@@ -255,8 +289,9 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     st.title(title)
     if needs_data and not status.ok:
         st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
-        st.page_link(DATA.path, label="Open the Data page to see what to fix or to upload files",
-                     icon=":material/arrow_forward:")
+        st.page_link(
+            DATA.path, label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
+        )
         st.stop()
     if needs_data:
         period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"

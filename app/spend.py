@@ -14,10 +14,9 @@ import streamlit as st
 
 from app.data import engine_for
 from app.text import mask_frame
-from app.text import plain as plain  # the Overview's import of it
 from metrics import spend
-from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.masking import VendorMask
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
@@ -27,11 +26,13 @@ def vendor_directory(url: str, version: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
-def period(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter,
-           departments: tuple[str, ...]) -> pd.DataFrame:
+def period(
+    url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, departments: tuple[str, ...]
+) -> pd.DataFrame:
     """The period frame: spend per department, category, vendor and investment type."""
-    return spend.load_period(engine_for(url), FiscalCalendar(fiscal_start), quarter, departments,
-                             vendor_directory(url, version))
+    return spend.load_period(
+        engine_for(url), FiscalCalendar(fiscal_start), quarter, departments, vendor_directory(url, version)
+    )
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
@@ -41,8 +42,9 @@ def budget(url: str, version: str, fiscal_year: int, departments: tuple[str, ...
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def shadow_trend(url: str, version: str, fiscal_start: int, departments: tuple[str, ...]) -> pd.DataFrame:
-    return spend.load_shadow_trend(engine_for(url), FiscalCalendar(fiscal_start), vendor_directory(url, version),
-                                   departments)
+    return spend.load_shadow_trend(
+        engine_for(url), FiscalCalendar(fiscal_start), vendor_directory(url, version), departments
+    )
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
@@ -51,11 +53,13 @@ def possible_duplicates(url: str, version: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
-def invoice_lines(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, department: str,
-                  category: str, vendor: str) -> tuple[spend.LineSelection | None, pd.DataFrame]:
+def invoice_lines(
+    url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, department: str, category: str, vendor: str
+) -> tuple[spend.LineSelection | None, pd.DataFrame]:
     """The selection behind a drill-down path, and at most `spend.LINE_CAP` of its lines."""
-    selection = spend.line_selection(period(url, version, fiscal_start, quarter, (department,)),
-                                     department, category, vendor)
+    selection = spend.line_selection(
+        period(url, version, fiscal_start, quarter, (department,)), department, category, vendor
+    )
     if selection is None:
         return None, pd.DataFrame(columns=list(spend.LINE_COLUMNS))
     return selection, spend.load_lines(engine_for(url), FiscalCalendar(fiscal_start), quarter, selection)

@@ -17,8 +17,8 @@ import streamlit as st
 from app.data import engine_for
 from app.text import mask_frame
 from metrics import turnaround as ta
-from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.masking import VendorMask
 
 _CACHE = dict(ttl="15m", show_spinner=False, max_entries=64)
 
@@ -40,44 +40,51 @@ def lead_time_by_quarter(url: str, version: str, fiscal_start: int, filters: ta.
 
 
 @st.cache_data(**_CACHE)
-def lead_time_by(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, dimension: str,
-                 filters: ta.RequestFilter) -> pd.DataFrame:
+def lead_time_by(
+    url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, dimension: str, filters: ta.RequestFilter
+) -> pd.DataFrame:
     return ta.lead_time_by(engine_for(url), FiscalCalendar(fiscal_start), quarter, dimension, filters)
 
 
 @st.cache_data(**_CACHE)
-def breach_rate_by_priority(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
-                            filters: ta.RequestFilter) -> pd.DataFrame:
+def breach_rate_by_priority(
+    url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
+) -> pd.DataFrame:
     return ta.breach_rate_by_priority(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
 @st.cache_data(**_CACHE)
-def stage_medians_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
-                             filters: ta.RequestFilter) -> pd.DataFrame:
+def stage_medians_by_quarter(
+    url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
+) -> pd.DataFrame:
     return ta.stage_medians_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
 @st.cache_data(**_CACHE)
-def backlog_ageing(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, today: date,
-                   filters: ta.RequestFilter) -> ta.Backlog | None:
+def backlog_ageing(
+    url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, today: date, filters: ta.RequestFilter
+) -> ta.Backlog | None:
     return ta.backlog_ageing(engine_for(url), FiscalCalendar(fiscal_start), quarter, today, filters)
 
 
 @st.cache_data(**_CACHE)
-def flow_by_quarter(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
-                    filters: ta.RequestFilter) -> pd.DataFrame:
+def flow_by_quarter(
+    url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
+) -> pd.DataFrame:
     return ta.flow_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
 @st.cache_data(**_CACHE)
-def lead_time_histogram(url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, p95: float,
-                        filters: ta.RequestFilter) -> ta.Histogram | None:
+def lead_time_histogram(
+    url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, p95: float, filters: ta.RequestFilter
+) -> ta.Histogram | None:
     return ta.lead_time_histogram(engine_for(url), FiscalCalendar(fiscal_start), quarter, p95, filters)
 
 
 @st.cache_data(**_CACHE)
-def lead_time_points(url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter,
-                     filters: ta.RequestFilter) -> ta.LeadTimePoints | None:
+def lead_time_points(
+    url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
+) -> ta.LeadTimePoints | None:
     return ta.lead_time_points(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 

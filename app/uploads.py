@@ -3,14 +3,13 @@ import in one transaction. Kept out of the page so the page only lays out compon
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from app import data
 from metrics import db, sources
-import dataclasses
-
 from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_files
 
 
@@ -46,19 +45,29 @@ def validate_uploads(ctx, files: Mapping[str, bytes]) -> ValidationReport:
     return validate_files(files, options, reference=reference or None)
 
 
-def import_uploaded(url: str, report: ValidationReport, files: Mapping[str, bytes],
-                    progress: Callable[[str, int, int], None] | None = None) -> ImportMessage:
+def import_uploaded(
+    url: str,
+    report: ValidationReport,
+    files: Mapping[str, bytes],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportMessage:
     if not report.ok:
         return ImportMessage(False, "The files have errors; nothing was imported.")
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.lower().encode() + b"\0" + files[name])
     try:
-        result = db.import_tables(data.engine_for(url), report.tables, source="upload: " + ", ".join(sorted(files)),
-                                  fingerprint=digest.hexdigest(), findings=[f.as_dict() for f in report.findings],
-                                  progress=progress)
+        result = db.import_tables(
+            data.engine_for(url),
+            report.tables,
+            source="upload: " + ", ".join(sorted(files)),
+            fingerprint=digest.hexdigest(),
+            findings=[f.as_dict() for f in report.findings],
+            progress=progress,
+        )
     except Exception as exc:
-        return ImportMessage(False, f"The import failed and was rolled back; the data is as it was before. "
-                                    f"({type(exc).__name__})")
+        return ImportMessage(
+            False, f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})"
+        )
     counts = ", ".join(f"{n} ({c:,} rows)" for n, c in result.row_counts.items())
     return ImportMessage(True, f"Imported {counts} as batch {result.batch_id}.")

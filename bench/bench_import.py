@@ -13,13 +13,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BRIDGEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
-STEP = r'''
+STEP = r"""
 import json, resource, sys, time
 step, folder, url = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
@@ -55,7 +54,7 @@ elif step == "pandas":
 out["seconds"] = time.perf_counter() - t0
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
-'''
+"""
 
 
 def step(name: str, folder: str, arg: str) -> dict:
@@ -92,13 +91,19 @@ def main() -> None:
             r = step("validate", folder, "-")
             print(f"| {n:,} | validate 7 files | - | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB |")
             r = step("pandas", folder, "-")
-            print(f"| {n:,} | pandas: read spend.csv + group by quarter | - | {r['seconds']:.2f} s | {r['peak_mb']:.0f} MB |")
+            print(
+                f"| {n:,} | pandas: read spend.csv + group by quarter | - | {r['seconds']:.2f} s | {r['peak_mb']:.0f} MB |"
+            )
             for engine in args.engines:
                 url = f"duckdb:///{tmp}/bench.duckdb" if engine == "duckdb" else fresh_pg_db(str(n))
                 r = step("load", folder, url)
-                print(f"| {n:,} | validate + import (one transaction) | {engine} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB |")
+                print(
+                    f"| {n:,} | validate + import (one transaction) | {engine} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB |"
+                )
                 r = step("query", folder, url)
-                print(f"| {n:,} | spend_by_quarter (warm) | {engine} | {r['per_query_s'] * 1000:.0f} ms | {r['peak_mb']:.0f} MB |")
+                print(
+                    f"| {n:,} | spend_by_quarter (warm) | {engine} | {r['per_query_s'] * 1000:.0f} ms | {r['peak_mb']:.0f} MB |"
+                )
             sys.stdout.flush()
 
 

@@ -16,8 +16,8 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from boardpack.content import PackContent, gather, masked
-from metrics.masking import NO_MASK, load_vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.masking import NO_MASK, load_vendor_mask
 
 FORMATS = {"pptx": "PowerPoint", "pdf": "PDF"}
 MIMES = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pdf": "application/pdf"}
@@ -36,9 +36,18 @@ def pack_file_name(quarter: FiscalQuarter, fmt: str, masked: bool) -> str:
     return f"bridgeboard-board-pack-{quarter.label.replace(' ', '-')}{'-masked' if masked else ''}.{fmt}"
 
 
-def build_pack(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, fmt: str, *, source: str,
-               company: str | None = None, mask_vendors: bool = False, today: date | None = None,
-               renderer=None) -> Pack:
+def build_pack(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    fmt: str,
+    *,
+    source: str,
+    company: str | None = None,
+    mask_vendors: bool = False,
+    today: date | None = None,
+    renderer=None,
+) -> Pack:
     """The pack of `quarter` as `fmt` ("pptx" or "pdf"). `renderer`: the PDF's chart renderer
     (default: the process's shared one)."""
     if fmt not in FORMATS:

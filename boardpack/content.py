@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from metrics import kpis, spend
 from metrics import turnaround as ta
-from metrics.masking import VendorMask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import Headline, Note, Tile, load_headline
+from metrics.masking import VendorMask
 from metrics.summary import data_as_of
 
 SPLIT_QUARTERS = 12  # quarters of history on the spend chart
@@ -67,9 +67,17 @@ class KpiSection:
 
     @property
     def table(self) -> pd.DataFrame:
-        rows = [{"KPI": c.kpi.name, "Owner": c.kpi.owner, "Value": c.value_label,
-                 "Target": c.kpi.show(c.target.target) if c.target else "no target",
-                 "Status": c.status, "Change": _change(c.vs_previous)} for c in self.cards]
+        rows = [
+            {
+                "KPI": c.kpi.name,
+                "Owner": c.kpi.owner,
+                "Value": c.value_label,
+                "Target": c.kpi.show(c.target.target) if c.target else "no target",
+                "Status": c.status,
+                "Change": _change(c.vs_previous),
+            }
+            for c in self.cards
+        ]
         return pd.DataFrame(rows, columns=["KPI", "Owner", "Value", "Target", "Status", "Change"])
 
 
@@ -112,7 +120,7 @@ def source_for_pack(label: str) -> str:
     the server's path. Database labels are already redacted."""
     prefix = "CSV folder "
     if label.startswith(prefix):
-        return prefix + label[len(prefix):].rstrip("/").rsplit("/", 1)[-1]
+        return prefix + label[len(prefix) :].rstrip("/").rsplit("/", 1)[-1]
     return label
 
 
@@ -121,14 +129,22 @@ def _until(split: pd.DataFrame, quarter: FiscalQuarter) -> pd.DataFrame:
     return shown.tail(SPLIT_QUARTERS).reset_index(drop=True)
 
 
-def gather(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, *, source: str,
-           company: str | None = None, today: date | None = None) -> PackContent:
+def gather(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    *,
+    source: str,
+    company: str | None = None,
+    today: date | None = None,
+) -> PackContent:
     """The pack's content for `quarter`, all departments, unmasked."""
     h = load_headline(engine, calendar, quarter, (), today)
     split = spend.quarterly_split(h.data.all_spend_by_quarter)
     first, last = ta.trend_window(quarter)
-    no_budget = pd.DataFrame(columns=["department", "category", "actual", "budget", "variance", "variance_pct",
-                                      "verdict"])
+    no_budget = pd.DataFrame(
+        columns=["department", "category", "actual", "budget", "variance", "variance_pct", "verdict"]
+    )
     return PackContent(
         company=company,
         quarter=quarter,
@@ -139,21 +155,33 @@ def gather(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, *, 
         headline=h,
         tiles=h.tiles(),
         story=h.story(),
-        spend=SpendSection(h.share.sentence if h.share else f"No technology spend is dated in {quarter.label}.",
-                           _until(split, quarter), tuple(q for q in spend.overtake_quarters(split) if q <= quarter)),
-        budget=BudgetSection(h.budget.sentence if h.budget else f"Neither spend nor budget is recorded for {quarter.label}.",
-                             h.budget.by_department if h.budget else no_budget.drop(columns="category"),
-                             h.budget.lines if h.budget else no_budget),
-        vendors=VendorSection(h.at_stake_sentence or f"No spend is dated in {quarter.label}.", h.overlap.vendors,
-                              h.data.shadow_trend[h.data.shadow_trend["quarter"] <= quarter].tail(SPLIT_QUARTERS)
-                              if not h.data.shadow_trend.empty else h.data.shadow_trend,
-                              h.shadow.top_vendors if h.shadow else pd.DataFrame(columns=["vendor", "reason", "spend",
-                                                                                          "lines"])),
-        kpis=KpiSection(kpis.scorecard_sentence(list(h.data.kpi_cards), quarter) if h.data.kpi_cards
-                        else "No KPIs are loaded yet.", h.data.kpi_cards),
-        turnaround=TurnaroundSection(h.lead_time_sentence or f"No requests were delivered in {quarter.label}.",
-                                     ta.in_window(h.data.lead_times, first, last),
-                                     ta.breach_rate_by_priority(engine, calendar, quarter, quarter)),
+        spend=SpendSection(
+            h.share.sentence if h.share else f"No technology spend is dated in {quarter.label}.",
+            _until(split, quarter),
+            tuple(q for q in spend.overtake_quarters(split) if q <= quarter),
+        ),
+        budget=BudgetSection(
+            h.budget.sentence if h.budget else f"Neither spend nor budget is recorded for {quarter.label}.",
+            h.budget.by_department if h.budget else no_budget.drop(columns="category"),
+            h.budget.lines if h.budget else no_budget,
+        ),
+        vendors=VendorSection(
+            h.at_stake_sentence or f"No spend is dated in {quarter.label}.",
+            h.overlap.vendors,
+            h.data.shadow_trend[h.data.shadow_trend["quarter"] <= quarter].tail(SPLIT_QUARTERS)
+            if not h.data.shadow_trend.empty
+            else h.data.shadow_trend,
+            h.shadow.top_vendors if h.shadow else pd.DataFrame(columns=["vendor", "reason", "spend", "lines"]),
+        ),
+        kpis=KpiSection(
+            kpis.scorecard_sentence(list(h.data.kpi_cards), quarter) if h.data.kpi_cards else "No KPIs are loaded yet.",
+            h.data.kpi_cards,
+        ),
+        turnaround=TurnaroundSection(
+            h.lead_time_sentence or f"No requests were delivered in {quarter.label}.",
+            ta.in_window(h.data.lead_times, first, last),
+            ta.breach_rate_by_priority(engine, calendar, quarter, quarter),
+        ),
     )
 
 
@@ -172,13 +200,17 @@ def masked(content: PackContent, mask: VendorMask) -> PackContent:
         tiles=tuple(_masked_tile(tile, mask) for tile in content.tiles),
         story=tuple(t(s) for s in content.story),
         spend=replace(content.spend, sentence=t(content.spend.sentence)),
-        budget=replace(content.budget, sentence=t(content.budget.sentence),
-                       lines=mask.frame(content.budget.lines, "category")),
-        vendors=replace(content.vendors, sentence=t(content.vendors.sentence),
-                        overlap=mask.frame(content.vendors.overlap, "vendor", "spellings", "categories"),
-                        shadow_vendors=mask.frame(content.vendors.shadow_vendors, "vendor")),
-        kpis=replace(content.kpis, sentence=t(content.kpis.sentence),
-                     cards=tuple(kpis.masked_cards(content.kpis.cards, mask))),
+        budget=replace(
+            content.budget, sentence=t(content.budget.sentence), lines=mask.frame(content.budget.lines, "category")
+        ),
+        vendors=replace(
+            content.vendors,
+            sentence=t(content.vendors.sentence),
+            overlap=mask.frame(content.vendors.overlap, "vendor", "spellings", "categories"),
+            shadow_vendors=mask.frame(content.vendors.shadow_vendors, "vendor"),
+        ),
+        kpis=replace(
+            content.kpis, sentence=t(content.kpis.sentence), cards=tuple(kpis.masked_cards(content.kpis.cards, mask))
+        ),
         turnaround=replace(content.turnaround, sentence=t(content.turnaround.sentence)),
     )
-

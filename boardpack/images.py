@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import threading
 
 import plotly.graph_objects as go
@@ -46,10 +47,11 @@ class ChartRenderer:
                 if self._kaleido is None:
                     self._start()
                 return self._run(self._kaleido.calc_fig(fig, opts=opts))
-            except Exception as exc:  # noqa: BLE001 - any failure means: no charts, with the reason
+            except Exception as exc:
                 self._stop()
-                raise ChartsUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}") \
-                    from exc
+                raise ChartsUnavailable(
+                    f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -81,10 +83,8 @@ class ChartRenderer:
         if self._loop is None:
             return
         if self._kaleido is not None:
-            try:
+            with contextlib.suppress(Exception):  # shutting down: a browser already gone is fine
                 self._run(self._kaleido.close())
-            except Exception:  # noqa: BLE001 - a browser that will not close is abandoned with its loop
-                pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
         if not self._thread.is_alive():

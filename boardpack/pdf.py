@@ -10,20 +10,20 @@ sentences and tables).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from boardpack.content import PackContent
+from boardpack.images import ChartRenderer, ChartsUnavailable
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
 from charts.theme import ACCENT, FAVOURABLE, STATUS_COLOURS, STATUS_SYMBOLS, UNFAVOURABLE, hex_rgb
-from boardpack.content import PackContent
-from boardpack.images import ChartRenderer, ChartsUnavailable
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Tile
 from metrics.spend import DEPARTMENT_ORDER, VERDICT_LABELS, variance_percent
@@ -35,13 +35,32 @@ CHART_WIDTH_PX = 1400  # CSS pixels of a full-width chart; drawn at twice that f
 MARGIN = 14  # mm
 SHRINK_TO_FIT = 0.7  # a chart may be drawn down to 70% of its width to stay on the page
 ROW_HEIGHT = 6.8  # mm, a one-line table row at 9 pt with its padding
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation2"),
-             Path("/usr/share/fonts/truetype/liberation"))
-FONT_FILES = {"DejaVuSans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-              "LiberationSans": ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")}
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
+FONT_FILES = {
+    "DejaVuSans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    "LiberationSans": ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
+}
 # Without a Unicode font (none installed), the core Helvetica only has Latin-1: these stand in.
-LATIN1 = str.maketrans({"–": "-", "—": "-", "·": "-", "▲": "^", "▼": "v", "●": "*", "■": "#", "○": "o", "…": "...",
-                        "’": "'", "“": '"', "”": '"'})
+LATIN1 = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "·": "-",
+        "▲": "^",
+        "▼": "v",
+        "●": "*",
+        "■": "#",
+        "○": "o",
+        "…": "...",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+    }
+)
 
 
 class _Document(FPDF):
@@ -77,8 +96,12 @@ class _Document(FPDF):
         self.font(8, colour=MUTED)
         self.cell(0, 5, self.say(self.content.footer), align="L")
         self.set_x(-MARGIN - 40)
-        self.cell(40, 5, self.say(f"{self.content.company + ' · ' if self.content.company else ''}"
-                                  f"page {self.page_no()} of {{nb}}"), align="R")
+        self.cell(
+            40,
+            5,
+            self.say(f"{self.content.company + ' · ' if self.content.company else ''}page {self.page_no()} of {{nb}}"),
+            align="R",
+        )
 
     @property
     def usable_width(self) -> float:
@@ -132,8 +155,16 @@ def _for_print(fig: go.Figure) -> go.Figure:
     return out
 
 
-def _chart(pdf: _Document, charts: _Charts, fig: go.Figure, *, x: float | None = None, width: float | None = None,
-           width_px: int = CHART_WIDTH_PX, caption: str | None = None) -> float:
+def _chart(
+    pdf: _Document,
+    charts: _Charts,
+    fig: go.Figure,
+    *,
+    x: float | None = None,
+    width: float | None = None,
+    width_px: int = CHART_WIDTH_PX,
+    caption: str | None = None,
+) -> float:
     """Draw the figure at (x, current y) `width` mm wide, under its `caption` (kept on the same
     page); returns the height used (mm)."""
     x = pdf.l_margin if x is None else x
@@ -154,16 +185,34 @@ def _chart(pdf: _Document, charts: _Charts, fig: go.Figure, *, x: float | None =
         pdf.set_xy(x, pdf.y)
         pdf.set_fill_color(*hex_rgb("#F4F6F8"))
         pdf.font(9, colour=MUTED)
-        pdf.multi_cell(width, 6, pdf.say("Chart unavailable: the charts could not be drawn on this machine "
-                                         f"({charts.failure}). The figures are in the sentence above and the "
-                                         "table below."), align="L", fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            width,
+            6,
+            pdf.say(
+                "Chart unavailable: the charts could not be drawn on this machine "
+                f"({charts.failure}). The figures are in the sentence above and the "
+                "table below."
+            ),
+            align="L",
+            fill=True,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         return 14
     pdf.image(io.BytesIO(png), x=x, y=pdf.y, w=width, h=height)
     return height
 
 
-def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, right: Sequence[int] = (),
-           colours: dict[tuple[int, int], str] | None = None, size: float = 9, title: str | None = None) -> None:
+def _table(
+    pdf: _Document,
+    frame: pd.DataFrame,
+    widths: Sequence[float],
+    *,
+    right: Sequence[int] = (),
+    colours: dict[tuple[int, int], str] | None = None,
+    size: float = 9,
+    title: str | None = None,
+) -> None:
     """A table that flows over pages row by row, the heading repeated on each page. A table that
     fits on one page but not in what is left of this one starts on the next page instead."""
     if frame.empty:
@@ -178,9 +227,17 @@ def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, righ
     pdf.set_fill_color(255, 255, 255)  # rows between the shaded ones take the current fill colour
     heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=hex_rgb(ACCENT))
     aligns = tuple("RIGHT" if i in right else "LEFT" for i in range(len(frame.columns)))
-    with pdf.table(col_widths=tuple(widths), text_align=aligns, headings_style=heading, line_height=5.2,
-                   cell_fill_color=hex_rgb("#F4F6F8"), cell_fill_mode="ROWS", borders_layout="HORIZONTAL_LINES",
-                   repeat_headings=1, padding=0.8) as table:
+    with pdf.table(
+        col_widths=tuple(widths),
+        text_align=aligns,
+        headings_style=heading,
+        line_height=5.2,
+        cell_fill_color=hex_rgb("#F4F6F8"),
+        cell_fill_mode="ROWS",
+        borders_layout="HORIZONTAL_LINES",
+        repeat_headings=1,
+        padding=0.8,
+    ) as table:
         row = table.row()
         for column in frame.columns:
             row.cell(pdf.say(str(column)))
@@ -193,6 +250,7 @@ def _table(pdf: _Document, frame: pd.DataFrame, widths: Sequence[float], *, righ
 
 
 # --- Pages ---------------------------------------------------------------------------------
+
 
 def _title_page(pdf: _Document, content: PackContent) -> None:
     pdf.add_page()
@@ -264,9 +322,14 @@ def _spend_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
     split = section.split
     fig = spend_charts.spend_by_quarter_chart(split, split, DEPARTMENT_ORDER, section.overtakes, content.quarter)
     pdf.set_y(pdf.y + _chart(pdf, charts, fig, width_px=1600) + 3)
-    table = pd.DataFrame({"Quarter": split["label"], **{d: [money(v) for v in split[d]] for d in DEPARTMENT_ORDER},
-                          "Total": [money(v) for v in split["total"]],
-                          "Marketing share": [share(v) for v in split["marketing_share"]]})
+    table = pd.DataFrame(
+        {
+            "Quarter": split["label"],
+            **{d: [money(v) for v in split[d]] for d in DEPARTMENT_ORDER},
+            "Total": [money(v) for v in split["total"]],
+            "Marketing share": [share(v) for v in split["marketing_share"]],
+        }
+    )
     _table(pdf, table, (1.2, 1, 1, 1, 1, 1.2), right=(1, 2, 3, 4, 5))
 
 
@@ -277,16 +340,27 @@ def _budget_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
     if lines.empty:
         return
     pdf.set_y(pdf.y + _chart(pdf, charts, spend_charts.budget_vs_actual_chart(lines)) + 3)
-    table = pd.DataFrame({"Department": lines["department"], "Category": lines["category"],
-                          "Actual": [money(v) for v in lines["actual"]],
-                          "Budget": [money(v) if pd.notna(v) else "no budget" for v in lines["budget"]],
-                          "Variance": [money(v) if pd.notna(v) else "—" for v in lines["variance"]],
-                          "Variance %": [variance_percent(v, signed=True, decimals=1) if pd.notna(v) else "—"
-                                         for v in lines["variance_pct"]],
-                          "Verdict": [VERDICT_LABELS[v] for v in lines["verdict"]]})
+    table = pd.DataFrame(
+        {
+            "Department": lines["department"],
+            "Category": lines["category"],
+            "Actual": [money(v) for v in lines["actual"]],
+            "Budget": [money(v) if pd.notna(v) else "no budget" for v in lines["budget"]],
+            "Variance": [money(v) if pd.notna(v) else "—" for v in lines["variance"]],
+            "Variance %": [
+                variance_percent(v, signed=True, decimals=1) if pd.notna(v) else "—" for v in lines["variance_pct"]
+            ],
+            "Verdict": [VERDICT_LABELS[v] for v in lines["verdict"]],
+        }
+    )
     tone = {"favourable": FAVOURABLE, "unfavourable": UNFAVOURABLE}
-    _table(pdf, table, (1, 1.6, 0.9, 0.9, 0.9, 0.8, 1.2), right=(2, 3, 4, 5),
-           colours={(i, 6): tone[v] for i, v in enumerate(lines["verdict"]) if v in tone})
+    _table(
+        pdf,
+        table,
+        (1, 1.6, 0.9, 0.9, 0.9, 0.8, 1.2),
+        right=(2, 3, 4, 5),
+        colours={(i, 6): tone[v] for i, v in enumerate(lines["verdict"]) if v in tone},
+    )
 
 
 def _vendors_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
@@ -297,28 +371,62 @@ def _vendors_page(pdf: _Document, content: PackContent, charts: _Charts) -> None
     used = 0.0
     if not section.shadow_trend.empty:
         _caption(pdf, "Shadow IT per quarter", half)
-        used = _chart(pdf, charts, spend_charts.shadow_trend_chart(section.shadow_trend, content.quarter),
-                      width=half, width_px=900) + 5
+        used = (
+            _chart(
+                pdf,
+                charts,
+                spend_charts.shadow_trend_chart(section.shadow_trend, content.quarter),
+                width=half,
+                width_px=900,
+            )
+            + 5
+        )
     if not section.shadow_vendors.empty:
         pdf.set_xy(pdf.l_margin + half + 6, top)
         _caption(pdf, f"Largest unapproved vendors, {content.quarter.label}", half)
         pdf.set_xy(pdf.l_margin + half + 6, top + 5)
-        used = max(used, _chart(pdf, charts, spend_charts.top_vendors_chart(section.shadow_vendors),
-                                x=pdf.l_margin + half + 6, width=half, width_px=900) + 5)
+        used = max(
+            used,
+            _chart(
+                pdf,
+                charts,
+                spend_charts.top_vendors_chart(section.shadow_vendors),
+                x=pdf.l_margin + half + 6,
+                width=half,
+                width_px=900,
+            )
+            + 5,
+        )
     pdf.set_xy(pdf.l_margin, top + used + 3)
     overlap = section.overlap
     if overlap.empty:
         _caption(pdf, f"No vendor was paid by both Marketing and IT in {content.quarter.label}.")
     else:
-        table = pd.DataFrame({"Vendor": overlap["vendor"], "Invoiced as": overlap["spellings"],
-                              **{d: [money(v) for v in overlap[d]] for d in DEPARTMENT_ORDER},
-                              "At stake": [money(v) for v in overlap["at_stake"]]})
-        _table(pdf, table, (1.4, 2.4, 0.9, 0.9, 0.9, 0.9), right=(2, 3, 4, 5),
-               title="Vendors paid by both Marketing and IT")
+        table = pd.DataFrame(
+            {
+                "Vendor": overlap["vendor"],
+                "Invoiced as": overlap["spellings"],
+                **{d: [money(v) for v in overlap[d]] for d in DEPARTMENT_ORDER},
+                "At stake": [money(v) for v in overlap["at_stake"]],
+            }
+        )
+        _table(
+            pdf,
+            table,
+            (1.4, 2.4, 0.9, 0.9, 0.9, 0.9),
+            right=(2, 3, 4, 5),
+            title="Vendors paid by both Marketing and IT",
+        )
     shadow = section.shadow_vendors
     if not shadow.empty:
-        table = pd.DataFrame({"Vendor": shadow["vendor"], "Why": shadow["reason"],
-                              "Spend": [money(v) for v in shadow["spend"]], "Lines": shadow["lines"]})
+        table = pd.DataFrame(
+            {
+                "Vendor": shadow["vendor"],
+                "Why": shadow["reason"],
+                "Spend": [money(v) for v in shadow["spend"]],
+                "Lines": shadow["lines"],
+            }
+        )
         _table(pdf, table, (2, 1.6, 1, 0.7), right=(2, 3), title="Shadow IT: vendors IT has not approved")
 
 
@@ -329,13 +437,19 @@ def _kpi_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
         return
     statuses = list(section.table["Status"])
     table = section.table.assign(Status=[f"{STATUS_SYMBOLS[s]} {s}" for s in statuses]).rename(
-        columns={"Change": f"vs {content.quarter.previous().label}"})
+        columns={"Change": f"vs {content.quarter.previous().label}"}
+    )
     colours = {(i, 4): (TONE_TEXT[WARNING] if s == "at risk" else STATUS_COLOURS[s]) for i, s in enumerate(statuses)}
     _table(pdf, table, (2.4, 0.7, 1.2, 1.2, 1, 1.6), right=(2, 3), colours=colours)
     pdf.ln(2)
-    _chart(pdf, charts, kpi_charts.bullet_chart(list(section.cards)), width_px=1600,
-           caption=f"Against target, {content.quarter.label}. Bar: the quarter's value. Black line: the target. "
-                   "Bands: on target (green), at risk (orange) and off target (vermillion), by the KPI's direction.")
+    _chart(
+        pdf,
+        charts,
+        kpi_charts.bullet_chart(list(section.cards)),
+        width_px=1600,
+        caption=f"Against target, {content.quarter.label}. Bar: the quarter's value. Black line: the target. "
+        "Bands: on target (green), at risk (orange) and off target (vermillion), by the KPI's direction.",
+    )
 
 
 def _turnaround_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
@@ -344,20 +458,43 @@ def _turnaround_page(pdf: _Document, content: PackContent, charts: _Charts) -> N
     half = (pdf.usable_width - 6) / 2
     top = pdf.y
     _caption(pdf, "Lead time by quarter of delivery", half)
-    used = _chart(pdf, charts, turnaround_charts.lead_time_trend(section.lead_times, content.quarter),
-                  width=half, width_px=800) + 5
+    used = (
+        _chart(
+            pdf,
+            charts,
+            turnaround_charts.lead_time_trend(section.lead_times, content.quarter),
+            width=half,
+            width_px=800,
+        )
+        + 5
+    )
     pdf.set_xy(pdf.l_margin + half + 6, top)
     _caption(pdf, f"SLA breaches by priority, {content.quarter.label}", half)
     pdf.set_xy(pdf.l_margin + half + 6, top + 5)
-    used = max(used, _chart(pdf, charts, turnaround_charts.breach_by_priority(section.breaches, content.quarter),
-                            x=pdf.l_margin + half + 6, width=half, width_px=800) + 5)
+    used = max(
+        used,
+        _chart(
+            pdf,
+            charts,
+            turnaround_charts.breach_by_priority(section.breaches, content.quarter),
+            x=pdf.l_margin + half + 6,
+            width=half,
+            width_px=800,
+        )
+        + 5,
+    )
     pdf.set_xy(pdf.l_margin, top + used + 3)
     rows = section.lead_times.dropna(subset=["p85"])
-    table = pd.DataFrame({"Quarter": rows["quarter"], "Delivered": rows["delivered"],
-                          "Median": [days_label(v) for v in rows["p50"]],
-                          "85% within": [days_label(v) for v in rows["p85"]],
-                          "SLA (median)": [days_label(v) for v in rows["sla_p50"]],
-                          "Missed SLA": [share(v) for v in rows["breach_rate"]]})
+    table = pd.DataFrame(
+        {
+            "Quarter": rows["quarter"],
+            "Delivered": rows["delivered"],
+            "Median": [days_label(v) for v in rows["p50"]],
+            "85% within": [days_label(v) for v in rows["p85"]],
+            "SLA (median)": [days_label(v) for v in rows["sla_p50"]],
+            "Missed SLA": [share(v) for v in rows["breach_rate"]],
+        }
+    )
     _table(pdf, table, (1.2, 1, 1, 1, 1, 1), right=(1, 2, 3, 4, 5))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from pptx import Presentation
@@ -23,11 +23,19 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, STATUS_COLOURS, STATUS_SYMBOLS, hex_rgb,
-                          UNFAVOURABLE)
+from boardpack.content import OVERLAP_VENDORS, PackContent
+from charts.theme import (
+    ACCENT,
+    DEPARTMENT_COLOURS,
+    FAVOURABLE,
+    NEUTRAL,
+    STATUS_COLOURS,
+    STATUS_SYMBOLS,
+    UNFAVOURABLE,
+    hex_rgb,
+)
 from charts.turnaround import PRIORITY_STYLES
 from metrics import kpis
-from boardpack.content import OVERLAP_VENDORS, PackContent
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Delta, Tile
 from metrics.spend import DEPARTMENT_ORDER, variance_words
@@ -63,8 +71,21 @@ def _values(series: pd.Series) -> list[float | None]:
 
 # --- Text ----------------------------------------------------------------------------------
 
-def _textbox(slide, left, top, width, height, text: str = "", *, size: int = 14, bold: bool = False,
-             colour: str = INK, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
+
+def _textbox(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    text: str = "",
+    *,
+    size: int = 14,
+    bold: bool = False,
+    colour: str = INK,
+    align=PP_ALIGN.LEFT,
+    anchor=MSO_ANCHOR.TOP,
+):
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -102,9 +123,17 @@ def _content_slide(prs, content: PackContent, kicker: str, title: str):
     rule.shadow.inherit = False
     _textbox(slide, MARGIN, Inches(6.95), Inches(10.4), Inches(0.35), content.footer, size=10, colour=MUTED)
     number = len(prs.slides)
-    _textbox(slide, SLIDE_WIDTH - MARGIN - Inches(2.2), Inches(6.95), Inches(2.2), Inches(0.35),
-             f"{content.company + ' · ' if content.company else ''}{number}", size=10, colour=MUTED,
-             align=PP_ALIGN.RIGHT)
+    _textbox(
+        slide,
+        SLIDE_WIDTH - MARGIN - Inches(2.2),
+        Inches(6.95),
+        Inches(2.2),
+        Inches(0.35),
+        f"{content.company + ' · ' if content.company else ''}{number}",
+        size=10,
+        colour=MUTED,
+        align=PP_ALIGN.RIGHT,
+    )
     return slide
 
 
@@ -113,6 +142,7 @@ def _caption(slide, left, top, width, text: str):
 
 
 # --- Charts --------------------------------------------------------------------------------
+
 
 def _chart(slide, kind, left, top, width, height, data: CategoryChartData, *, legend: bool = True):
     chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
@@ -141,8 +171,9 @@ def _nice_step(top: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _value_axis(chart, number_format: str, *, minimum: float | None = 0, maximum: float | None = None,
-                top: float | None = None) -> None:
+def _value_axis(
+    chart, number_format: str, *, minimum: float | None = 0, maximum: float | None = None, top: float | None = None
+) -> None:
     """Value axis format; `top` (the largest value shown) sets round, uncrowded ticks."""
     axis = chart.value_axis
     if top:
@@ -182,6 +213,7 @@ def _short(label: str) -> str:
 
 
 # --- Slides --------------------------------------------------------------------------------
+
 
 def _title_slide(prs, content: PackContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
@@ -240,8 +272,17 @@ def _headline_slide(prs, content: PackContent) -> None:
     width = int((SLIDE_WIDTH - 2 * MARGIN - 4 * gap) / 5)
     for i, tile in enumerate(content.tiles):
         _tile(slide, tile, MARGIN + i * (width + gap), Inches(1.45), width, Inches(2.95))
-    box = _textbox(slide, MARGIN, Inches(4.55), SLIDE_WIDTH - 2 * MARGIN, Inches(2.3), "The quarter's story",
-                   size=14, bold=True, colour=ACCENT)
+    box = _textbox(
+        slide,
+        MARGIN,
+        Inches(4.55),
+        SLIDE_WIDTH - 2 * MARGIN,
+        Inches(2.3),
+        "The quarter's story",
+        size=14,
+        bold=True,
+        colour=ACCENT,
+    )
     for sentence in content.story:
         paragraph = box.text_frame.add_paragraph()
         paragraph.space_before = Pt(2)
@@ -271,8 +312,16 @@ def _spend_slide(prs, content: PackContent) -> None:
     line = CategoryChartData(number_format="0%")
     line.categories = labels
     line.add_series("Marketing share of all spend", _values(split["marketing_share"]))
-    share_chart = _chart(slide, XL_CHART_TYPE.LINE_MARKERS, Inches(8.6), CONTENT_TOP + Inches(0.35), Inches(4.23),
-                         height - Inches(0.35), line, legend=False)
+    share_chart = _chart(
+        slide,
+        XL_CHART_TYPE.LINE_MARKERS,
+        Inches(8.6),
+        CONTENT_TOP + Inches(0.35),
+        Inches(4.23),
+        height - Inches(0.35),
+        line,
+        legend=False,
+    )
     _caption(slide, Inches(8.6), CONTENT_TOP, Inches(4.23), "Marketing's share of all technology spend")
     series = share_chart.plots[0].series[0]
     series.smooth = False
@@ -305,9 +354,19 @@ def _variance_colour(variance: float | None) -> str:
     return UNFAVOURABLE if variance > 0 else FAVOURABLE
 
 
-def _table(slide, frame: pd.DataFrame, left, top, width, widths: Sequence[float], *, size: int = 11,
-           row_height=Inches(0.36), colours: dict[tuple[int, int], str] | None = None,
-           align_right: Sequence[int] = ()):
+def _table(
+    slide,
+    frame: pd.DataFrame,
+    left,
+    top,
+    width,
+    widths: Sequence[float],
+    *,
+    size: int = 11,
+    row_height=Inches(0.36),
+    colours: dict[tuple[int, int], str] | None = None,
+    align_right: Sequence[int] = (),
+):
     """A native table; `colours` maps (row, column) of the body to a text colour."""
     rows, cols = len(frame) + 1, len(frame.columns)
     shape = slide.shapes.add_table(rows, cols, left, top, width, row_height * rows)
@@ -347,8 +406,9 @@ def _budget_slide(prs, content: PackContent) -> None:
     data.add_series("Budget", _values(by_dept["budget"]))
     data.add_series("Actual", _values(by_dept["actual"]))
     height = CONTENT_BOTTOM - CONTENT_TOP - Inches(0.7)
-    chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, CONTENT_TOP + Inches(0.35), Inches(6.3), height, data,
-                   legend=False)
+    chart = _chart(
+        slide, XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, CONTENT_TOP + Inches(0.35), Inches(6.3), height, data, legend=False
+    )
     budget, actual = chart.plots[0].series
     _fill(budget, BUDGET_GREY)
     _fill(actual, ACCENT)
@@ -357,24 +417,53 @@ def _budget_slide(prs, content: PackContent) -> None:
     chart.plots[0].gap_width = 60
     chart.plots[0].overlap = -5
     _value_axis(chart, fmt, maximum=max(amounts) * 1.55, top=max(amounts))  # room for labels right of the bars
-    _label_points(actual, [f"{money(a)}  {_variance_short(v, p)}" for a, v, p in
-                           zip(by_dept["actual"], by_dept["variance"], by_dept["variance_pct"])], size=11,
-                  position=XL_LABEL_POSITION.OUTSIDE_END)
-    _label_points(budget, [f"Budget {money(v)}" if pd.notna(v) else "no budget" for v in by_dept["budget"]], size=10,
-                  position=XL_LABEL_POSITION.OUTSIDE_END)
+    _label_points(
+        actual,
+        [
+            f"{money(a)}  {_variance_short(v, p)}"
+            for a, v, p in zip(by_dept["actual"], by_dept["variance"], by_dept["variance_pct"])
+        ],
+        size=11,
+        position=XL_LABEL_POSITION.OUTSIDE_END,
+    )
+    _label_points(
+        budget,
+        [f"Budget {money(v)}" if pd.notna(v) else "no budget" for v in by_dept["budget"]],
+        size=10,
+        position=XL_LABEL_POSITION.OUTSIDE_END,
+    )
     _caption(slide, MARGIN, CONTENT_TOP, Inches(6.3), "Actual (department colour) against budget (grey), by department")
-    _caption(slide, MARGIN, CONTENT_BOTTOM - Inches(0.3), Inches(6.3), "▲ over budget is unfavourable; ▼ under is favourable.")
+    _caption(
+        slide,
+        MARGIN,
+        CONTENT_BOTTOM - Inches(0.3),
+        Inches(6.3),
+        "▲ over budget is unfavourable; ▼ under is favourable.",
+    )
 
     lines = section.lines.dropna(subset=["variance"])
     lines = lines.reindex(lines["variance"].abs().sort_values(ascending=False).index).head(8)
-    table = pd.DataFrame({"Budget line": [f"{d} · {c}" for d, c in zip(lines["department"], lines["category"])],
-                          "Actual": [money(v) for v in lines["actual"]],
-                          "Budget": [money(v) for v in lines["budget"]],
-                          "Variance": [_variance_text(v, p) for v, p in zip(lines["variance"], lines["variance_pct"])]})
+    table = pd.DataFrame(
+        {
+            "Budget line": [f"{d} · {c}" for d, c in zip(lines["department"], lines["category"])],
+            "Actual": [money(v) for v in lines["actual"]],
+            "Budget": [money(v) for v in lines["budget"]],
+            "Variance": [_variance_text(v, p) for v, p in zip(lines["variance"], lines["variance_pct"])],
+        }
+    )
     left = Inches(7.1)
     _caption(slide, left, CONTENT_TOP, Inches(5.7), "The largest variances by budget line")
-    _table(slide, table, left, CONTENT_TOP + Inches(0.35), Inches(5.73), [2.3, 0.9, 0.9, 2.0], size=10,
-           colours={(i, 3): _variance_colour(v) for i, v in enumerate(lines["variance"])}, align_right=(1, 2))
+    _table(
+        slide,
+        table,
+        left,
+        CONTENT_TOP + Inches(0.35),
+        Inches(5.73),
+        [2.3, 0.9, 0.9, 2.0],
+        size=10,
+        colours={(i, 3): _variance_colour(v) for i, v in enumerate(lines["variance"])},
+        align_right=(1, 2),
+    )
 
 
 def _vendors_slide(prs, content: PackContent) -> None:
@@ -388,15 +477,21 @@ def _vendors_slide(prs, content: PackContent) -> None:
         data.categories = _bottom_up(overlap["vendor"])  # largest at stake on top
         for dept in ("IT", "Marketing"):  # Marketing's bar above IT's
             data.add_series(f"Paid by {dept}", _values(_bottom_up(overlap[dept])))
-        chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, CONTENT_TOP + Inches(0.35), Inches(6.3),
-                       height, data)
+        chart = _chart(
+            slide, XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, CONTENT_TOP + Inches(0.35), Inches(6.3), height, data
+        )
         for series, dept in zip(chart.plots[0].series, ("IT", "Marketing")):
             _fill(series, DEPARTMENT_COLOURS[dept])
         _value_axis(chart, fmt, top=float(overlap[["Marketing", "IT"]].to_numpy().max()))
         chart.plots[0].gap_width = 50
-        _caption(slide, MARGIN, CONTENT_TOP, Inches(6.3),
-                 f"Vendors paid by both Marketing and IT: {money(overlap['at_stake'].sum())} at stake"
-                 + (f" (top {len(overlap)})" if len(section.overlap) > len(overlap) else ""))
+        _caption(
+            slide,
+            MARGIN,
+            CONTENT_TOP,
+            Inches(6.3),
+            f"Vendors paid by both Marketing and IT: {money(overlap['at_stake'].sum())} at stake"
+            + (f" (top {len(overlap)})" if len(section.overlap) > len(overlap) else ""),
+        )
     else:
         _caption(slide, MARGIN, CONTENT_TOP, Inches(6.3), "No vendor was paid by both Marketing and IT.")
 
@@ -409,17 +504,30 @@ def _vendors_slide(prs, content: PackContent) -> None:
     data = CategoryChartData(number_format=fmt)
     data.categories = [_short(label) for label in trend["label"]]
     data.add_series("Shadow IT spend", _values(trend["shadow"]))
-    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, left, CONTENT_TOP + Inches(0.35), Inches(5.73), height,
-                   data, legend=False)
+    chart = _chart(
+        slide,
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        left,
+        CONTENT_TOP + Inches(0.35),
+        Inches(5.73),
+        height,
+        data,
+        legend=False,
+    )
     series = chart.plots[0].series[0]
     _fill(series, SHADOW_COLOUR)
     chart.plots[0].gap_width = 45
     _value_axis(chart, fmt, top=float(trend["shadow"].max()))
     chart.category_axis.tick_labels.font.size = Pt(9)
-    _label_points(series, [share(v) if pd.notna(v) else "" for v in trend["share"]], size=9,
-                  position=XL_LABEL_POSITION.OUTSIDE_END)
-    _caption(slide, left, CONTENT_TOP, Inches(5.73),
-             "Shadow IT per quarter; labels: its share of Marketing and Joint spend")
+    _label_points(
+        series,
+        [share(v) if pd.notna(v) else "" for v in trend["share"]],
+        size=9,
+        position=XL_LABEL_POSITION.OUTSIDE_END,
+    )
+    _caption(
+        slide, left, CONTENT_TOP, Inches(5.73), "Shadow IT per quarter; labels: its share of Marketing and Joint spend"
+    )
 
 
 def _status_text(status: str) -> str:
@@ -433,21 +541,41 @@ def _kpi_slide(prs, content: PackContent) -> None:
         return
     table = section.table.assign(Status=[_status_text(s) for s in section.table["Status"]])
     table = table.rename(columns={"Change": f"vs {content.quarter.previous().label}"})
-    colours = {(i, 4): STATUS_COLOURS[s] if s not in (kpis.AT_RISK,) else TONE_TEXT[WARNING]
-               for i, s in enumerate(section.table["Status"])}
+    colours = {
+        (i, 4): STATUS_COLOURS[s] if s not in (kpis.AT_RISK,) else TONE_TEXT[WARNING]
+        for i, s in enumerate(section.table["Status"])
+    }
     available = CONTENT_BOTTOM - CONTENT_TOP
     row_height = min(Inches(0.4), int(available / (len(table) + 1)))
     size = 10 if len(table) <= 11 else 8
-    _table(slide, table, MARGIN, CONTENT_TOP, Inches(8.7), [2.45, 0.85, 1.35, 1.35, 1.15, 1.6], size=size,
-           row_height=row_height, colours=colours, align_right=(2, 3))
+    _table(
+        slide,
+        table,
+        MARGIN,
+        CONTENT_TOP,
+        Inches(8.7),
+        [2.45, 0.85, 1.35, 1.35, 1.15, 1.6],
+        size=size,
+        row_height=row_height,
+        colours=colours,
+        align_right=(2, 3),
+    )
 
     counts = section.status_counts
     statuses = _bottom_up(counts)
     data = CategoryChartData(number_format="0")
     data.categories = [_status_text(s) for s in statuses]
     data.add_series("KPIs", [counts[s] for s in statuses])
-    chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, Inches(9.45), CONTENT_TOP + Inches(0.35), Inches(3.38),
-                   Inches(3.2), data, legend=False)
+    chart = _chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        Inches(9.45),
+        CONTENT_TOP + Inches(0.35),
+        Inches(3.38),
+        Inches(3.2),
+        data,
+        legend=False,
+    )
     series = chart.plots[0].series[0]
     for point, status in zip(series.points, statuses):
         _fill(point, STATUS_COLOURS[status])
@@ -473,8 +601,11 @@ def _turnaround_slide(prs, content: PackContent) -> None:
         data.add_series("SLA (median of the requests)", _values(rows["sla_p50"]))
         chart = _chart(slide, XL_CHART_TYPE.LINE_MARKERS, MARGIN, CONTENT_TOP + Inches(0.35), Inches(7.6), height, data)
         p85, p50, sla = chart.plots[0].series
-        for series, colour, width, dash in ((p85, ACCENT, 3, None), (p50, ACCENT, 2, MSO_LINE_DASH_STYLE.ROUND_DOT),
-                                            (sla, NEUTRAL, 2, MSO_LINE_DASH_STYLE.DASH)):
+        for series, colour, width, dash in (
+            (p85, ACCENT, 3, None),
+            (p50, ACCENT, 2, MSO_LINE_DASH_STYLE.ROUND_DOT),
+            (sla, NEUTRAL, 2, MSO_LINE_DASH_STYLE.DASH),
+        ):
             series.smooth = False
             series.format.line.color.rgb = _rgb(colour)
             series.format.line.width = Pt(width)
@@ -493,17 +624,26 @@ def _turnaround_slide(prs, content: PackContent) -> None:
     data = CategoryChartData(number_format="0%")
     data.categories = list(breaches["priority"])
     data.add_series("SLA breach rate", _values(breaches["breach_rate"]))
-    chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, left, CONTENT_TOP + Inches(0.35), Inches(4.43), height, data,
-                   legend=False)
+    chart = _chart(
+        slide, XL_CHART_TYPE.BAR_CLUSTERED, left, CONTENT_TOP + Inches(0.35), Inches(4.43), height, data, legend=False
+    )
     series = chart.plots[0].series[0]
     for point, priority in zip(series.points, breaches["priority"]):
         _fill(point, PRIORITY_STYLES.get(priority, (NEUTRAL,))[0])
     chart.plots[0].gap_width = 45
     _value_axis(chart, "0%", maximum=1.0)
-    _label_points(series, [f"{r:.0%} ({b} of {d})" for r, b, d in
-                           zip(breaches["breach_rate"], breaches["breaches"], breaches["delivered"])], size=10,
-                  position=XL_LABEL_POSITION.OUTSIDE_END)
-    _caption(slide, left, CONTENT_TOP, Inches(4.43), f"Share of requests that missed their SLA, {content.quarter.label}")
+    _label_points(
+        series,
+        [
+            f"{r:.0%} ({b} of {d})"
+            for r, b, d in zip(breaches["breach_rate"], breaches["breaches"], breaches["delivered"])
+        ],
+        size=10,
+        position=XL_LABEL_POSITION.OUTSIDE_END,
+    )
+    _caption(
+        slide, left, CONTENT_TOP, Inches(4.43), f"Share of requests that missed their SLA, {content.quarter.label}"
+    )
 
 
 SLIDES = (_title_slide, _headline_slide, _spend_slide, _budget_slide, _vendors_slide, _kpi_slide, _turnaround_slide)

@@ -7,7 +7,7 @@ Status is carried by marker shape and by words as well as colour (colour-blind s
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
@@ -17,14 +17,19 @@ from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, Kpi
 
 TARGET_COLOUR = "#1F2933"
 # Marker shapes that match the status symbols (● ▲ ■ ○).
-STATUS_MARKERS = {ON_TARGET: "circle", AT_RISK: "triangle-up", OFF_TARGET: "square", NO_TARGET: "circle-open",
-                  NO_DATA: "circle-open"}
+STATUS_MARKERS = {
+    ON_TARGET: "circle",
+    AT_RISK: "triangle-up",
+    OFF_TARGET: "square",
+    NO_TARGET: "circle-open",
+    NO_DATA: "circle-open",
+}
 BULLET_ROW_HEIGHT = 74
 TREND_COLUMNS = 3
 
 
 def _tint(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -38,7 +43,7 @@ def bullet_range(value: float, target: float, threshold: float, unit: str) -> tu
     axis stops at 0% and 100%."""
     half = max(2 * threshold, abs(value - target)) * 1.25 or abs(target) * 0.1 or 1.0
     low, high = target - half, target + half
-    if unit.strip() == "%" and 0 <= min(value, target) and max(value, target) <= 100:
+    if unit.strip() == "%" and min(value, target) >= 0 and max(value, target) <= 100:
         low, high = max(low, 0.0), min(high, 100.0)
     return low, high
 
@@ -73,25 +78,39 @@ def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
         if target is not None:
             low, high = bullet_range(card.value, target.target, card.threshold, card.kpi.unit)
             subtitle += f" · target {card.kpi.show(target.target)}"
-            gauge_extra = {"steps": _bands(card, low, high),
-                           "threshold": {"line": {"color": TARGET_COLOUR, "width": 3}, "thickness": 0.9,
-                                         "value": target.target}}
+            gauge_extra = {
+                "steps": _bands(card, low, high),
+                "threshold": {"line": {"color": TARGET_COLOUR, "width": 3}, "thickness": 0.9, "value": target.target},
+            }
         else:
             half = abs(card.value) * 0.25 or 1.0
             low, high = card.value - half, card.value + half
             gauge_extra = {}
-        fig.add_trace(go.Indicator(
-            mode="number+gauge",
-            value=card.value,
-            number={"suffix": _suffix(card.kpi.unit), "valueformat": f",.{decimals(card.value, card.kpi.unit)}~f",
-                    "font": {"size": 20}},
-            title={"text": f"<b>{plotly_text(card.kpi.name)}</b><br><span style='font-size:12px'>{plotly_text(subtitle)}</span>",
-                   "align": "right", "font": {"size": 14}},
-            domain={"x": [0.28, 0.92], "y": [top - 0.8 / n, top - 0.15 / n]},
-            gauge={"shape": "bullet", "axis": {"range": [low, high], "tickformat": ",.3~g"},
-                   "bar": {"color": ACCENT, "thickness": 0.4}, "bgcolor": "rgba(0,0,0,0)", "borderwidth": 0,
-                   **gauge_extra},
-        ))
+        fig.add_trace(
+            go.Indicator(
+                mode="number+gauge",
+                value=card.value,
+                number={
+                    "suffix": _suffix(card.kpi.unit),
+                    "valueformat": f",.{decimals(card.value, card.kpi.unit)}~f",
+                    "font": {"size": 20},
+                },
+                title={
+                    "text": f"<b>{plotly_text(card.kpi.name)}</b><br><span style='font-size:12px'>{plotly_text(subtitle)}</span>",
+                    "align": "right",
+                    "font": {"size": 14},
+                },
+                domain={"x": [0.28, 0.92], "y": [top - 0.8 / n, top - 0.15 / n]},
+                gauge={
+                    "shape": "bullet",
+                    "axis": {"range": [low, high], "tickformat": ",.3~g"},
+                    "bar": {"color": ACCENT, "thickness": 0.4},
+                    "bgcolor": "rgba(0,0,0,0)",
+                    "borderwidth": 0,
+                    **gauge_extra,
+                },
+            )
+        )
     return fig
 
 
@@ -108,8 +127,16 @@ def _panel_axes(i: int, rows: int) -> tuple[str, dict, dict, dict]:
     n = "" if i == 0 else str(i + 1)
     x = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category", "tickfont": {"size": 11}}
     y = {"domain": [top - height, top], "anchor": f"x{n}", "tickfont": {"size": 11}, "zeroline": False}
-    title = {"x": left + width / 2, "y": top, "xref": "paper", "yref": "paper", "xanchor": "center",
-             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
+    title = {
+        "x": left + width / 2,
+        "y": top,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 13},
+    }
     return n, x, y, title
 
 
@@ -127,33 +154,86 @@ def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
         xs = [_short(p.quarter) for p in card.trend]
         values = [p.value for p in card.trend]
         statuses = [p.status(card.kpi) for p in card.trend]
-        hover = [f"{p.quarter.label}: {card.kpi.show(p.value)}"
-                 + (f" · target {card.kpi.show(p.target.target)}" if p.target else " · no target")
-                 + f" · {_status_text(s)}" for p, s in zip(card.trend, statuses)]
+        hover = [
+            f"{p.quarter.label}: {card.kpi.show(p.value)}"
+            + (f" · target {card.kpi.show(p.target.target)}" if p.target else " · no target")
+            + f" · {_status_text(s)}"
+            for p, s in zip(card.trend, statuses)
+        ]
         traces += [
-            go.Scatter(x=xs, y=values, mode="lines", name="Value", legendgroup="value", showlegend=i == 0,
-                       line={"color": ACCENT, "width": 2}, hoverinfo="skip", **axes),
-            go.Scatter(x=xs, y=values, mode="markers", name="Status", showlegend=False,
-                       marker={"size": 10, "color": [STATUS_COLOURS[s] for s in statuses],
-                               "symbol": [STATUS_MARKERS[s] for s in statuses], "line": {"width": 1, "color": ACCENT}},
-                       hovertext=[plotly_text(h) for h in hover], hoverinfo="text", **axes),
-            go.Scatter(x=xs, y=[p.target.target if p.target else None for p in card.trend], mode="lines",
-                       name="Target", legendgroup="target", showlegend=i == 0, hoverinfo="skip",
-                       line={"color": TARGET_COLOUR, "width": 1.5, "dash": "dash", "shape": "hvh"}, **axes),
+            go.Scatter(
+                x=xs,
+                y=values,
+                mode="lines",
+                name="Value",
+                legendgroup="value",
+                showlegend=i == 0,
+                line={"color": ACCENT, "width": 2},
+                hoverinfo="skip",
+                **axes,
+            ),
+            go.Scatter(
+                x=xs,
+                y=values,
+                mode="markers",
+                name="Status",
+                showlegend=False,
+                marker={
+                    "size": 10,
+                    "color": [STATUS_COLOURS[s] for s in statuses],
+                    "symbol": [STATUS_MARKERS[s] for s in statuses],
+                    "line": {"width": 1, "color": ACCENT},
+                },
+                hovertext=[plotly_text(h) for h in hover],
+                hoverinfo="text",
+                **axes,
+            ),
+            go.Scatter(
+                x=xs,
+                y=[p.target.target if p.target else None for p in card.trend],
+                mode="lines",
+                name="Target",
+                legendgroup="target",
+                showlegend=i == 0,
+                hoverinfo="skip",
+                line={"color": TARGET_COLOUR, "width": 1.5, "dash": "dash", "shape": "hvh"},
+                **axes,
+            ),
         ]
         known = [v for v in values if v is not None] + [p.target.target for p in card.trend if p.target]
         yaxis["tickformat"] = f",.{decimals(max(known, key=abs), card.kpi.unit) if known else 1}~f"
         layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
-        titles.append({**title, "text": f"{plotly_text(card.kpi.name)} ({plotly_text(card.kpi.unit)}) · "
-                                        f"{card.kpi.direction} is better"})
+        titles.append(
+            {
+                **title,
+                "text": f"{plotly_text(card.kpi.name)} ({plotly_text(card.kpi.unit)}) · {card.kpi.direction} is better",
+            }
+        )
     # Legend entries for the status markers, drawn once.
-    traces += [go.Scatter(x=[None], y=[None], mode="markers", name=s.capitalize(),
-                          marker={"size": 10, "color": STATUS_COLOURS[s], "symbol": STATUS_MARKERS[s],
-                                  "line": {"width": 1, "color": ACCENT}})
-               for s in (ON_TARGET, AT_RISK, OFF_TARGET, NO_TARGET)]
+    traces += [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=s.capitalize(),
+            marker={
+                "size": 10,
+                "color": STATUS_COLOURS[s],
+                "symbol": STATUS_MARKERS[s],
+                "line": {"width": 1, "color": ACCENT},
+            },
+        )
+        for s in (ON_TARGET, AT_RISK, OFF_TARGET, NO_TARGET)
+    ]
     height = 260 * rows + 60
     fig = go.Figure(data=traces)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=60, b=10), hovermode="closest",
-                      annotations=titles, legend=dict(orientation="h", y=1 + 40 / height, x=0, yanchor="bottom"),
-                      **layout)
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin=dict(l=10, r=10, t=60, b=10),
+        hovermode="closest",
+        annotations=titles,
+        legend=dict(orientation="h", y=1 + 40 / height, x=0, yanchor="bottom"),
+        **layout,
+    )
     return fig

@@ -6,15 +6,23 @@ unfavourable are told by a word and an arrow as well as by colour.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import (ACCENT, DEPARTMENT_COLOURS, FAVOURABLE, NEUTRAL, UNFAVOURABLE, base_figure, empty_figure,
-                          plotly_text,
-                          money_axis)
+from charts.theme import (
+    ACCENT,
+    DEPARTMENT_COLOURS,
+    FAVOURABLE,
+    NEUTRAL,
+    UNFAVOURABLE,
+    base_figure,
+    empty_figure,
+    money_axis,
+    plotly_text,
+)
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
 from metrics.spend import DEPARTMENT_ORDER, INVESTMENT_ORDER, DrillLevel, FiscalYearLanding, variance_words
@@ -55,8 +63,14 @@ def _shade(fig: go.Figure, labels: list[str], selected: FiscalQuarter | None) ->
 
 # --- Spend by quarter ---------------------------------------------------------------------
 
-def spend_by_quarter_chart(bars: pd.DataFrame, shares: pd.DataFrame, departments: Sequence[str],
-                           overtakes: Sequence[FiscalQuarter], selected: FiscalQuarter | None) -> go.Figure:
+
+def spend_by_quarter_chart(
+    bars: pd.DataFrame,
+    shares: pd.DataFrame,
+    departments: Sequence[str],
+    overtakes: Sequence[FiscalQuarter],
+    selected: FiscalQuarter | None,
+) -> go.Figure:
     """Stacked spend per quarter for `departments`, Marketing's share of all spend as a line on
     the right axis, the selected quarter shaded and each overtaking of IT by Marketing named.
 
@@ -65,32 +79,75 @@ def spend_by_quarter_chart(bars: pd.DataFrame, shares: pd.DataFrame, departments
         return empty_figure("No spend is dated in any quarter for this selection.")
     fig = base_figure(height=420)
     for dept in departments:
-        fig.add_trace(go.Bar(x=bars["label"], y=bars[dept], name=dept, marker_color=DEPARTMENT_COLOURS[dept],
-                             customdata=[money(v) for v in bars[dept]],
-                             hovertemplate=f"{dept}: %{{customdata}}<extra>%{{x}}</extra>"))
-    fig.add_trace(go.Scatter(x=shares["label"], y=shares["marketing_share"], name="Marketing share of all spend",
-                             yaxis="y2", mode="lines+markers", line=dict(color=ACCENT, width=3),
-                             marker=dict(size=7, symbol="diamond"),
-                             hovertemplate="Marketing share: %{y:.0%}<extra>%{x}</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=bars["label"],
+                y=bars[dept],
+                name=dept,
+                marker_color=DEPARTMENT_COLOURS[dept],
+                customdata=[money(v) for v in bars[dept]],
+                hovertemplate=f"{dept}: %{{customdata}}<extra>%{{x}}</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=shares["label"],
+            y=shares["marketing_share"],
+            name="Marketing share of all spend",
+            yaxis="y2",
+            mode="lines+markers",
+            line=dict(color=ACCENT, width=3),
+            marker=dict(size=7, symbol="diamond"),
+            hovertemplate="Marketing share: %{y:.0%}<extra>%{x}</extra>",
+        )
+    )
     last = shares.dropna(subset=["marketing_share"]).tail(1)
     if not last.empty:
-        fig.add_annotation(x=last["label"].iloc[0], y=last["marketing_share"].iloc[0], yref="y2",
-                           text=f"<b>{share(last['marketing_share'].iloc[0])}</b>", showarrow=False,
-                           xanchor="left", xshift=8, font=dict(color=ACCENT), bgcolor="rgba(255,255,255,0.85)")
+        fig.add_annotation(
+            x=last["label"].iloc[0],
+            y=last["marketing_share"].iloc[0],
+            yref="y2",
+            text=f"<b>{share(last['marketing_share'].iloc[0])}</b>",
+            showarrow=False,
+            xanchor="left",
+            xshift=8,
+            font=dict(color=ACCENT),
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     totals = bars.set_index("label")[list(departments)].sum(axis=1)
     for q in overtakes:
         if q.label in totals.index:
-            fig.add_annotation(x=q.label, y=totals[q.label], text="Marketing overtakes IT", showarrow=True,
-                               arrowhead=2, ax=-70, ay=-48, font=dict(color=DEPARTMENT_COLOURS["Marketing"], size=13),
-                               bgcolor="rgba(255,255,255,0.85)")
+            fig.add_annotation(
+                x=q.label,
+                y=totals[q.label],
+                text="Marketing overtakes IT",
+                showarrow=True,
+                arrowhead=2,
+                ax=-70,
+                ay=-48,
+                font=dict(color=DEPARTMENT_COLOURS["Marketing"], size=13),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
     _shade(fig, list(bars["label"]), selected)
-    fig.update_layout(barmode="stack", bargap=0.3, legend_traceorder="normal",
-                      yaxis2=dict(overlaying="y", side="right", range=[0, 1], dtick=0.25, tickformat=".0%",
-                                  showgrid=False, title_text="Marketing share"))
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.3,
+        legend_traceorder="normal",
+        yaxis2=dict(
+            overlaying="y",
+            side="right",
+            range=[0, 1],
+            dtick=0.25,
+            tickformat=".0%",
+            showgrid=False,
+            title_text="Marketing share",
+        ),
+    )
     return money_axis(fig)
 
 
 # --- Budget against actual ----------------------------------------------------------------
+
 
 def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
     """Actual per department and category as bars (department colours), the budget as a black
@@ -105,20 +162,47 @@ def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
         if not mask.any():
             continue
         part = rows[mask]
-        fig.add_trace(go.Bar(y=np.array(labels)[mask], x=part["actual"], orientation="h", name=dept,
-                             marker_color=DEPARTMENT_COLOURS[dept], customdata=[money(v) for v in part["actual"]],
-                             hovertemplate="%{y}<br>Actual %{customdata}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                y=np.array(labels)[mask],
+                x=part["actual"],
+                orientation="h",
+                name=dept,
+                marker_color=DEPARTMENT_COLOURS[dept],
+                customdata=[money(v) for v in part["actual"]],
+                hovertemplate="%{y}<br>Actual %{customdata}<extra></extra>",
+            )
+        )
     budgeted = rows["budget"].notna().to_numpy()
-    fig.add_trace(go.Scatter(y=np.array(labels)[budgeted], x=rows["budget"][budgeted], mode="markers", name="Budget",
-                             marker=dict(symbol="line-ns", size=26, line=dict(width=3, color="#1F2933")),
-                             customdata=[money(v) for v in rows["budget"][budgeted]],
-                             hovertemplate="%{y}<br>Budget %{customdata}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            y=np.array(labels)[budgeted],
+            x=rows["budget"][budgeted],
+            mode="markers",
+            name="Budget",
+            marker=dict(symbol="line-ns", size=26, line=dict(width=3, color="#1F2933")),
+            customdata=[money(v) for v in rows["budget"][budgeted]],
+            hovertemplate="%{y}<br>Budget %{customdata}<extra></extra>",
+        )
+    )
     reach = np.fmax(rows["actual"].to_numpy(dtype=float), rows["budget"].to_numpy(dtype=float))
-    fig.add_trace(go.Scatter(y=labels, x=np.nan_to_num(reach), mode="text", showlegend=False, hoverinfo="skip",
-                             text=[_variance_label(v) for v in rows["variance"]], textposition="middle right",
-                             textfont=dict(color=[_variance_colour(v) for v in rows["variance"]], size=13)))
-    fig.update_layout(barmode="overlay", xaxis=dict(range=_room_for_labels(rows["actual"], reach)),
-                      yaxis=dict(automargin=True, categoryorder="array", categoryarray=labels))
+    fig.add_trace(
+        go.Scatter(
+            y=labels,
+            x=np.nan_to_num(reach),
+            mode="text",
+            showlegend=False,
+            hoverinfo="skip",
+            text=[_variance_label(v) for v in rows["variance"]],
+            textposition="middle right",
+            textfont=dict(color=[_variance_colour(v) for v in rows["variance"]], size=13),
+        )
+    )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis=dict(range=_room_for_labels(rows["actual"], reach)),
+        yaxis=dict(automargin=True, categoryorder="array", categoryarray=labels),
+    )
     return money_axis(fig, "xaxis")
 
 
@@ -146,20 +230,43 @@ def variance_heatmap(lines: pd.DataFrame) -> go.Figure:
         z.append(z_row)
         text.append(t_row)
     fig = base_figure(height=max(260, 40 * len(cats) + 80))
-    fig.add_trace(go.Heatmap(
-        z=z, x=depts, y=[shown[c] for c in cats], text=text, texttemplate="%{text}", textfont=dict(size=13),
-        xgap=3, ygap=3,
-        zmin=-_VARIANCE_CAP, zmax=_VARIANCE_CAP, zmid=0, hoverongaps=False,
-        colorscale=[[0, FAVOURABLE], [0.5, "#F4F4F4"], [1, UNFAVOURABLE]],
-        colorbar=dict(title=dict(text="vs budget"), tickvals=[-0.25, -0.1, 0, 0.1, 0.25],
-                      ticktext=["25%+ under", "10% under", "on budget", "10% over", "25%+ over"]),
-        hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=depts,
+            y=[shown[c] for c in cats],
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=13),
+            xgap=3,
+            ygap=3,
+            zmin=-_VARIANCE_CAP,
+            zmax=_VARIANCE_CAP,
+            zmid=0,
+            hoverongaps=False,
+            colorscale=[[0, FAVOURABLE], [0.5, "#F4F4F4"], [1, UNFAVOURABLE]],
+            colorbar=dict(
+                title=dict(text="vs budget"),
+                tickvals=[-0.25, -0.1, 0, 0.1, 0.25],
+                ticktext=["25%+ under", "10% under", "on budget", "10% over", "25%+ over"],
+            ),
+            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+        )
+    )
     # Cells with spend but no budget have no colour: say so in grey rather than leave a hole.
     gaps = [(d, c) for c in cats for d in depts if (c, d) in cell.index and pd.isna(cell.loc[(c, d), "variance_pct"])]
     if gaps:
-        fig.add_trace(go.Scatter(x=[d for d, _ in gaps], y=[shown[c] for _, c in gaps], mode="text",
-                                 text=["no budget"] * len(gaps),
-                                 textfont=dict(color=NEUTRAL, size=13), showlegend=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[d for d, _ in gaps],
+                y=[shown[c] for _, c in gaps],
+                mode="text",
+                text=["no budget"] * len(gaps),
+                textfont=dict(color=NEUTRAL, size=13),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
     fig.update_layout(xaxis=dict(side="top", showline=False, ticks=""), yaxis=dict(automargin=True, showgrid=False))
     return fig
 
@@ -170,52 +277,115 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
     fig = base_figure(height=max(220, 60 * len(table) + 90))
     colours = [DEPARTMENT_COLOURS[d] for d in table["department"]]
     # Bars say what they are in words: a legend swatch cannot show three department colours.
-    fig.add_trace(go.Bar(y=table["department"], x=table["actual_to_date"], orientation="h", showlegend=False,
-                         marker=dict(color=colours), text=[f"Actual {money(v)}" for v in table["actual_to_date"]],
-                         textposition="inside", insidetextanchor="middle",
-                         hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.add_trace(go.Bar(y=table["department"], x=table["forecast"], orientation="h", showlegend=False,
-                         marker=dict(color=colours, opacity=0.45, pattern=dict(shape="/", fgcolor="#FFFFFF")),
-                         text=[f"Forecast {money(v)}" if v else "" for v in table["forecast"]],
-                         textposition="inside", insidetextanchor="middle", textfont=dict(color="#1F2933"),
-                         hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=table["department"],
+            x=table["actual_to_date"],
+            orientation="h",
+            showlegend=False,
+            marker=dict(color=colours),
+            text=[f"Actual {money(v)}" for v in table["actual_to_date"]],
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=table["department"],
+            x=table["forecast"],
+            orientation="h",
+            showlegend=False,
+            marker=dict(color=colours, opacity=0.45, pattern=dict(shape="/", fgcolor="#FFFFFF")),
+            text=[f"Forecast {money(v)}" if v else "" for v in table["forecast"]],
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont=dict(color="#1F2933"),
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     budgeted = table["budget"].notna()
-    fig.add_trace(go.Scatter(y=table["department"][budgeted], x=table["budget"][budgeted], mode="markers",
-                             name="Full-year budget",
-                             marker=dict(symbol="line-ns", size=34, line=dict(width=3, color="#1F2933")),
-                             customdata=[money(v) for v in table["budget"][budgeted]],
-                             hovertemplate="%{y}: budget %{customdata}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            y=table["department"][budgeted],
+            x=table["budget"][budgeted],
+            mode="markers",
+            name="Full-year budget",
+            marker=dict(symbol="line-ns", size=34, line=dict(width=3, color="#1F2933")),
+            customdata=[money(v) for v in table["budget"][budgeted]],
+            hovertemplate="%{y}: budget %{customdata}<extra></extra>",
+        )
+    )
     reach = np.fmax(table["landing"].to_numpy(dtype=float), table["budget"].to_numpy(dtype=float))
-    fig.add_trace(go.Scatter(y=table["department"], x=np.nan_to_num(reach), mode="text", showlegend=False,
-                             hoverinfo="skip", text=[_variance_label(v) for v in table["variance"]],
-                             textposition="middle right",
-                             textfont=dict(color=[_variance_colour(v) for v in table["variance"]], size=13)))
-    fig.update_layout(barmode="stack", xaxis=dict(range=_room_for_labels(table["actual_to_date"], reach)),
-                      uniformtext_minsize=11, uniformtext_mode="hide")
+    fig.add_trace(
+        go.Scatter(
+            y=table["department"],
+            x=np.nan_to_num(reach),
+            mode="text",
+            showlegend=False,
+            hoverinfo="skip",
+            text=[_variance_label(v) for v in table["variance"]],
+            textposition="middle right",
+            textfont=dict(color=[_variance_colour(v) for v in table["variance"]], size=13),
+        )
+    )
+    fig.update_layout(
+        barmode="stack",
+        xaxis=dict(range=_room_for_labels(table["actual_to_date"], reach)),
+        uniformtext_minsize=11,
+        uniformtext_mode="hide",
+    )
     return money_axis(fig, "xaxis")
 
 
 # --- Shadow IT ----------------------------------------------------------------------------
+
 
 def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None) -> go.Figure:
     """Shadow IT per quarter: the amount as bars, its share of Marketing + Joint spend as a line."""
     if trend.empty:
         return empty_figure("No Marketing or Joint spend in scope.")
     fig = base_figure(height=360)
-    fig.add_trace(go.Bar(x=trend["label"], y=trend["shadow"], name="Shadow IT spend", marker_color="#CC79A7",
-                         customdata=[money(v) for v in trend["shadow"]],
-                         hovertemplate="Shadow IT: %{customdata}<extra>%{x}</extra>"))
-    fig.add_trace(go.Scatter(x=trend["label"], y=trend["share"], name="Share of Marketing + Joint spend", yaxis="y2",
-                             mode="lines+markers+text", line=dict(color=ACCENT, width=3), marker=dict(size=7),
-                             text=[share(v) for v in trend["share"]], textposition="top center",
-                             textfont=dict(color=ACCENT, size=12),
-                             hovertemplate="Share: %{y:.1%}<extra>%{x}</extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=trend["label"],
+            y=trend["shadow"],
+            name="Shadow IT spend",
+            marker_color="#CC79A7",
+            customdata=[money(v) for v in trend["shadow"]],
+            hovertemplate="Shadow IT: %{customdata}<extra>%{x}</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=trend["label"],
+            y=trend["share"],
+            name="Share of Marketing + Joint spend",
+            yaxis="y2",
+            mode="lines+markers+text",
+            line=dict(color=ACCENT, width=3),
+            marker=dict(size=7),
+            text=[share(v) for v in trend["share"]],
+            textposition="top center",
+            textfont=dict(color=ACCENT, size=12),
+            hovertemplate="Share: %{y:.1%}<extra>%{x}</extra>",
+        )
+    )
     _shade(fig, list(trend["label"]), selected)
     top = float(np.nanmax(trend["share"].to_numpy(dtype=float))) if trend["share"].notna().any() else 0.1
     step = 0.05 if top <= 0.3 else 0.25
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", range=[0, step * math.ceil(top * 1.25 / step)],
-                                  dtick=step, tickformat=".0%", showgrid=False, title_text="Share"),
-                      xaxis=dict(tickvals=list(trend["label"]), ticktext=[_two_lines(q) for q in trend["quarter"]]))
+    fig.update_layout(
+        yaxis2=dict(
+            overlaying="y",
+            side="right",
+            range=[0, step * math.ceil(top * 1.25 / step)],
+            dtick=step,
+            tickformat=".0%",
+            showgrid=False,
+            title_text="Share",
+        ),
+        xaxis=dict(tickvals=list(trend["label"]), ticktext=[_two_lines(q) for q in trend["quarter"]]),
+    )
     return money_axis(fig)
 
 
@@ -234,16 +404,27 @@ def top_vendors_chart(vendors: pd.DataFrame) -> go.Figure:
         part = rows[rows["reason"] == reason]
         if part.empty:
             continue
-        fig.add_trace(go.Bar(y=_plain(part["vendor"]), x=part["spend"], orientation="h",
-                             name=reason[0].upper() + reason[1:],
-                             marker_color=colour, text=[money(v) for v in part["spend"]], textposition="outside",
-                             cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.update_layout(yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["vendor"])),
-                      margin=dict(r=70))
+        fig.add_trace(
+            go.Bar(
+                y=_plain(part["vendor"]),
+                x=part["spend"],
+                orientation="h",
+                name=reason[0].upper() + reason[1:],
+                marker_color=colour,
+                text=[money(v) for v in part["spend"]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["vendor"])), margin=dict(r=70)
+    )
     return money_axis(fig, "xaxis")
 
 
 # --- Run / Grow / Transform ---------------------------------------------------------------
+
 
 def investment_mix_chart(mix: pd.DataFrame) -> go.Figure:
     """100% bars per department, Unmapped shown as its own grey slice."""
@@ -256,19 +437,33 @@ def investment_mix_chart(mix: pd.DataFrame) -> go.Figure:
         if part["spend"].isna().all():
             continue
         part = part.fillna({"share": 0.0, "spend": 0.0})  # a gap would break the stacking of later slices
-        fig.add_trace(go.Bar(y=depts, x=part["share"], orientation="h", name=kind,
-                             marker_color=INVESTMENT_COLOURS[kind],
-                             text=[f"{kind} {share(s)}" if s >= 0.06 else "" for s in part["share"]],
-                             textposition="inside", insidetextanchor="middle",
-                             customdata=[money(v) for v in part["spend"]],
-                             hovertemplate=f"%{{y}} · {kind}: %{{x:.0%}} (%{{customdata}})<extra></extra>"))
-    fig.update_layout(barmode="stack", xaxis=dict(tickformat=".0%", range=[-0.005, 1.005], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1]),
-                      uniformtext_minsize=11, uniformtext_mode="hide", legend_traceorder="normal",
-                      margin=dict(r=30))  # room for the "100%" tick label
+        fig.add_trace(
+            go.Bar(
+                y=depts,
+                x=part["share"],
+                orientation="h",
+                name=kind,
+                marker_color=INVESTMENT_COLOURS[kind],
+                text=[f"{kind} {share(s)}" if s >= 0.06 else "" for s in part["share"]],
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=[money(v) for v in part["spend"]],
+                hovertemplate=f"%{{y}} · {kind}: %{{x:.0%}} (%{{customdata}})<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis=dict(tickformat=".0%", range=[-0.005, 1.005], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1]),
+        uniformtext_minsize=11,
+        uniformtext_mode="hide",
+        legend_traceorder="normal",
+        margin=dict(r=30),
+    )  # room for the "100%" tick label
     return fig
 
 
 # --- Drill-down ---------------------------------------------------------------------------
+
 
 def drill_chart(level: DrillLevel) -> go.Figure:
     """The current drill level as horizontal bars in the department's colour, largest on top."""
@@ -276,12 +471,22 @@ def drill_chart(level: DrillLevel) -> go.Figure:
         return empty_figure("No spend lines for this selection.")
     rows = level.rows.iloc[::-1]
     fig = base_figure(height=max(200, 32 * len(rows) + 80))
-    fig.add_trace(go.Bar(y=_plain(rows["name"]), x=rows["spend"], orientation="h", showlegend=False,
-                         marker_color=[DEPARTMENT_COLOURS.get(d, NEUTRAL) for d in rows["department"]],
-                         text=[f"{money(v)} · {share(s)}" if pd.notna(s) else money(v)
-                               for v, s in zip(rows["spend"], rows["share"])],
-                         textposition="outside", cliponaxis=False,
-                         hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.update_layout(yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["name"])),
-                      margin=dict(t=10, r=110))
+    fig.add_trace(
+        go.Bar(
+            y=_plain(rows["name"]),
+            x=rows["spend"],
+            orientation="h",
+            showlegend=False,
+            marker_color=[DEPARTMENT_COLOURS.get(d, NEUTRAL) for d in rows["department"]],
+            text=[
+                f"{money(v)} · {share(s)}" if pd.notna(s) else money(v) for v, s in zip(rows["spend"], rows["share"])
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["name"])), margin=dict(t=10, r=110)
+    )
     return money_axis(fig, "xaxis")

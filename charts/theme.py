@@ -139,8 +139,9 @@ def base_figure(title: str | None = None, height: int = 360) -> go.Figure:
 def empty_figure(message: str, height: int = 240) -> go.Figure:
     """A figure that says why there is nothing to plot, instead of blank axes."""
     fig = base_figure(height=height)
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font=dict(size=15, color=NEUTRAL))
+    fig.add_annotation(
+        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=15, color=NEUTRAL)
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig

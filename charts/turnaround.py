@@ -37,8 +37,7 @@ DAYS_AXIS = dict(title_text="days", rangemode="tozero")
 def _quarter_axis(fig: go.Figure, quarters: list[str], selected: FiscalQuarter | None) -> go.Figure:
     """Quarters in order on a category axis, the selected one in bold."""
     ticks = [f"<b>{q}</b>" if selected is not None and q == selected.label else q for q in quarters]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=quarters, tickvals=quarters,
-                     ticktext=ticks)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=quarters, tickvals=quarters, ticktext=ticks)
     return fig
 
 
@@ -49,16 +48,39 @@ def lead_time_trend(by_quarter: pd.DataFrame, selected: FiscalQuarter | None, he
         return empty_figure("No requests delivered in these quarters")
     quarters = rows["quarter"].tolist()
     fig = base_figure(height=height)
-    fig.add_trace(go.Scatter(x=quarters, y=rows["sla_p50"], name="SLA (median of the requests)", mode="lines",
-                             line=dict(color=NEUTRAL, dash="dash", shape="hvh"),
-                             hovertemplate="%{x}: SLA %{y:.0f} days<extra></extra>"))
-    fig.add_trace(go.Scatter(x=quarters, y=rows["p85"], name="85% delivered within (p85)", mode="lines+markers",
-                             line=dict(color=ACCENT, width=3), marker=dict(symbol="circle", size=8),
-                             customdata=rows["delivered"],
-                             hovertemplate="%{x}: p85 %{y:.1f} days (%{customdata} delivered)<extra></extra>"))
-    fig.add_trace(go.Scatter(x=quarters, y=rows["p50"], name="Median (p50)", mode="lines+markers",
-                             line=dict(color=ACCENT, width=2, dash="dot"), marker=dict(symbol="square", size=7),
-                             hovertemplate="%{x}: median %{y:.1f} days<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=quarters,
+            y=rows["sla_p50"],
+            name="SLA (median of the requests)",
+            mode="lines",
+            line=dict(color=NEUTRAL, dash="dash", shape="hvh"),
+            hovertemplate="%{x}: SLA %{y:.0f} days<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=quarters,
+            y=rows["p85"],
+            name="85% delivered within (p85)",
+            mode="lines+markers",
+            line=dict(color=ACCENT, width=3),
+            marker=dict(symbol="circle", size=8),
+            customdata=rows["delivered"],
+            hovertemplate="%{x}: p85 %{y:.1f} days (%{customdata} delivered)<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=quarters,
+            y=rows["p50"],
+            name="Median (p50)",
+            mode="lines+markers",
+            line=dict(color=ACCENT, width=2, dash="dot"),
+            marker=dict(symbol="square", size=7),
+            hovertemplate="%{x}: median %{y:.1f} days<extra></extra>",
+        )
+    )
     fig.update_yaxes(**DAYS_AXIS)
     return _quarter_axis(fig, quarters, selected)
 
@@ -71,11 +93,17 @@ def stage_stack(stages: pd.DataFrame, selected: FiscalQuarter | None, height: in
     quarters = rows["quarter"].tolist()
     fig = base_figure(height=height)
     for stage, name in STAGES.items():
-        fig.add_trace(go.Bar(
-            x=quarters, y=rows[stage], name=name, marker_color=STAGE_COLOURS[stage],
-            customdata=list(zip(rows[f"{stage}_unknown"], rows["delivered"])),
-            hovertemplate=f"%{{x}}: {name} median %{{y:.1f}} days<br>unknown for %{{customdata[0]}} of "
-                          "%{customdata[1]} requests<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=quarters,
+                y=rows[stage],
+                name=name,
+                marker_color=STAGE_COLOURS[stage],
+                customdata=list(zip(rows[f"{stage}_unknown"], rows["delivered"])),
+                hovertemplate=f"%{{x}}: {name} median %{{y:.1f}} days<br>unknown for %{{customdata[0]}} of "
+                "%{customdata[1]} requests<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_yaxes(title_text="median days per stage", rangemode="tozero")
     return _quarter_axis(fig, quarters, selected)
@@ -88,15 +116,26 @@ def breach_by_priority(breaches: pd.DataFrame, quarter: FiscalQuarter, height: i
         return empty_figure(f"No requests delivered in {quarter.label}")
     priorities = rows["priority"].tolist()
     fig = base_figure(height=height)
-    fig.add_trace(go.Bar(
-        y=priorities, x=rows["breach_rate"], orientation="h", showlegend=False,
-        marker_color=[PRIORITY_STYLES.get(p, (NEUTRAL,))[0] for p in priorities],
-        text=[f"{r:.0%} ({b} of {d})" for r, b, d in zip(rows["breach_rate"], rows["breaches"], rows["delivered"])],
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{text} missed the SLA<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=priorities,
+            x=rows["breach_rate"],
+            orientation="h",
+            showlegend=False,
+            marker_color=[PRIORITY_STYLES.get(p, (NEUTRAL,))[0] for p in priorities],
+            text=[f"{r:.0%} ({b} of {d})" for r, b, d in zip(rows["breach_rate"], rows["breaches"], rows["delivered"])],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text} missed the SLA<extra></extra>",
+        )
+    )
     # Room on the right for the "n of m" labels, but no ticks beyond 100%.
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.3], tickvals=[0, 0.25, 0.5, 0.75, 1.0],
-                     title_text="share of delivered requests that missed the SLA")
+    fig.update_xaxes(
+        tickformat=".0%",
+        range=[0, 1.3],
+        tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+        title_text="share of delivered requests that missed the SLA",
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(priorities)))
     return fig
 
@@ -109,11 +148,18 @@ def breach_trend(breaches: pd.DataFrame, selected: FiscalQuarter | None, height:
     fig = base_figure(height=height)
     for priority, rows in breaches.groupby("priority", sort=False):
         colour, symbol, dash = PRIORITY_STYLES.get(priority, (NEUTRAL, "circle", "solid"))
-        fig.add_trace(go.Scatter(
-            x=rows["quarter"], y=rows["breach_rate"], name=priority, mode="lines+markers",
-            line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=8),
-            customdata=list(zip(rows["breaches"], rows["delivered"])),
-            hovertemplate=f"%{{x}} {priority}: %{{y:.0%}} (%{{customdata[0]}} of %{{customdata[1]}})<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["quarter"],
+                y=rows["breach_rate"],
+                name=priority,
+                mode="lines+markers",
+                line=dict(color=colour, dash=dash, width=2),
+                marker=dict(symbol=symbol, size=8),
+                customdata=list(zip(rows["breaches"], rows["delivered"])),
+                hovertemplate=f"%{{x}} {priority}: %{{y:.0%}} (%{{customdata[0]}} of %{{customdata[1]}})<extra></extra>",
+            )
+        )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text="breach rate")
     return _quarter_axis(fig, quarters, selected)
 
@@ -124,9 +170,18 @@ def backlog_ageing(backlog: Backlog | None, height: int = 300) -> go.Figure:
         return empty_figure("No requests raised by the end of this quarter")
     labels, counts = list(backlog.buckets), list(backlog.buckets.values())
     fig = base_figure(height=height)
-    fig.add_trace(go.Bar(x=labels, y=counts, marker_color=AGE_COLOURS, text=counts, textposition="outside",
-                         cliponaxis=False, showlegend=False,
-                         hovertemplate="%{x}: %{y} open requests<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=counts,
+            marker_color=AGE_COLOURS,
+            text=counts,
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+            hovertemplate="%{x}: %{y} open requests<extra></extra>",
+        )
+    )
     fig.update_yaxes(title_text="open requests", rangemode="tozero", range=[0, max(counts + [1]) * 1.2])
     fig.update_xaxes(title_text=f"age at {backlog.as_of_label}")
     return fig
@@ -138,38 +193,69 @@ def flow(flow_by_quarter: pd.DataFrame, selected: FiscalQuarter | None, height: 
         return empty_figure("No requests arrived or were delivered in these quarters")
     quarters = flow_by_quarter["quarter"].tolist()
     fig = base_figure(height=height)
-    fig.add_trace(go.Bar(x=quarters, y=flow_by_quarter["arrived"], name="Arrived", marker_color=NEUTRAL,
-                         hovertemplate="%{x}: %{y} arrived<extra></extra>"))
-    fig.add_trace(go.Bar(x=quarters, y=flow_by_quarter["delivered"], name="Delivered", marker_color=ACCENT,
-                         hovertemplate="%{x}: %{y} delivered<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=quarters,
+            y=flow_by_quarter["arrived"],
+            name="Arrived",
+            marker_color=NEUTRAL,
+            hovertemplate="%{x}: %{y} arrived<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=quarters,
+            y=flow_by_quarter["delivered"],
+            name="Delivered",
+            marker_color=ACCENT,
+            hovertemplate="%{x}: %{y} delivered<extra></extra>",
+        )
+    )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="requests", rangemode="tozero")
     return _quarter_axis(fig, quarters, selected)
 
 
-def lead_time_distribution(histogram: Histogram | None, p50: float | None, p85: float | None,
-                           height: int = 320) -> go.Figure:
+def lead_time_distribution(
+    histogram: Histogram | None, p50: float | None, p85: float | None, height: int = 320
+) -> go.Figure:
     """Bars of lead time (the last one open-ended), with the median and p85 marked."""
     if histogram is None:
         return empty_figure("No requests delivered in this quarter")
     bins = histogram.bins
     centres = [s + histogram.width / 2 for s in bins["start"]]
     fig = base_figure(height=height)
-    fig.add_trace(go.Bar(x=centres, y=bins["count"], width=[histogram.width * 0.92] * len(bins),
-                         marker_color=[NEUTRAL if pd.isna(e) else ACCENT for e in bins["end"]],
-                         customdata=bins["label"], showlegend=False,
-                         hovertemplate="%{customdata}: %{y} requests<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=centres,
+            y=bins["count"],
+            width=[histogram.width * 0.92] * len(bins),
+            marker_color=[NEUTRAL if pd.isna(e) else ACCENT for e in bins["end"]],
+            customdata=bins["label"],
+            showlegend=False,
+            hovertemplate="%{customdata}: %{y} requests<extra></extra>",
+        )
+    )
     # Median labelled to the left of its line and p85 to the right, so equal values do not overprint.
     lines = ((p50, "median", MEDIAN_COLOUR, "top left"), (p85, "85%", P85_COLOUR, "top right"))
     for value, name, colour, side in lines:
         if value is not None:
-            fig.add_vline(x=value, line=dict(color=colour, dash="dash", width=2),
-                          annotation=dict(text=f"{name}: {days_label(value)}", font=dict(color=colour),
-                                          yanchor="bottom"), annotation_position=side)
+            fig.add_vline(
+                x=value,
+                line=dict(color=colour, dash="dash", width=2),
+                annotation=dict(text=f"{name}: {days_label(value)}", font=dict(color=colour), yanchor="bottom"),
+                annotation_position=side,
+            )
     last = bins.iloc[-1]
     if pd.isna(last["end"]):
-        fig.add_annotation(x=centres[-1], y=last["count"], text=last["label"], showarrow=False, yshift=12,
-                           font=dict(color=NEUTRAL, size=12))
+        fig.add_annotation(
+            x=centres[-1],
+            y=last["count"],
+            text=last["label"],
+            showarrow=False,
+            yshift=12,
+            font=dict(color=NEUTRAL, size=12),
+        )
     fig.update_xaxes(title_text="lead time, days", rangemode="tozero")
     fig.update_yaxes(title_text="requests delivered", rangemode="tozero")
     return fig
@@ -182,15 +268,28 @@ def lead_time_scatter(points: LeadTimePoints | None, start: date, end: date, hei
         return empty_figure("No requests delivered in these quarters")
     p = points.points
     fig = base_figure(height=height)
-    fig.add_trace(go.Scatter(
-        x=p["delivered_at"], y=p["lead_days"], mode="markers", name="a delivered request",
-        marker=dict(color=ACCENT, size=6, opacity=0.45),
-        customdata=list(zip(p["request_id"], p["priority"])),
-        hovertemplate="%{customdata[0]} (%{customdata[1]}): %{y:.1f} days, delivered %{x|%d %b %Y}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=p["delivered_at"],
+            y=p["lead_days"],
+            mode="markers",
+            name="a delivered request",
+            marker=dict(color=ACCENT, size=6, opacity=0.45),
+            customdata=list(zip(p["request_id"], p["priority"])),
+            hovertemplate="%{customdata[0]} (%{customdata[1]}): %{y:.1f} days, delivered %{x|%d %b %Y}<extra></extra>",
+        )
+    )
     if not points.rolling.empty:
-        fig.add_trace(go.Scatter(x=points.rolling["delivered_at"], y=points.rolling["median"], mode="lines",
-                                 name="30-day rolling median", line=dict(color=MEDIAN_COLOUR, width=3),
-                                 hovertemplate="%{x|%d %b %Y}: median %{y:.1f} days<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=points.rolling["delivered_at"],
+                y=points.rolling["median"],
+                mode="lines",
+                name="30-day rolling median",
+                line=dict(color=MEDIAN_COLOUR, width=3),
+                hovertemplate="%{x|%d %b %Y}: median %{y:.1f} days<extra></extra>",
+            )
+        )
     fig.update_yaxes(**DAYS_AXIS)
     fig.update_xaxes(title_text="delivered on", range=[start, end + timedelta(days=1)])
     return fig

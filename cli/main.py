@@ -14,9 +14,9 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -32,77 +32,126 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--date-order", choices=["auto", "dmy", "mdy"], default="auto",
-                   help="order of day and month in dates like 03/04/2026 (default: auto, inferred per "
-                        "column from unambiguous values; ambiguous columns are reported)")
-    p.add_argument("--decimal", choices=["auto", ".", ","], default="auto",
-                   help="decimal separator in amounts (default: auto = ',' in semicolon files, '.' otherwise)")
+    p.add_argument(
+        "--date-order",
+        choices=["auto", "dmy", "mdy"],
+        default="auto",
+        help="order of day and month in dates like 03/04/2026 (default: auto, inferred per "
+        "column from unambiguous values; ambiguous columns are reported)",
+    )
+    p.add_argument(
+        "--decimal",
+        choices=["auto", ".", ","],
+        default="auto",
+        help="decimal separator in amounts (default: auto = ',' in semicolon files, '.' otherwise)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m metrics", description="Bridgeboard data tools: check, load and generate data.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    check = sub.add_parser("check", help="validate a folder of CSV files and print the findings",
-                           description="Validate a folder of CSV exports against the data contract. "
-                                       "Exit 0 when there are no errors, 1 when there are.")
+    check = sub.add_parser(
+        "check",
+        help="validate a folder of CSV files and print the findings",
+        description="Validate a folder of CSV exports against the data contract. "
+        "Exit 0 when there are no errors, 1 when there are.",
+    )
     check.add_argument("folder", type=Path)
     check.add_argument("--format", choices=["text", "json"], default="text")
     _add_read_options(check)
 
-    load = sub.add_parser("load", help="validate a folder, then import it into a database (all or nothing)",
-                          description="Validate, then import every table in one transaction. Refuses and "
-                                      "changes nothing when there is any error.")
+    load = sub.add_parser(
+        "load",
+        help="validate a folder, then import it into a database (all or nothing)",
+        description="Validate, then import every table in one transaction. Refuses and "
+        "changes nothing when there is any error.",
+    )
     load.add_argument("folder", type=Path)
-    load.add_argument("--db", required=True, metavar="URL",
-                      help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb or postgresql+psycopg://host/db")
+    load.add_argument(
+        "--db",
+        required=True,
+        metavar="URL",
+        help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb or postgresql+psycopg://host/db",
+    )
     _add_read_options(load)
 
-    sample = sub.add_parser("sample", help="write the seeded sample data set",
-                            description="Write the seven sample tables for a fictional company.")
+    sample = sub.add_parser(
+        "sample",
+        help="write the seeded sample data set",
+        description="Write the seven sample tables for a fictional company.",
+    )
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--spend-rows", type=int, default=None)
 
-    summary = sub.add_parser("summary", help="print the headline figures of a quarter",
-                             description="The Overview page's five headline figures and the quarter's story, "
-                                         "computed by the same functions as the pages.")
+    summary = sub.add_parser(
+        "summary",
+        help="print the headline figures of a quarter",
+        description="The Overview page's five headline figures and the quarter's story, "
+        "computed by the same functions as the pages.",
+    )
     _add_source_options(summary)
     summary.add_argument("--format", choices=["text", "json"], default="text")
 
-    pack = sub.add_parser("boardpack", help="write the board pack of a quarter (PowerPoint or PDF)",
-                          description="The headline figures and key charts of a quarter as a PowerPoint deck "
-                                      "with native charts, or as a PDF.")
+    pack = sub.add_parser(
+        "boardpack",
+        help="write the board pack of a quarter (PowerPoint or PDF)",
+        description="The headline figures and key charts of a quarter as a PowerPoint deck "
+        "with native charts, or as a PDF.",
+    )
     _add_source_options(pack)
-    pack.add_argument("--format", choices=["pptx", "pdf"], default=None,
-                      help="default: from the --out file's extension")
+    pack.add_argument(
+        "--format", choices=["pptx", "pdf"], default=None, help="default: from the --out file's extension"
+    )
     pack.add_argument("--out", type=Path, required=True, metavar="FILE")
-    pack.add_argument("--mask-vendors", action="store_true",
-                      help='replace vendor names by "Vendor A", "Vendor B"... everywhere in the pack')
-    pack.add_argument("--company", default=None,
-                      help="company named on the title slide (default: $BRIDGEBOARD_COMPANY)")
+    pack.add_argument(
+        "--mask-vendors",
+        action="store_true",
+        help='replace vendor names by "Vendor A", "Vendor B"... everywhere in the pack',
+    )
+    pack.add_argument(
+        "--company", default=None, help="company named on the title slide (default: $BRIDGEBOARD_COMPANY)"
+    )
 
-    importer = sub.add_parser("import", help="import another system's export into one table",
-                              description="Map an export from another system to a Bridgeboard table and import it "
-                                          "(replaces that table only).")
+    importer = sub.add_parser(
+        "import",
+        help="import another system's export into one table",
+        description="Map an export from another system to a Bridgeboard table and import it "
+        "(replaces that table only).",
+    )
     kinds = importer.add_subparsers(dest="kind", required=True, parser_class=_Parser)
-    jira = kinds.add_parser("jira", help="the agile-project-dataset's jira.csv into the requests table",
-                            description="Map the agile-project-dataset's jira.csv to the requests table and import "
-                                        "it (replaces the requests table only). See docs/jira-mapping.md.")
+    jira = kinds.add_parser(
+        "jira",
+        help="the agile-project-dataset's jira.csv into the requests table",
+        description="Map the agile-project-dataset's jira.csv to the requests table and import "
+        "it (replaces the requests table only). See docs/jira-mapping.md.",
+    )
     jira.add_argument("path", type=Path)
     jira.add_argument("--db", required=True, metavar="URL", help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb")
     return parser
 
 
 def _add_source_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--quarter", default=None, metavar="QUARTER",
-                   help='fiscal quarter such as "FY2026 Q3" (default: the latest quarter with spend)')
+    p.add_argument(
+        "--quarter",
+        default=None,
+        metavar="QUARTER",
+        help='fiscal quarter such as "FY2026 Q3" (default: the latest quarter with spend)',
+    )
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--data", type=Path, default=None, metavar="DIR",
-                       help="a folder of CSV files, validated and loaded into a temporary database")
+    where.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a folder of CSV files, validated and loaded into a temporary database",
+    )
     where.add_argument("--db", default=None, metavar="URL", help="a SQLAlchemy database URL")
-    p.epilog = ("Without --data or --db, the configured source (BRIDGEBOARD_DATABASE_URL, else the CSV folder "
-                "BRIDGEBOARD_DATA_DIR loaded into the embedded database), as the app uses.")
+    p.epilog = (
+        "Without --data or --db, the configured source (BRIDGEBOARD_DATABASE_URL, else the CSV folder "
+        "BRIDGEBOARD_DATA_DIR loaded into the embedded database), as the app uses."
+    )
 
 
 def _options(args) -> ReadOptions:
@@ -115,8 +164,16 @@ def _print_findings(report, fmt: str, out) -> None:
             "ok": report.ok,
             "errors": len(report.errors),
             "warnings": len(report.warnings),
-            "files": {n: {"table": i.table, "rows": i.rows, "encoding": i.encoding, "delimiter": i.delimiter,
-                          "sha256": i.sha256} for n, i in report.files.items()},
+            "files": {
+                n: {
+                    "table": i.table,
+                    "rows": i.rows,
+                    "encoding": i.encoding,
+                    "delimiter": i.delimiter,
+                    "sha256": i.sha256,
+                }
+                for n, i in report.files.items()
+            },
             "findings": [f.as_dict() for f in report.findings],
         }
         json.dump(payload, out, indent=2, default=str)
@@ -129,8 +186,10 @@ def _print_findings(report, fmt: str, out) -> None:
 
 def cmd_check(args, out) -> int:
     if not args.folder.is_dir():
-        print(f"error: {args.folder} is not a folder. Give the folder that holds spend.csv, budget.csv ...",
-              file=sys.stderr)
+        print(
+            f"error: {args.folder} is not a folder. Give the folder that holds spend.csv, budget.csv ...",
+            file=sys.stderr,
+        )
         return 2
     report = validate_folder(args.folder, _options(args))
     _print_findings(report, args.format, out)
@@ -149,12 +208,20 @@ def cmd_load(args, out) -> int:
         print(f"error: cannot use database URL {db.redact_url(args.db)}: {type(exc).__name__}", file=sys.stderr)
         return 2
     try:
-        outcome = load_folder(args.folder, engine, _options(args), source=str(args.folder),
-                              progress=lambda name, i, n: print(f"  [{i}/{n}] {name}", file=sys.stderr))
+        outcome = load_folder(
+            args.folder,
+            engine,
+            _options(args),
+            source=str(args.folder),
+            progress=lambda name, i, n: print(f"  [{i}/{n}] {name}", file=sys.stderr),
+        )
     except Exception as exc:
         # The transaction was rolled back; say so without leaking parameters or passwords.
-        print(f"error: import into {db.redact_url(args.db)} failed and was rolled back; nothing changed. "
-              f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})", file=sys.stderr)
+        print(
+            f"error: import into {db.redact_url(args.db)} failed and was rolled back; nothing changed. "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()
@@ -164,7 +231,9 @@ def cmd_load(args, out) -> int:
         out.write("Import refused: fix the errors above; the database was not changed.\n")
         return 1
     counts = ", ".join(f"{n} {c:,}" for n, c in outcome.imported.row_counts.items())
-    out.write(f"{report.summary()}\nImported batch {outcome.imported.batch_id} into {db.redact_url(args.db)}: {counts}\n")
+    out.write(
+        f"{report.summary()}\nImported batch {outcome.imported.batch_id} into {db.redact_url(args.db)}: {counts}\n"
+    )
     return 0
 
 
@@ -177,8 +246,9 @@ def cmd_sample(args, out) -> int:
         print("error: --spend-rows must be at least 1", file=sys.stderr)
         return 2
     counts = sample.write_sample(args.out, seed=seed, spend_rows=rows)
-    out.write(f"Wrote sample data (seed {seed}) to {args.out}: "
-              + ", ".join(f"{n} {c:,}" for n, c in counts.items()) + "\n")
+    out.write(
+        f"Wrote sample data (seed {seed}) to {args.out}: " + ", ".join(f"{n} {c:,}" for n, c in counts.items()) + "\n"
+    )
     return 0
 
 
@@ -209,8 +279,10 @@ def _source(args) -> Iterator[tuple]:
             try:
                 outcome = sources.load_folder(args.data, engine, sources.read_options(settings), source=str(args.data))
                 if not outcome.report.ok:
-                    raise _DataError(f"{args.data} has {len(outcome.errors)} errors; see `python -m metrics check "
-                                     f"{args.data}`. Nothing was summarised.")
+                    raise _DataError(
+                        f"{args.data} has {len(outcome.errors)} errors; see `python -m metrics check "
+                        f"{args.data}`. Nothing was summarised."
+                    )
                 yield engine, f"CSV folder {args.data}", settings
             finally:
                 engine.dispose()
@@ -225,9 +297,11 @@ def _source(args) -> Iterator[tuple]:
         try:
             sources.ensure_embedded(settings)
         except sa.exc.SQLAlchemyError as exc:  # DuckDB lets one process at a time open its file
-            raise _DataError(f"the embedded database {settings.embedded_db} could not be opened "
-                             f"({type(exc.orig or exc).__name__}); if the app is running, it holds the file: use "
-                             "--data DIR or --db URL instead") from None
+            raise _DataError(
+                f"the embedded database {settings.embedded_db} could not be opened "
+                f"({type(exc.orig or exc).__name__}); if the app is running, it holds the file: use "
+                "--data DIR or --db URL instead"
+            ) from None
         url = sources.embedded_url(settings)
     try:
         engine = db.make_engine(url)
@@ -239,8 +313,10 @@ def _source(args) -> Iterator[tuple]:
         except Exception as exc:
             raise _DataError(f"the database {db.redact_url(url)} is unavailable ({type(exc).__name__})") from None
         if embedded and db.latest_batch(engine) is None:
-            raise _DataError(f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
-                             f"`python -m metrics check {settings.data_dir}`")
+            raise _DataError(
+                f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
+                f"`python -m metrics check {settings.data_dir}`"
+            )
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
     finally:
         engine.dispose()
@@ -270,8 +346,9 @@ def _quarter(engine, calendar, wanted):
     if wanted is None:
         return known[-1]
     if wanted not in known:
-        raise _UsageError(f"{wanted.label} has no spend data; quarters with data run from {known[0].label} "
-                          f"to {known[-1].label}")
+        raise _UsageError(
+            f"{wanted.label} has no spend data; quarters with data run from {known[0].label} to {known[-1].label}"
+        )
     return wanted
 
 
@@ -292,8 +369,7 @@ def _run_with_source(args, out, body) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except sa.exc.SQLAlchemyError as exc:  # e.g. the database went away mid-way; no traceback, no password
-        print(f"error: the database failed while reading ({type(exc).__name__}); nothing was written",
-              file=sys.stderr)
+        print(f"error: the database failed while reading ({type(exc).__name__}); nothing was written", file=sys.stderr)
         return 1
 
 
@@ -319,8 +395,10 @@ def cmd_boardpack(args, out) -> int:
 
     fmt = args.format or args.out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        print(f"error: say --format pptx or --format pdf (cannot tell from the file name {args.out.name!r})",
-              file=sys.stderr)
+        print(
+            f"error: say --format pptx or --format pdf (cannot tell from the file name {args.out.name!r})",
+            file=sys.stderr,
+        )
         return 2
     if not args.out.parent.is_dir():
         print(f"error: the folder {args.out.parent} does not exist", file=sys.stderr)
@@ -328,13 +406,22 @@ def cmd_boardpack(args, out) -> int:
 
     def body(engine, calendar, quarter, label, settings) -> int:
         started = time.perf_counter()
-        pack = build_pack(engine, calendar, quarter, fmt, source=label, company=args.company or settings.board_company,
-                          mask_vendors=args.mask_vendors)
+        pack = build_pack(
+            engine,
+            calendar,
+            quarter,
+            fmt,
+            source=label,
+            company=args.company or settings.board_company,
+            mask_vendors=args.mask_vendors,
+        )
         args.out.write_bytes(pack.data)
         if pack.charts_note:
             print(f"warning: {pack.charts_note}; the PDF was built without them.", file=sys.stderr)
-        out.write(f"Wrote the {quarter.label} board pack ({FORMATS[fmt]}{', vendors masked' if args.mask_vendors else ''}, "
-                  f"{len(pack.data) / 1024:,.0f} KB) to {args.out} in {time.perf_counter() - started:.1f} s\n")
+        out.write(
+            f"Wrote the {quarter.label} board pack ({FORMATS[fmt]}{', vendors masked' if args.mask_vendors else ''}, "
+            f"{len(pack.data) / 1024:,.0f} KB) to {args.out} in {time.perf_counter() - started:.1f} s\n"
+        )
         return 0
 
     return _run_with_source(args, out, body)
@@ -351,13 +438,21 @@ def cmd_import(args, out) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out.write(f"{mapped.summary()}\nImported batch {result.batch_id} into {db.redact_url(args.db)}: "
-              f"requests {result.row_counts['requests']:,}\n")
+    out.write(
+        f"{mapped.summary()}\nImported batch {result.batch_id} into {db.redact_url(args.db)}: "
+        f"requests {result.row_counts['requests']:,}\n"
+    )
     return 0
 
 
-COMMANDS = {"check": cmd_check, "load": cmd_load, "sample": cmd_sample, "summary": cmd_summary,
-            "boardpack": cmd_boardpack, "import": cmd_import}
+COMMANDS = {
+    "check": cmd_check,
+    "load": cmd_load,
+    "sample": cmd_sample,
+    "summary": cmd_summary,
+    "boardpack": cmd_boardpack,
+    "import": cmd_import,
+}
 
 
 def main(argv: Sequence[str] | None = None, out=None) -> int:

@@ -60,17 +60,30 @@ _BOMS = (
 )
 # Spellings of the encodings users meet, for messages.
 _ENCODING_NAMES = {
-    "cp1252": "windows-1252", "cp1250": "windows-1250", "cp1251": "windows-1251",
-    "latin_1": "ISO-8859-1 (Latin-1)", "iso8859_15": "ISO-8859-15", "mac_roman": "Mac Roman",
-    "cp850": "DOS Latin-1 (cp850)", "cp437": "DOS (cp437)", "shift_jis": "Shift-JIS", "cp932": "Shift-JIS",
-    "gb18030": "GB18030", "gb2312": "GB2312", "big5": "Big5", "euc_kr": "EUC-KR", "koi8_r": "KOI8-R",
+    "cp1252": "windows-1252",
+    "cp1250": "windows-1250",
+    "cp1251": "windows-1251",
+    "latin_1": "ISO-8859-1 (Latin-1)",
+    "iso8859_15": "ISO-8859-15",
+    "mac_roman": "Mac Roman",
+    "cp850": "DOS Latin-1 (cp850)",
+    "cp437": "DOS (cp437)",
+    "shift_jis": "Shift-JIS",
+    "cp932": "Shift-JIS",
+    "gb18030": "GB18030",
+    "gb2312": "GB2312",
+    "big5": "Big5",
+    "euc_kr": "EUC-KR",
+    "koi8_r": "KOI8-R",
 }
 # Excel's "CSV (Comma delimited)" writes the Windows code page; name it when it fits the bytes.
 _PREFERRED_GUESSES = ("cp1252", "latin_1", "mac_roman", "cp1250", "cp1251", "shift_jis", "gb18030")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _ODD_SPACES = re.compile("[\u00a0\u2007\u202f\u2009]")
-_SAVE_AS_UTF8 = ("save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited)'; "
-                 "in other tools choose the encoding 'UTF-8'")
+_SAVE_AS_UTF8 = (
+    "save it as UTF-8: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+    "in other tools choose the encoding 'UTF-8'"
+)
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,12 @@ class CsvError(Exception):
 
 @dataclass
 class RawTable:
-    header: list[str]          # header cells, trimmed, as written
+    header: list[str]  # header cells, trimmed, as written
     header_line: int
-    rows: pd.DataFrame         # string columns 0..n-1 (header positions), trimmed, plus "_line"
+    rows: pd.DataFrame  # string columns 0..n-1 (header positions), trimmed, plus "_line"
     encoding: str
     delimiter: str
-    issues: list[CsvIssue] = field(default_factory=list)   # wrong field counts, suspicious quoting
+    issues: list[CsvIssue] = field(default_factory=list)  # wrong field counts, suspicious quoting
 
 
 def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None = None) -> RawTable:
@@ -115,12 +128,16 @@ def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None 
         body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     body, skipped_lines, hinted = _strip_preamble(body)
     if not body.strip():
-        raise CsvError(CsvIssue(None, "the file is empty",
-                                "export the table again with its header row and data rows"))
+        raise CsvError(CsvIssue(None, "the file is empty", "export the table again with its header row and data rows"))
     line_count = body.count(b"\n") + (not body.endswith(b"\n"))
     if line_count > MAX_LINES:
-        raise CsvError(CsvIssue(None, f"the file has {line_count:,} lines; at most {MAX_LINES:,} are accepted",
-                                "split it into smaller files, or load it from the database"))
+        raise CsvError(
+            CsvIssue(
+                None,
+                f"the file has {line_count:,} lines; at most {MAX_LINES:,} are accepted",
+                "split it into smaller files, or load it from the database",
+            )
+        )
     _refuse_long_lines(body, skipped_lines)
     delimiter = hinted or detect_delimiter(body, score_header)
     header = next(csv.reader(io.StringIO(body[:MAX_LINE_BYTES].decode("utf-8", "replace")), delimiter=delimiter))
@@ -135,8 +152,14 @@ def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None 
     if spans.max() > 1:
         issues += _swallowed_rows(table, starts[kept], header, delimiter)
     rows = _string_frame(table, starts[kept], ascii_only=body.isascii())
-    return RawTable(header=[clean_cell(h) for h in header], header_line=skipped_lines + 1, rows=rows,
-                    encoding=encoding, delimiter=delimiter, issues=issues)
+    return RawTable(
+        header=[clean_cell(h) for h in header],
+        header_line=skipped_lines + 1,
+        rows=rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        issues=issues,
+    )
 
 
 def clean_cell(value: str) -> str:
@@ -147,8 +170,13 @@ def clean_cell(value: str) -> str:
 def _refuse_binary(data: bytes) -> None:
     for magic, what in _SIGNATURES:
         if data.startswith(magic):
-            raise CsvError(CsvIssue(None, f"this is not a CSV file: its content is {what}",
-                                    "open it in its program and export or save it as 'CSV UTF-8'"))
+            raise CsvError(
+                CsvIssue(
+                    None,
+                    f"this is not a CSV file: its content is {what}",
+                    "open it in its program and export or save it as 'CSV UTF-8'",
+                )
+            )
 
 
 def _decode(data: bytes) -> tuple[bytes, str]:
@@ -156,32 +184,43 @@ def _decode(data: bytes) -> tuple[bytes, str]:
     an invalid byte at the end is found just as one at the start."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            payload = data[len(bom):]
+            payload = data[len(bom) :]
             if encoding == "utf-8-sig":
                 break
             try:
                 return payload.decode(encoding).encode("utf-8"), encoding
             except UnicodeDecodeError as e:
-                raise CsvError(CsvIssue(
-                    payload[: e.start].decode(encoding, errors="replace").count("\n") + 1,
-                    f"the file starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}",
-                    _SAVE_AS_UTF8)) from None
+                raise CsvError(
+                    CsvIssue(
+                        payload[: e.start].decode(encoding, errors="replace").count("\n") + 1,
+                        f"the file starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}",
+                        _SAVE_AS_UTF8,
+                    )
+                ) from None
     else:
         payload, encoding = data, "utf-8"
     if b"\x00" in payload:
-        raise CsvError(CsvIssue(_line_at(payload, payload.index(b"\x00")),
-                                "this is not a CSV text file: it contains NUL bytes (a binary file, "
-                                "or UTF-16 text without a byte-order mark)",
-                                "export the data as 'CSV UTF-8'"))
+        raise CsvError(
+            CsvIssue(
+                _line_at(payload, payload.index(b"\x00")),
+                "this is not a CSV text file: it contains NUL bytes (a binary file, "
+                "or UTF-16 text without a byte-order mark)",
+                "export the data as 'CSV UTF-8'",
+            )
+        )
     try:
         payload.decode("utf-8")
     except UnicodeDecodeError as e:
         guess, line_text = _guess_encoding(payload, e.start)
         looks = f"it looks like {guess}" if guess else "its encoding could not be recognised"
-        raise CsvError(CsvIssue(
-            _line_at(payload, e.start),
-            f"the file is not UTF-8: byte 0x{payload[e.start]:02X} cannot be read as UTF-8; {looks}",
-            _SAVE_AS_UTF8, value=line_text)) from None
+        raise CsvError(
+            CsvIssue(
+                _line_at(payload, e.start),
+                f"the file is not UTF-8: byte 0x{payload[e.start]:02X} cannot be read as UTF-8; {looks}",
+                _SAVE_AS_UTF8,
+                value=line_text,
+            )
+        ) from None
     return payload, encoding
 
 
@@ -198,7 +237,7 @@ def _guess_encoding(data: bytes, position: int) -> tuple[str | None, str | None]
     line_start = data.rfind(b"\n", 0, position) + 1
     line_end = data.find(b"\n", position)
     line_end = len(data) if line_end < 0 else line_end
-    window = data[max(0, position - 32_768): position + 32_768]
+    window = data[max(0, position - 32_768) : position + 32_768]
     best = charset_normalizer.from_bytes(window).best()
     if best is None:
         return None, None
@@ -216,11 +255,11 @@ def _strip_preamble(body: bytes) -> tuple[bytes, int, str | None]:
     lines dropped (to keep line numbers as the user sees them) and the hinted delimiter."""
     blank = re.match(rb"(?:[ \t]*\n)*", body)
     skipped = body.count(b"\n", 0, blank.end())
-    body = body[blank.end():]
+    body = body[blank.end() :]
     hint = re.match(rb"sep=([^\n\"])[ \t]*\n", body, flags=re.IGNORECASE)
     if not hint:
         return body, skipped, None
-    return body[hint.end():], skipped + 1, hint.group(1).decode("utf-8")
+    return body[hint.end() :], skipped + 1, hint.group(1).decode("utf-8")
 
 
 def _refuse_long_lines(body: bytes, skipped_lines: int) -> None:
@@ -230,9 +269,13 @@ def _refuse_long_lines(body: bytes, skipped_lines: int) -> None:
     for start in range(0, max(len(body) - MAX_LINE_BYTES, 0) + 1, step):
         if body.find(b"\n", start, start + MAX_LINE_BYTES) < 0 and len(body) - start >= MAX_LINE_BYTES:
             line = skipped_lines + body.count(b"\n", 0, start) + 1
-            raise CsvError(CsvIssue(
-                line, f"line {line} is longer than {MAX_LINE_BYTES:,} bytes",
-                "check that this is the right file; a table row should not be that long"))
+            raise CsvError(
+                CsvIssue(
+                    line,
+                    f"line {line} is longer than {MAX_LINE_BYTES:,} bytes",
+                    "check that this is the right file; a table row should not be that long",
+                )
+            )
 
 
 def detect_delimiter(body: bytes, score_header: Callable[[list[str]], int] | None = None) -> str:
@@ -245,8 +288,9 @@ def detect_delimiter(body: bytes, score_header: Callable[[list[str]], int] | Non
     text = sample.decode("utf-8", errors="replace")
     best: tuple[tuple, str] | None = None
     for delimiter in DELIMITERS:
-        records = [r for r in islice(csv.reader(io.StringIO(text), delimiter=delimiter), 50)
-                   if any(cell.strip() for cell in r)]
+        records = [
+            r for r in islice(csv.reader(io.StringIO(text), delimiter=delimiter), 50) if any(cell.strip() for cell in r)
+        ]
         if not records or len(records[0]) < 2:
             continue
         header, body_rows = records[0], records[1:]
@@ -258,8 +302,9 @@ def detect_delimiter(body: bytes, score_header: Callable[[list[str]], int] | Non
     return best[1] if best else ","
 
 
-def _tokenise(body: bytes, delimiter: str, width: int, skipped_lines: int
-              ) -> tuple[pa.Table, list[tuple[int, int, str]]]:
+def _tokenise(
+    body: bytes, delimiter: str, width: int, skipped_lines: int
+) -> tuple[pa.Table, list[tuple[int, int, str]]]:
     """All records as strings (row 0 is the header), and the records set aside for having the
     wrong number of fields, as (record index, field count, raw text)."""
     names = [str(i) for i in range(width)]
@@ -274,20 +319,30 @@ def _tokenise(body: bytes, delimiter: str, width: int, skipped_lines: int
             io.BytesIO(body),
             # Single-threaded, so that set-aside rows carry their record number.
             read_options=pa_csv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK_BYTES),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              newlines_in_values=True, ignore_empty_lines=False,
-                                              invalid_row_handler=handle_invalid),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=handle_invalid,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except pa.ArrowException as e:
-        raise CsvError(_diagnose(body, delimiter, lambda n: n + skipped_lines)
-                       or CsvIssue(None, f"the file cannot be read as CSV ({e})",
-                                   "export the file again as 'CSV UTF-8'")) from None
+        raise CsvError(
+            _diagnose(body, delimiter, lambda n: n + skipped_lines)
+            or CsvIssue(None, f"the file cannot be read as CSV ({e})", "export the file again as 'CSV UTF-8'")
+        ) from None
     if table.num_rows == 0 or any(number == 0 for number, _, _ in set_aside):
-        raise CsvError(_diagnose(body, delimiter, lambda n: n + skipped_lines)
-                       or CsvIssue(skipped_lines + 1, "the header row cannot be read",
-                                   "export the file again as 'CSV UTF-8'"))
+        raise CsvError(
+            _diagnose(body, delimiter, lambda n: n + skipped_lines)
+            or CsvIssue(skipped_lines + 1, "the header row cannot be read", "export the file again as 'CSV UTF-8'")
+        )
     return table, set_aside
 
 
@@ -303,13 +358,19 @@ def _record_spans(table: pa.Table, set_aside: list[tuple[int, int, str]], line_c
         for column in table.columns:
             spans[kept] += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
     if spans.sum() != line_count:
-        raise CsvError(CsvIssue(None, "the rows of this file cannot be told apart reliably (unusual quoting)",
-                                "export the file again as 'CSV UTF-8'"))
+        raise CsvError(
+            CsvIssue(
+                None,
+                "the rows of this file cannot be told apart reliably (unusual quoting)",
+                "export the file again as 'CSV UTF-8'",
+            )
+        )
     return spans
 
 
-def _check_quoting(body: bytes, delimiter: str, starts: np.ndarray, spans: np.ndarray, line_count: int,
-                   skipped_lines: int) -> None:
+def _check_quoting(
+    body: bytes, delimiter: str, starts: np.ndarray, spans: np.ndarray, line_count: int, skipped_lines: int
+) -> None:
     """pyarrow is lenient with quotes: a quote never closed runs to the end of the file, and text
     after a closing quote ('"ab"cd') is kept. Within one line that is harmless and accepted, as
     Excel does; across lines it usually means a missing closing quote. So records spanning several
@@ -321,20 +382,20 @@ def _check_quoting(body: bytes, delimiter: str, starts: np.ndarray, spans: np.nd
     for _ in range(line_count - (int(starts[-1]) - skipped_lines) + 1):
         offset = body.rfind(b"\n", 0, offset)
     last_start = int(starts[-1])
-    issue = _diagnose(body[offset + 1:], delimiter, lambda n: n + last_start - 1, unclosed_only=True)
+    issue = _diagnose(body[offset + 1 :], delimiter, lambda n: n + last_start - 1, unclosed_only=True)
     if issue:
         raise CsvError(issue)
 
 
-def _check_multi_line_records(body: bytes, delimiter: str, starts: np.ndarray, spans: np.ndarray,
-                              skipped_lines: int) -> None:
+def _check_multi_line_records(
+    body: bytes, delimiter: str, starts: np.ndarray, spans: np.ndarray, skipped_lines: int
+) -> None:
     # The records, one after the other, go through a single strict reader (fast even when every
     # record has a multi-line cell); its line numbers are mapped back to the file's.
-    line_offsets = np.concatenate(([0], np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10) + 1,
-                                   [len(body)]))
+    line_offsets = np.concatenate(([0], np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10) + 1, [len(body)]))
     firsts = starts - skipped_lines - 1
     lasts = np.minimum(firsts + spans, len(line_offsets) - 1)
-    records = (body[line_offsets[a]: line_offsets[b]] for a, b in zip(firsts, lasts))
+    records = (body[line_offsets[a] : line_offsets[b]] for a, b in zip(firsts, lasts))
     joined = b"".join(r if r.endswith(b"\n") else r + b"\n" for r in records)
     ends = np.cumsum(spans)  # line of `joined` on which each record ends
 
@@ -347,8 +408,9 @@ def _check_multi_line_records(body: bytes, delimiter: str, starts: np.ndarray, s
         raise CsvError(issue)
 
 
-def _diagnose(body: bytes, delimiter: str, file_line: Callable[[int], int],
-              unclosed_only: bool = False) -> CsvIssue | None:
+def _diagnose(
+    body: bytes, delimiter: str, file_line: Callable[[int], int], unclosed_only: bool = False
+) -> CsvIssue | None:
     """The first quoting problem the strict csv module finds, or None. `file_line` turns a line
     of `body` into the line of the file.
 
@@ -375,46 +437,69 @@ def _is_unclosed_quote(message: str, record_line: int, error_line: int) -> bool:
 
 def _describe_csv_error(message: str, record_line: int, error_line: int, delimiter: str) -> CsvIssue:
     if _is_unclosed_quote(message, record_line, error_line):
-        return CsvIssue(record_line,
-                        f"a quoted cell that starts on line {record_line} is never closed: "
-                        "its opening quote (\") has no closing quote",
-                        "add the missing closing quote, or double any quote inside a quoted cell (\"\")")
+        return CsvIssue(
+            record_line,
+            f"a quoted cell that starts on line {record_line} is never closed: "
+            'its opening quote (") has no closing quote',
+            'add the missing closing quote, or double any quote inside a quoted cell ("")',
+        )
     if "field larger" in message:
-        return CsvIssue(record_line, f"a cell on line {record_line} is longer than {MAX_CELL_CHARS:,} characters",
-                        "check that this is the right file; cells that long are not accepted")
+        return CsvIssue(
+            record_line,
+            f"a cell on line {record_line} is longer than {MAX_CELL_CHARS:,} characters",
+            "check that this is the right file; cells that long are not accepted",
+        )
     if "expected after" in message:
         name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
-        return CsvIssue(error_line,
-                        f"a closing quote on line {error_line} is followed by text instead of a {name} "
-                        "or the end of the line",
-                        "inside a quoted cell write a quote as two quotes (\"\"), "
-                        "and put the whole cell inside the quotes")
-    return CsvIssue(error_line, f"line {error_line} cannot be read as CSV ({message})",
-                    "export the file again as 'CSV UTF-8'")
+        return CsvIssue(
+            error_line,
+            f"a closing quote on line {error_line} is followed by text instead of a {name} or the end of the line",
+            'inside a quoted cell write a quote as two quotes (""), and put the whole cell inside the quotes',
+        )
+    return CsvIssue(
+        error_line, f"line {error_line} cannot be read as CSV ({message})", "export the file again as 'CSV UTF-8'"
+    )
 
 
-def _field_count_issues(set_aside: list[tuple[int, int, str]], starts: np.ndarray, width: int,
-                        delimiter: str) -> list[CsvIssue]:
+def _field_count_issues(
+    set_aside: list[tuple[int, int, str]], starts: np.ndarray, width: int, delimiter: str
+) -> list[CsvIssue]:
     """Errors for set-aside rows holding data; those with only delimiters, quotes and spaces are
     blank rows, skipped like any other."""
-    blank = re.compile(f"[\\s\"{re.escape(delimiter)}]*")
+    blank = re.compile(f'[\\s"{re.escape(delimiter)}]*')
     issues = []
     for more_or_fewer in ("more", "fewer"):
-        rows = [(int(starts[number]), fields, text.count("\n")) for number, fields, text in set_aside
-                if (fields > width) == (more_or_fewer == "more") and not blank.fullmatch(text)]
+        rows = [
+            (int(starts[number]), fields, text.count("\n"))
+            for number, fields, text in set_aside
+            if (fields > width) == (more_or_fewer == "more") and not blank.fullmatch(text)
+        ]
         if more_or_fewer == "more":
-            fix = ("remove the extra cells, or put quotes around cells that contain the delimiter "
-                   "(e.g. \"Acme, Inc.\")")
+            fix = 'remove the extra cells, or put quotes around cells that contain the delimiter (e.g. "Acme, Inc.")'
         else:
             fix = "add the missing cells (leave them empty if unknown) so every row has one cell per column"
-        issues += [CsvIssue(line, f"line {line} has {fields} fields but the header has {width} "
-                                  f"({more_or_fewer} fields than columns)"
-                                  + (f"; a quoted cell makes this row run over {breaks + 1} lines - "
-                                     "check for a quote that is not closed" if breaks else ""), fix)
-                   for line, fields, breaks in rows[:ROW_ISSUE_CAP]]
+        issues += [
+            CsvIssue(
+                line,
+                f"line {line} has {fields} fields but the header has {width} "
+                f"({more_or_fewer} fields than columns)"
+                + (
+                    f"; a quoted cell makes this row run over {breaks + 1} lines - check for a quote that is not closed"
+                    if breaks
+                    else ""
+                ),
+                fix,
+            )
+            for line, fields, breaks in rows[:ROW_ISSUE_CAP]
+        ]
         if len(rows) > ROW_ISSUE_CAP:
-            issues.append(CsvIssue(None, f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows with {more_or_fewer} "
-                                         "fields than the header", fix))
+            issues.append(
+                CsvIssue(
+                    None,
+                    f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows with {more_or_fewer} fields than the header",
+                    fix,
+                )
+            )
     return issues
 
 
@@ -424,18 +509,25 @@ def _swallowed_rows(table: pa.Table, starts: np.ndarray, header: list[str], deli
     width = len(header)
     issues: list[CsvIssue] = []
     for position, column in enumerate(table.columns):
-        suspicious = pc.and_(pc.greater(pc.count_substring(column, "\n"), 0),
-                             pc.greater_equal(pc.count_substring(column, delimiter), max(width - 1, 1)))
+        suspicious = pc.and_(
+            pc.greater(pc.count_substring(column, "\n"), 0),
+            pc.greater_equal(pc.count_substring(column, delimiter), max(width - 1, 1)),
+        )
         for row in np.flatnonzero(suspicious.to_numpy(zero_copy_only=False))[:ROW_ISSUE_CAP]:
             if row == 0:
                 continue  # the header
             cell = column[int(row)].as_py()
-            issues.append(CsvIssue(
-                int(starts[row]), f"the quoted {clean_cell(header[position]) or 'unnamed'} cell starting on line "
-                                  f"{starts[row]} runs over {cell.count(chr(10)) + 1} lines and holds "
-                                  f"{cell.count(delimiter)} delimiters, as if it had swallowed whole rows",
-                "check for a quote that is not closed where it should be; if the cell is right, ignore this",
-                value=cell, severity="warning"))
+            issues.append(
+                CsvIssue(
+                    int(starts[row]),
+                    f"the quoted {clean_cell(header[position]) or 'unnamed'} cell starting on line "
+                    f"{starts[row]} runs over {cell.count(chr(10)) + 1} lines and holds "
+                    f"{cell.count(delimiter)} delimiters, as if it had swallowed whole rows",
+                    "check for a quote that is not closed where it should be; if the cell is right, ignore this",
+                    value=cell,
+                    severity="warning",
+                )
+            )
     return issues[:ROW_ISSUE_CAP]
 
 
@@ -451,7 +543,8 @@ def _string_frame(table: pa.Table, starts: np.ndarray, ascii_only: bool) -> pd.D
         column = frame[name]
         if needs_cleanup:
             column = column.str.replace(_INVISIBLE.pattern, "", regex=True).str.replace(
-                _ODD_SPACES.pattern, " ", regex=True)
+                _ODD_SPACES.pattern, " ", regex=True
+            )
         frame[name] = column = column.str.strip()
         has_content |= (column != "").to_numpy()
     frame["_line"] = starts[1:]

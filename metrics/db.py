@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -95,8 +95,15 @@ def _copy_postgres(conn: Connection, name: str, frame: pd.DataFrame, chunk: int 
             part = frame.iloc[start : start + chunk]
             buf = io.StringIO()
             # \N marks NULL so that empty strings and NULLs stay distinct.
-            part.to_csv(buf, header=False, index=False, na_rep="\\N", quoting=csv.QUOTE_MINIMAL,
-                        date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+            part.to_csv(
+                buf,
+                header=False,
+                index=False,
+                na_rep="\\N",
+                quoting=csv.QUOTE_MINIMAL,
+                date_format="%Y-%m-%d %H:%M:%S",
+                lineterminator="\n",
+            )
             copy.write(buf.getvalue())
 
 
@@ -124,7 +131,7 @@ def import_tables(
         raise ImportRefused(f"not canonical tables: {unknown}")
     ensure_schema(engine)
     prepared = {n: _prepare(n, f.drop(columns=["_line"], errors="ignore")) for n, f in tables.items()}
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with engine.begin() as conn:
         last = conn.execute(sa.select(sa.func.max(schema.import_batches.c.batch_id))).scalar()
         batch_id = (last or 0) + 1
@@ -196,5 +203,6 @@ def read_small_table(engine: Engine, name: str) -> pd.DataFrame | None:
     if name not in ("kpis", "vendors") or not sa.inspect(engine).has_table(name):
         return None
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(sa.select(schema.canonical[name])).mappings().all(),
-                            columns=list(TABLES[name].column_names))
+        return pd.DataFrame(
+            conn.execute(sa.select(schema.canonical[name])).mappings().all(), columns=list(TABLES[name].column_names)
+        )

@@ -75,6 +75,9 @@ def _csv_cell(v: str) -> str:
 if __name__ == "__main__":
     import sys
 
-    sections = {("glossary",): glossary_markdown, ("turnaround",): turnaround_markdown,
-                ("headline",): headline_markdown}
+    sections = {
+        ("glossary",): glossary_markdown,
+        ("turnaround",): turnaround_markdown,
+        ("headline",): headline_markdown,
+    }
     print(sections.get(tuple(sys.argv[1:]), contract_markdown)(), end="")

@@ -59,8 +59,9 @@ def excel_bytes(frame: pd.DataFrame, sheet_name: str = "Bridgeboard") -> bytes:
     """An .xlsx workbook with one sheet. Text is always written as text (never parsed into a
     formula, array formula or link), numbers as numbers, dates as dates."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     sheet = book.add_worksheet(sheet_name[:31])
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})

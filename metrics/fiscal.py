@@ -34,25 +34,25 @@ class FiscalQuarter:
     def __str__(self) -> str:
         return self.label
 
-    def previous(self) -> "FiscalQuarter":
+    def previous(self) -> FiscalQuarter:
         if self.quarter == 1:
             return FiscalQuarter(self.fiscal_year - 1, 4)
         return FiscalQuarter(self.fiscal_year, self.quarter - 1)
 
-    def next(self) -> "FiscalQuarter":
+    def next(self) -> FiscalQuarter:
         if self.quarter == 4:
             return FiscalQuarter(self.fiscal_year + 1, 1)
         return FiscalQuarter(self.fiscal_year, self.quarter + 1)
 
-    def window(self, size: int) -> list["FiscalQuarter"]:
+    def window(self, size: int) -> list[FiscalQuarter]:
         """The `size` quarters ending with this one, oldest first (the trend charts' span)."""
         return [FiscalQuarter.from_index(self.index - back) for back in range(size - 1, -1, -1)]
 
     @staticmethod
-    def from_index(index: int) -> "FiscalQuarter":
+    def from_index(index: int) -> FiscalQuarter:
         return FiscalQuarter(index // 4, index % 4 + 1)
 
-    def same_quarter_last_year(self) -> "FiscalQuarter":
+    def same_quarter_last_year(self) -> FiscalQuarter:
         return FiscalQuarter(self.fiscal_year - 1, self.quarter)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def money(value: float | None, *, currency: str = "$", decimals: int = 1) -> str:

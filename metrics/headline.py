@@ -15,9 +15,9 @@ Every absent figure is None ("no data"), never 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -32,30 +32,41 @@ TILE_KEYS = ("spend", "share", "at_stake", "kpis", "lead_time")
 
 # The one wording of what each tile shows, for the selected fiscal quarter and department scope.
 DEFINITIONS: dict[str, tuple[str, str]] = {
-    "spend": ("Total technology spend",
-              "The sum of the spend lines dated in the quarter for the departments in scope, credits netted; the "
-              "change since the previous quarter; the variance against the quarter's budget for the same "
-              "departments (actual - budget: under budget is favourable)."),
-    "share": ("Marketing share",
-              "Marketing spend / technology spend of all departments (the department filter does not apply, as "
-              "on the Tech spend page), with the change in percentage points. Joint spend is its own slice."),
-    "at_stake": ("Money at stake",
-                 "Vendor overlap at stake (for each vendor both Marketing and IT paid, the smaller of the two "
-                 "amounts) plus shadow IT (Marketing and Joint spend with vendors IT has not approved). An "
-                 "overlapping vendor IT has not approved is already inside shadow IT, so it is counted once."),
-    "kpis": ("KPIs on target",
-             "n of m, where m counts the KPIs with both a value and a target for the quarter (targets edited in "
-             "the app included) and n those that meet it (equal counts as met); the KPIs off target and at risk "
-             "are named. Company-wide: the department filter does not apply."),
-    "lead_time": ("Request lead time (p85)",
-                  "85% of the requests delivered in the quarter took at most this many days from request to "
-                  "delivery (the p85, rounded up to whole days), against the median SLA of those requests; also "
-                  "the SLA breach rate and the requests open at the quarter's end (or today, for the quarter in "
-                  "progress). All requests: the department filter does not apply."),
+    "spend": (
+        "Total technology spend",
+        "The sum of the spend lines dated in the quarter for the departments in scope, credits netted; the "
+        "change since the previous quarter; the variance against the quarter's budget for the same "
+        "departments (actual - budget: under budget is favourable).",
+    ),
+    "share": (
+        "Marketing share",
+        "Marketing spend / technology spend of all departments (the department filter does not apply, as "
+        "on the Tech spend page), with the change in percentage points. Joint spend is its own slice.",
+    ),
+    "at_stake": (
+        "Money at stake",
+        "Vendor overlap at stake (for each vendor both Marketing and IT paid, the smaller of the two "
+        "amounts) plus shadow IT (Marketing and Joint spend with vendors IT has not approved). An "
+        "overlapping vendor IT has not approved is already inside shadow IT, so it is counted once.",
+    ),
+    "kpis": (
+        "KPIs on target",
+        "n of m, where m counts the KPIs with both a value and a target for the quarter (targets edited in "
+        "the app included) and n those that meet it (equal counts as met); the KPIs off target and at risk "
+        "are named. Company-wide: the department filter does not apply.",
+    ),
+    "lead_time": (
+        "Request lead time (p85)",
+        "85% of the requests delivered in the quarter took at most this many days from request to "
+        "delivery (the p85, rounded up to whole days), against the median SLA of those requests; also "
+        "the SLA breach rate and the requests open at the quarter's end (or today, for the quarter in "
+        "progress). All requests: the department filter does not apply.",
+    ),
 }
 
 
 # --- The inputs: what the pages load -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QuarterData:
@@ -76,8 +87,13 @@ class QuarterData:
     backlog: turnaround.Backlog | None  # turnaround.backlog_ageing of the quarter
 
 
-def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
-                      departments: Sequence[str] = (), today: date | None = None) -> QuarterData:
+def load_quarter_data(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    departments: Sequence[str] = (),
+    today: date | None = None,
+) -> QuarterData:
     """Everything the headline needs, by the named queries the pages use."""
     scope = tuple(departments)
     directory = spend.load_vendor_directory(engine)
@@ -98,6 +114,7 @@ def load_quarter_data(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQ
 
 
 # --- Combined figures ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AtStake:
@@ -122,7 +139,9 @@ def at_stake(overlap: spend.VendorOverlap, shadow: spend.ShadowIT | None, period
     if period.empty:
         return AtStake(None, 0, None, None, None, 0.0)
     unapproved = set(period.loc[~period["it_approved"].astype(bool), "vendor_name"])
-    both = overlap.vendors[overlap.vendors["vendor"].isin(unapproved)] if shadow is not None else overlap.vendors.iloc[:0]
+    both = (
+        overlap.vendors[overlap.vendors["vendor"].isin(unapproved)] if shadow is not None else overlap.vendors.iloc[:0]
+    )
     return AtStake(
         overlap=overlap.total_at_stake,
         overlap_vendors=len(overlap.vendors),
@@ -155,11 +174,17 @@ def kpi_tally(cards: Sequence[kpis.KpiCard]) -> KpiTally | None:
     def names(status: str) -> tuple[str, ...]:
         return tuple(c.kpi.name for c in judged if c.status == status)
 
-    return KpiTally(len(names(kpis.ON_TARGET)), len(judged), names(kpis.OFF_TARGET), names(kpis.AT_RISK),
-                    tuple(c.kpi.name for c in cards if c.status == kpis.NO_DATA and c.target is not None))
+    return KpiTally(
+        len(names(kpis.ON_TARGET)),
+        len(judged),
+        names(kpis.OFF_TARGET),
+        names(kpis.AT_RISK),
+        tuple(c.kpi.name for c in cards if c.status == kpis.NO_DATA and c.target is not None),
+    )
 
 
 # --- What a tile shows ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -263,10 +288,18 @@ class Headline:
         if b is None or b.budget is None:
             notes = (Note(f"○ No budget recorded for {self.quarter.label}", NEUTRAL),)
         else:
-            notes = (Note(spend.variance_words(b.variance, b.variance_pct, symbol=True,
-                                               against=f"the {money(b.budget)} budget",
-                                               zero=f"● On budget ({money(b.budget)})"),
-                          BAD if round(b.variance, 2) > 0 else GOOD),)
+            notes = (
+                Note(
+                    spend.variance_words(
+                        b.variance,
+                        b.variance_pct,
+                        symbol=True,
+                        against=f"the {money(b.budget)} budget",
+                        zero=f"● On budget ({money(b.budget)})",
+                    ),
+                    BAD if round(b.variance, 2) > 0 else GOOD,
+                ),
+            )
         return _tile("spend", money(s.total) if s else "no data", delta, notes)
 
     def _share_tile(self) -> Tile:
@@ -287,12 +320,21 @@ class Headline:
             delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), False)
         parts = []
         if now.overlap is not None:
-            parts.append(Note(f"{money(now.overlap)} overlap · {now.overlap_vendors} vendor"
-                              f"{'s' if now.overlap_vendors != 1 else ''} paid by both", NEUTRAL))
+            parts.append(
+                Note(
+                    f"{money(now.overlap)} overlap · {now.overlap_vendors} vendor"
+                    f"{'s' if now.overlap_vendors != 1 else ''} paid by both",
+                    NEUTRAL,
+                )
+            )
         if now.shadow is not None:
-            parts.append(Note(f"{money(now.shadow)} shadow IT"
-                              + (f" · {share(now.shadow_share)} of Marketing + Joint" if now.shadow_share is not None
-                                 else ""), NEUTRAL))
+            parts.append(
+                Note(
+                    f"{money(now.shadow)} shadow IT"
+                    + (f" · {share(now.shadow_share)} of Marketing + Joint" if now.shadow_share is not None else ""),
+                    NEUTRAL,
+                )
+            )
         if now.counted_twice:
             parts.append(Note(f"{money(now.counted_twice)} of overlap is also shadow IT, counted once", NEUTRAL))
         value = money(now.total) if now.total is not None else "not in scope"
@@ -303,8 +345,11 @@ class Headline:
         delta = None
         if t is not None and before is not None:
             change = t.on_target - before.on_target
-            delta = Delta(f"{change:+d} on target {self._versus()}" if change else f"Same count as {self.previous.label}",
-                          _sign(change), True)
+            delta = Delta(
+                f"{change:+d} on target {self._versus()}" if change else f"Same count as {self.previous.label}",
+                _sign(change),
+                True,
+            )
         notes = []
         if t is not None:
             if t.off_target:
@@ -333,8 +378,9 @@ class Headline:
             else:
                 notes.append(Note(f"▼ Within {sla}", GOOD))
         if t is not None and t.breach_rate is not None:
-            notes.append(Note(f"{share(t.breach_rate)} of {turnaround.requests_label(t.delivered)} missed their SLA",
-                              NEUTRAL))
+            notes.append(
+                Note(f"{share(t.breach_rate)} of {turnaround.requests_label(t.delivered)} missed their SLA", NEUTRAL)
+            )
         if self.backlog is not None:
             notes.append(Note(f"{self.backlog.open:,} open at {self.backlog.as_of_label}", NEUTRAL))
         return _tile("lead_time", turnaround.days_label(within), delta, tuple(notes))
@@ -343,8 +389,17 @@ class Headline:
 
     def story(self) -> tuple[str, ...]:
         """Three to five sentences that tell the quarter in plain words (fewer when data is missing)."""
-        return tuple(s for s in (self.spend_sentence, self.share.sentence if self.share else None,
-                                 self.at_stake_sentence, self.kpi_sentence, self.lead_time_sentence) if s)
+        return tuple(
+            s
+            for s in (
+                self.spend_sentence,
+                self.share.sentence if self.share else None,
+                self.at_stake_sentence,
+                self.kpi_sentence,
+                self.lead_time_sentence,
+            )
+            if s
+        )
 
     @property
     def spend_sentence(self) -> str | None:
@@ -354,8 +409,11 @@ class Headline:
         changes = []
         if s.previous_total is not None:
             change = s.total - s.previous_total
-            changes.append(f"{'up' if change > 0 else 'down'} {money(abs(change))} on {self.previous.label}"
-                           if round(change, 2) else f"the same as in {self.previous.label}")
+            changes.append(
+                f"{'up' if change > 0 else 'down'} {money(abs(change))} on {self.previous.label}"
+                if round(change, 2)
+                else f"the same as in {self.previous.label}"
+            )
         if b is not None and b.budget is not None:
             changes.append(spend.variance_words(b.variance, b.variance_pct, against="budget"))
         text = f"Technology spend was {money(s.total)} in {self.quarter.label}"
@@ -371,12 +429,15 @@ class Headline:
             return None
         parts = []
         if a.overlap:
-            parts.append(f"{money(a.overlap)} with {a.overlap_vendors} vendor{'s' if a.overlap_vendors != 1 else ''} "
-                         f"that both Marketing and IT pay (the most with {a.top_overlap_vendor})")
+            parts.append(
+                f"{money(a.overlap)} with {a.overlap_vendors} vendor{'s' if a.overlap_vendors != 1 else ''} "
+                f"that both Marketing and IT pay (the most with {a.top_overlap_vendor})"
+            )
         if a.shadow:
-            parts.append(f"{money(a.shadow)} of shadow IT"
-                         + (f", {share(a.shadow_share)} of Marketing and Joint spend" if a.shadow_share is not None
-                            else ""))
+            parts.append(
+                f"{money(a.shadow)} of shadow IT"
+                + (f", {share(a.shadow_share)} of Marketing and Joint spend" if a.shadow_share is not None else "")
+            )
         if not parts:
             return f"No money is at stake in vendor overlap or shadow IT in {self.quarter.label}."
         return f"{money(a.total)} is at stake: " + " and ".join(parts) + "."
@@ -402,8 +463,10 @@ class Headline:
         text = f"85% of requests were delivered within {turnaround.days_label(t.within_days)}"
         before = t.previous_within_days
         if before is not None and before != t.within_days:
-            text += (f", {'down' if t.within_days < before else 'up'} from {turnaround.days_label(before)} "
-                     f"in {self.previous.label}")
+            text += (
+                f", {'down' if t.within_days < before else 'up'} from {turnaround.days_label(before)} "
+                f"in {self.previous.label}"
+            )
         if self.sla_days is not None:
             text += f", against a median SLA of {turnaround.days_label(self.sla_days)}"
         if t.breach_rate is not None:
@@ -443,6 +506,11 @@ def headline(data: QuarterData) -> Headline:
     )
 
 
-def load_headline(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
-                  departments: Sequence[str] = (), today: date | None = None) -> Headline:
+def load_headline(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    departments: Sequence[str] = (),
+    today: date | None = None,
+) -> Headline:
     return headline(load_quarter_data(engine, calendar, quarter, departments, today))

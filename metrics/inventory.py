@@ -3,11 +3,11 @@ they span (the Data page, ``summary``'s "data as of" when no import is recorded)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-
-from collections.abc import Callable
 
 from metrics import schema
 from metrics.contract import TABLES
@@ -45,8 +45,14 @@ def table_row_counts(engine: Engine) -> pd.DataFrame:
                 rows.append({"table": name, "rows": None, "first_date": None, "last_date": None})
                 continue
             r = conn.execute(table_rows_stmt(name)).mappings().one()
-            rows.append({"table": name, "rows": int(r["rows"]), "first_date": as_date(r.get("first_date")),
-                         "last_date": as_date(r.get("last_date"))})
+            rows.append(
+                {
+                    "table": name,
+                    "rows": int(r["rows"]),
+                    "first_date": as_date(r.get("first_date")),
+                    "last_date": as_date(r.get("last_date")),
+                }
+            )
     return pd.DataFrame(rows, columns=["table", "rows", "first_date", "last_date"])
 
 

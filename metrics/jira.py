@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -37,8 +36,8 @@ MAPPING: dict[str, str] = {
     "title": "'Project <project> task <task>': the anonymised export has no summary",
     "requested_at": "created_date",
     "priority": "the export's priority column when present (Jira's Blocker/Highest/Major/Minor/Trivial... "
-                "map to Critical/High/Medium/Low), else Medium; this file has none, so every issue is "
-                "Medium and gets the Medium SLA",
+    "map to Critical/High/Medium/Low), else Medium; this file has none, so every issue is "
+    "Medium and gets the Medium SLA",
     "type": "Task: the export does not distinguish issue types",
     "requested_by": "'Project <project>': the project stands in for the requesting team",
     "ready_at": "empty: the export has no status history, so time waiting on marketing is unknown",
@@ -68,10 +67,12 @@ class JiraImport:
 
     def summary(self) -> str:
         share = self.finished_before_created_share
-        return (f"{self.rows:,} issues: {self.delivered:,} delivered, {self.open:,} open; "
-                f"{self.finished_before_created:,} finished before they were created"
-                + (f" ({share:.0%} of delivered)" if share is not None else "")
-                + f"; {self.rejected:,} rejected; {self.priority_defaulted:,} without a priority (Medium)")
+        return (
+            f"{self.rows:,} issues: {self.delivered:,} delivered, {self.open:,} open; "
+            f"{self.finished_before_created:,} finished before they were created"
+            + (f" ({share:.0%} of delivered)" if share is not None else "")
+            + f"; {self.rejected:,} rejected; {self.priority_defaulted:,} without a priority (Medium)"
+        )
 
 
 def read_agile_dataset(path: str | Path) -> JiraImport:
@@ -88,24 +89,29 @@ def read_agile_dataset(path: str | Path) -> JiraImport:
     priority, priority_defaulted = _priorities(raw)
     keep = (ids != "") & created.notna() & ~(finished.isna() & (finished_text != "")) & ~ids.duplicated()
 
-    out = pd.DataFrame({
-        "request_id": ids,
-        "title": "Project " + raw["project"].str.strip() + " task " + raw["task"].str.strip(),
-        "requested_at": created,
-        "priority": priority,
-        "type": ISSUE_TYPE,
-        "requested_by": "Project " + raw["project"].str.strip(),
-        "ready_at": pd.NaT,
-        "started_at": pd.NaT,
-        "delivered_at": finished,
-        "status": finished.notna().map({True: "Done", False: "Open"}),
-        "sla_days": float("nan"),
-    })[keep].reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "request_id": ids,
+            "title": "Project " + raw["project"].str.strip() + " task " + raw["task"].str.strip(),
+            "requested_at": created,
+            "priority": priority,
+            "type": ISSUE_TYPE,
+            "requested_by": "Project " + raw["project"].str.strip(),
+            "ready_at": pd.NaT,
+            "started_at": pd.NaT,
+            "delivered_at": finished,
+            "status": finished.notna().map({True: "Done", False: "Open"}),
+            "sla_days": float("nan"),
+        }
+    )[keep].reset_index(drop=True)
     out = _typed(out)
 
     lead_days = (out["delivered_at"] - out["requested_at"]).dt.days
-    stated = pd.to_numeric(raw.loc[keep, "cycle_time_days"], errors="coerce").reset_index(drop=True) \
-        if "cycle_time_days" in raw.columns else lead_days
+    stated = (
+        pd.to_numeric(raw.loc[keep, "cycle_time_days"], errors="coerce").reset_index(drop=True)
+        if "cycle_time_days" in raw.columns
+        else lead_days
+    )
     delivered = int(out["delivered_at"].notna().sum())
     return JiraImport(
         requests=out,
@@ -145,8 +151,12 @@ def load(path: str | Path, url: str) -> tuple[JiraImport, db.ImportResult]:
     mapped = read_agile_dataset(path)
     engine = db.make_engine(url)
     try:
-        result = db.import_tables(engine, {"requests": mapped.requests}, source=f"jira:{Path(path).name}",
-                                  fingerprint=f"jira:{mapped.rows}:{mapped.finished_before_created}")
+        result = db.import_tables(
+            engine,
+            {"requests": mapped.requests},
+            source=f"jira:{Path(path).name}",
+            fingerprint=f"jira:{mapped.rows}:{mapped.finished_before_created}",
+        )
     finally:
         engine.dispose()
     return mapped, result

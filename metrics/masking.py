@@ -12,7 +12,7 @@ name standing as a whole word is replaced, longest names first.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -52,8 +52,13 @@ class VendorMask:
                 if len(text) >= 2:
                     self._key_of.setdefault(text.casefold(), key)
         alternatives = sorted(self._key_of, key=len, reverse=True)
-        self._pattern = (re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![0-9A-Za-z])",
-                                    re.IGNORECASE) if alternatives else None)
+        self._pattern = (
+            re.compile(
+                r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![0-9A-Za-z])", re.IGNORECASE
+            )
+            if alternatives
+            else None
+        )
 
     @property
     def enabled(self) -> bool:
@@ -109,8 +114,11 @@ def vendor_mask(names: pd.DataFrame, catalogue: pd.DataFrame | None) -> VendorMa
             spellings.setdefault(key, set()).add(vendor)
             if isinstance(cell, str):
                 spellings[key].update(a for a in cell.split("|") if a.strip())
-    spend_by_key = (names.assign(key=list(directory["vendor_key"])).groupby("key")["spend"].sum()
-                    if not names.empty else pd.Series(dtype=float))
+    spend_by_key = (
+        names.assign(key=list(directory["vendor_key"])).groupby("key")["spend"].sum()
+        if not names.empty
+        else pd.Series(dtype=float)
+    )
     order = sorted(spend_by_key.index, key=lambda k: (-float(spend_by_key[k]), k))
     return VendorMask({k: sorted(v) for k, v in spellings.items()}, order)
 

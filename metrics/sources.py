@@ -4,9 +4,9 @@ database URL. Used by the command line and, through a thin cached adapter, by th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -50,9 +50,15 @@ class LoadOutcome:
         return [f for f in self.findings if f["severity"] == "error"]
 
 
-def load_folder(path: Path, engine: Engine, options: ReadOptions, *, source: str | None = None,
-                after_table: Callable[[str], None] | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> LoadOutcome:
+def load_folder(
+    path: Path,
+    engine: Engine,
+    options: ReadOptions,
+    *,
+    source: str | None = None,
+    after_table: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadOutcome:
     """Validate every file in the folder, then import all tables in one transaction.
 
     Refuses (writes nothing) when there is any error. Importing the same files twice gives
@@ -63,9 +69,13 @@ def load_folder(path: Path, engine: Engine, options: ReadOptions, *, source: str
     if not report.ok:
         return LoadOutcome(report, findings)
     result = db.import_tables(
-        engine, {n: report.tables[n] for n in TABLES if n in report.tables},
-        source=source or str(path), fingerprint=folder_fingerprint(path, options), findings=findings,
-        after_table=after_table, progress=progress,
+        engine,
+        {n: report.tables[n] for n in TABLES if n in report.tables},
+        source=source or str(path),
+        fingerprint=folder_fingerprint(path, options),
+        findings=findings,
+        after_table=after_table,
+        progress=progress,
     )
     return LoadOutcome(report, findings, imported=result)
 

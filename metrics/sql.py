@@ -37,7 +37,8 @@ def _unsupported(construct: str):
     def compile_elsewhere(element, compiler, **kw):
         raise UnsupportedDatabase(
             f"Bridgeboard has no SQL for {construct} on {compiler.dialect.name!r}; it runs on DuckDB, "
-            "PostgreSQL and SQLite (see the README's 'Databases')")
+            "PostgreSQL and SQLite (see the README's 'Databases')"
+        )
 
     return compile_elsewhere
 
@@ -184,8 +185,13 @@ def in_period(
 
 
 def in_quarters(
-    col, calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None, name: str = "period",
-    *, timestamps: bool = False,
+    col,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None,
+    last: FiscalQuarter | None,
+    name: str = "period",
+    *,
+    timestamps: bool = False,
 ) -> list[sa.ColumnElement]:
     """`in_period` for the fiscal quarters ``[first, last]`` (either end may be open)."""
     start = calendar.quarter_start(first) if first is not None else None

@@ -18,9 +18,23 @@ from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar
 from metrics.headline import Headline
 
-SUMMARY_KEYS = ("quarter", "as_of", "total_spend", "spend_by_department", "budget_total", "budget_variance",
-                "marketing_share", "overlap_at_stake", "shadow_it_spend", "kpis_on_target", "kpis_with_target",
-                "lead_time_p50_days", "lead_time_p85_days", "sla_breach_rate", "open_requests")
+SUMMARY_KEYS = (
+    "quarter",
+    "as_of",
+    "total_spend",
+    "spend_by_department",
+    "budget_total",
+    "budget_variance",
+    "marketing_share",
+    "overlap_at_stake",
+    "shadow_it_spend",
+    "kpis_on_target",
+    "kpis_with_target",
+    "lead_time_p50_days",
+    "lead_time_p85_days",
+    "sla_breach_rate",
+    "open_requests",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +100,11 @@ def summary_figures(h: Headline, as_of: DataAsOf) -> dict:
 def summary_text(h: Headline, as_of: DataAsOf, calendar: FiscalCalendar) -> str:
     """The five tiles and the story, as a person reads them in a terminal or an e-mail."""
     q = h.quarter
-    lines = [f"Bridgeboard summary, {q.label} ({calendar.quarter_start(q):%d %b %Y} – "
-             f"{calendar.quarter_end(q):%d %b %Y}), data as of {as_of.label}", ""]
+    lines = [
+        f"Bridgeboard summary, {q.label} ({calendar.quarter_start(q):%d %b %Y} – "
+        f"{calendar.quarter_end(q):%d %b %Y}), data as of {as_of.label}",
+        "",
+    ]
     for tile in h.tiles():
         change = f"   ({tile.delta.text})" if tile.delta else ""
         lines.append(f"{tile.label:<26}{tile.value}{change}")

@@ -50,10 +50,24 @@ SHARE = st.column_config.ProgressColumn("Share", format="percent", min_value=0.0
 def downloads(table, *name_parts: str, key: str) -> None:
     """CSV and Excel of exactly the table shown, formula-safe."""
     with st.container(horizontal=True):
-        st.download_button("Download CSV", csv_bytes(table), file_name(*name_parts, ext="csv"), CSV_MIME,
-                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-        st.download_button("Download Excel", excel_bytes(table), file_name(*name_parts, ext="xlsx"), EXCEL_MIME,
-                           key=f"{key}_xlsx", on_click="ignore", icon=":material/table_view:")
+        st.download_button(
+            "Download CSV",
+            csv_bytes(table),
+            file_name(*name_parts, ext="csv"),
+            CSV_MIME,
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        st.download_button(
+            "Download Excel",
+            excel_bytes(table),
+            file_name(*name_parts, ext="xlsx"),
+            EXCEL_MIME,
+            key=f"{key}_xlsx",
+            on_click="ignore",
+            icon=":material/table_view:",
+        )
 
 
 def keep_if_offered(key: str, options: list) -> None:
@@ -69,36 +83,67 @@ def reset(*keys: str) -> None:
 
 # --- Headline ------------------------------------------------------------------------------
 with st.container(horizontal=True):
-    st.metric("Technology spend", money(headline.total) if headline else "no data",
-              headline.total_delta_label if headline else None, delta_color="inverse", border=True,
-              help="Sum of the spend lines dated in the quarter, for the departments in scope; credits net off.")
-    st.metric("Marketing share", share(mshare.share) if mshare else "no data",
-              f"{points(mshare.delta)} vs {q.previous().label}" if mshare and mshare.delta is not None else None,
-              delta_color="off", border=True, help="Marketing spend / technology spend of all departments.")
+    st.metric(
+        "Technology spend",
+        money(headline.total) if headline else "no data",
+        headline.total_delta_label if headline else None,
+        delta_color="inverse",
+        border=True,
+        help="Sum of the spend lines dated in the quarter, for the departments in scope; credits net off.",
+    )
+    st.metric(
+        "Marketing share",
+        share(mshare.share) if mshare else "no data",
+        f"{points(mshare.delta)} vs {q.previous().label}" if mshare and mshare.delta is not None else None,
+        delta_color="off",
+        border=True,
+        help="Marketing spend / technology spend of all departments.",
+    )
     if variance and variance.budget is not None:
         pct = variance.variance_pct
-        st.metric("Against budget", spend.variance_words(variance.variance, zero=None),
-                  f"{spend.variance_percent(pct, signed=True)} · {variance.verdict}" if pct is not None else None,
-                  delta_color="inverse", border=True,
-                  help="Actual - budget for the departments in scope. Under budget is favourable.")
+        st.metric(
+            "Against budget",
+            spend.variance_words(variance.variance, zero=None),
+            f"{spend.variance_percent(pct, signed=True)} · {variance.verdict}" if pct is not None else None,
+            delta_color="inverse",
+            border=True,
+            help="Actual - budget for the departments in scope. Under budget is favourable.",
+        )
     else:
-        st.metric("Against budget", "no budget", delta_color="off", border=True,
-                  help=f"No budget is recorded for {q.label} in scope.")
-    st.metric("At stake in vendor overlap", money(overlap.total_at_stake) if overlap.in_scope else "not in scope",
-              f"{len(overlap.vendors)} vendors paid by both" if overlap.in_scope else None,
-              delta_color="off", delta_arrow="off", border=True,
-              help="Per vendor paid by both Marketing and IT: the smaller of the two amounts.")
+        st.metric(
+            "Against budget",
+            "no budget",
+            delta_color="off",
+            border=True,
+            help=f"No budget is recorded for {q.label} in scope.",
+        )
+    st.metric(
+        "At stake in vendor overlap",
+        money(overlap.total_at_stake) if overlap.in_scope else "not in scope",
+        f"{len(overlap.vendors)} vendors paid by both" if overlap.in_scope else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Per vendor paid by both Marketing and IT: the smaller of the two amounts.",
+    )
     no_shadow = "no data" if spend.shadow_in_scope(scope) else "not in scope"
-    st.metric("Shadow IT", money(shadow.amount) if shadow else no_shadow,
-              f"{share(shadow.share)} of Marketing + Joint spend" if shadow and shadow.share is not None else None,
-              delta_color="off", delta_arrow="off", border=True,
-              help="Marketing and Joint spend with vendors IT has not approved or does not list.")
+    st.metric(
+        "Shadow IT",
+        money(shadow.amount) if shadow else no_shadow,
+        f"{share(shadow.share)} of Marketing + Joint spend" if shadow and shadow.share is not None else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Marketing and Joint spend with vendors IT has not approved or does not list.",
+    )
 
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")
 st.markdown(shown(mshare.sentence if mshare else f"No technology spend is dated in {q.label}."))
-st.plotly_chart(charts.spend_by_quarter_chart(split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q),
-                key="chart_split")
+st.plotly_chart(
+    charts.spend_by_quarter_chart(split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q),
+    key="chart_split",
+)
 if scope:
     st.caption("Bars show the departments in scope; the share line is Marketing's share of all departments' spend.")
 
@@ -114,11 +159,17 @@ else:
         st.plotly_chart(charts.budget_vs_actual_chart(budget_lines), key="chart_budget")
     with right:
         st.plotly_chart(charts.variance_heatmap(budget_lines), key="chart_heatmap")
-    st.dataframe(spend.with_verdict_labels(budget_lines), hide_index=True,
-                 column_config={"department": "Department", "category": "Category",
-                                **{k: money_column(k.capitalize()) for k in ("actual", "budget", "variance")},
-                                "variance_pct": st.column_config.NumberColumn("Variance %", format="percent"),
-                                "verdict": "Verdict"})
+    st.dataframe(
+        spend.with_verdict_labels(budget_lines),
+        hide_index=True,
+        column_config={
+            "department": "Department",
+            "category": "Category",
+            **{k: money_column(k.capitalize()) for k in ("actual", "budget", "variance")},
+            "variance_pct": st.column_config.NumberColumn("Variance %", format="percent"),
+            "verdict": "Verdict",
+        },
+    )
 
 st.markdown(f"**Fiscal-year landing, FY{q.fiscal_year}**")
 if landing is None:
@@ -131,23 +182,47 @@ else:
 st.subheader(f"Overlap, {q.label}")
 st.markdown(shown(overlap.sentence))
 if not overlap.vendors.empty:
-    st.dataframe(masked(overlap.vendors), hide_index=True,
-                 column_config={"vendor": "Vendor", "spellings": "Invoiced as", "categories": "Categories",
-                                **{d: money_column(d) for d in spend.DEPARTMENT_ORDER},
-                                "total": money_column("Total"), "at_stake": money_column("At stake")})
+    st.dataframe(
+        masked(overlap.vendors),
+        hide_index=True,
+        column_config={
+            "vendor": "Vendor",
+            "spellings": "Invoiced as",
+            "categories": "Categories",
+            **{d: money_column(d) for d in spend.DEPARTMENT_ORDER},
+            "total": money_column("Total"),
+            "at_stake": money_column("At stake"),
+        },
+    )
 st.markdown("**Redundant tools**")
 st.markdown(shown(redundant.sentence))
 if not redundant.categories.empty:
-    st.dataframe(masked(redundant.categories), hide_index=True,
-                 column_config={"category": "Category", "marketing_vendors": "Marketing pays",
-                                "it_vendors": "IT pays", "Marketing": money_column("Marketing spend"),
-                                "IT": money_column("IT spend"), "at_stake": money_column("Sized at")})
+    st.dataframe(
+        masked(redundant.categories),
+        hide_index=True,
+        column_config={
+            "category": "Category",
+            "marketing_vendors": "Marketing pays",
+            "it_vendors": "IT pays",
+            "Marketing": money_column("Marketing spend"),
+            "IT": money_column("IT spend"),
+            "at_stake": money_column("Sized at"),
+        },
+    )
 st.markdown("**Possibly the same vendor** (all periods; never merged automatically)")
 st.markdown(shown(spend.duplicates_sentence(duplicates)))
 if not duplicates.empty:
-    st.dataframe(masked(duplicates), hide_index=True,
-                 column_config={"vendor_a": "Vendor", "vendor_b": "Possibly the same as", "score": "Similarity",
-                                "spellings_a": "Invoiced as", "spellings_b": "Invoiced as (other)"})
+    st.dataframe(
+        masked(duplicates),
+        hide_index=True,
+        column_config={
+            "vendor_a": "Vendor",
+            "vendor_b": "Possibly the same as",
+            "score": "Similarity",
+            "spellings_a": "Invoiced as",
+            "spellings_b": "Invoiced as (other)",
+        },
+    )
 
 # --- Shadow IT -----------------------------------------------------------------------------
 st.subheader("Shadow IT")
@@ -173,9 +248,15 @@ else:
     st.markdown(shown(mix.sentence))
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.plotly_chart(charts.investment_mix_chart(mix.mix), key="chart_mix")
-    right.metric("Unmapped spend", share(mix.unmapped_share), money(mix.unmapped), delta_color="off",
-                 delta_arrow="off", border=True,
-                 help="Spend lines with no investment_type (Run, Grow or Transform): map them to see the full mix.")
+    right.metric(
+        "Unmapped spend",
+        share(mix.unmapped_share),
+        money(mix.unmapped),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Spend lines with no investment_type (Run, Grow or Transform): map them to see the full mix.",
+    )
 
 # --- Drill-down ----------------------------------------------------------------------------
 # The choices are the real names (they query the lines); only their labels are masked.
@@ -186,18 +267,40 @@ if not ctx.presenting:
     top = spend.drill_down(period, q)
     with st.container(horizontal=True):
         keep_if_offered("spend_drill_department", list(top.rows["name"]))
-        department = st.selectbox("Department", list(top.rows["name"]), index=None, placeholder="All departments",
-                                  key="spend_drill_department", format_func=mask.text,
-                                  on_change=reset, args=("spend_drill_category", "spend_drill_vendor"))
+        department = st.selectbox(
+            "Department",
+            list(top.rows["name"]),
+            index=None,
+            placeholder="All departments",
+            key="spend_drill_department",
+            format_func=mask.text,
+            on_change=reset,
+            args=("spend_drill_category", "spend_drill_vendor"),
+        )
         categories = list(spend.drill_down(period, q, department).rows["name"]) if department else []
         keep_if_offered("spend_drill_category", categories)
-        category = st.selectbox("Category", categories, index=None, placeholder="All categories",
-                                key="spend_drill_category", disabled=not department, format_func=mask.text,
-                                on_change=reset, args=("spend_drill_vendor",))
+        category = st.selectbox(
+            "Category",
+            categories,
+            index=None,
+            placeholder="All categories",
+            key="spend_drill_category",
+            disabled=not department,
+            format_func=mask.text,
+            on_change=reset,
+            args=("spend_drill_vendor",),
+        )
         vendors = list(spend.drill_down(period, q, department, category).rows["name"]) if category else []
         keep_if_offered("spend_drill_vendor", vendors)
-        vendor = st.selectbox("Vendor", vendors, index=None, placeholder="All vendors", key="spend_drill_vendor",
-                              disabled=not category, format_func=mask.text)
+        vendor = st.selectbox(
+            "Vendor",
+            vendors,
+            index=None,
+            placeholder="All vendors",
+            key="spend_drill_vendor",
+            disabled=not category,
+            format_func=mask.text,
+        )
 
 if vendor:
     selection, lines = cached.invoice_lines(url, version, fiscal_start, q, department, category, vendor)
@@ -211,13 +314,22 @@ else:
     level = cached.masked_level(spend.drill_down(period, q, department, category), mask)
     st.markdown(shown(level.sentence))
     st.plotly_chart(charts.drill_chart(level), key="chart_drill")
-    st.dataframe(level.table, hide_index=True,
-                 column_config={**{c: c.capitalize() for c in spend.DRILL_LEVELS}, "spend": money_column("Spend"),
-                                "lines": "Lines", "share": SHARE})
+    st.dataframe(
+        level.table,
+        hide_index=True,
+        column_config={
+            **{c: c.capitalize() for c in spend.DRILL_LEVELS},
+            "spend": money_column("Spend"),
+            "lines": "Lines",
+            "share": SHARE,
+        },
+    )
     if not ctx.presenting:
         downloads(level.table, "bridgeboard", q.label, *level.path, level.level, key="dl_level")
-        st.caption("Choose a department, a category and a vendor to see the invoice lines "
-                   f"(at most {spend.LINE_CAP:,} are shown and downloaded).")
+        st.caption(
+            "Choose a department, a category and a vendor to see the invoice lines "
+            f"(at most {spend.LINE_CAP:,} are shown and downloaded)."
+        )
 
 with st.expander("How these figures are defined"):
     st.markdown("\n".join(f"- **{term}**: {text}" for term, text in spend.GLOSSARY.items()))

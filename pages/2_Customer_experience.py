@@ -3,7 +3,7 @@ import streamlit as st
 from app import kpis as kx
 from app.navigation import CUSTOMER_EXPERIENCE
 from app.shell import page_setup
-from app.text import mask_frame
+from app.text import mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
 from metrics import kpis
@@ -19,10 +19,18 @@ if ctx.filters.departments:
     st.caption("KPIs are company-wide: the department filter does not apply on this page.")
 
 # Badge colours follow the status colours' meaning; the symbol and word carry it without colour.
-STATUS_BADGES = {kpis.ON_TARGET: "green", kpis.AT_RISK: "orange", kpis.OFF_TARGET: "red", kpis.NO_TARGET: "gray",
-                 kpis.NO_DATA: "gray"}
-CHANGE_BADGES = {"better": ("green", ":material/thumb_up:"), "worse": ("red", ":material/thumb_down:"),
-                 "unchanged": ("gray", ":material/trending_flat:")}
+STATUS_BADGES = {
+    kpis.ON_TARGET: "green",
+    kpis.AT_RISK: "orange",
+    kpis.OFF_TARGET: "red",
+    kpis.NO_TARGET: "gray",
+    kpis.NO_DATA: "gray",
+}
+CHANGE_BADGES = {
+    "better": ("green", ":material/thumb_up:"),
+    "worse": ("red", ":material/thumb_down:"),
+    "unchanged": ("gray", ":material/trending_flat:"),
+}
 
 
 def status_text(status: str) -> str:
@@ -30,12 +38,12 @@ def status_text(status: str) -> str:
 
 
 def kpi_help(kpi: kpis.Kpi) -> str:
-    lines = [kx.md(kpi.definition)]
+    lines = [plain(kpi.definition)]
     if kpi.formula:
-        lines.append(f"**Formula:** {kx.md(kpi.formula)}")
+        lines.append(f"**Formula:** {plain(kpi.formula)}")
     lines.append(f"**{kpi.direction_label}** · quarter value: {kpi.aggregation}")
     if kpi.source:
-        lines.append(f"**Source:** {kx.md(kpi.source)}")
+        lines.append(f"**Source:** {plain(kpi.source)}")
     return "\n\n".join(lines)
 
 
@@ -43,7 +51,7 @@ def target_help(card: kpis.KpiCard) -> str | None:
     target = card.target
     if target is None:
         return None
-    lines = [kx.md(target.note)] if target.note else []
+    lines = [plain(target.note)] if target.note else []
     if target.at_risk_threshold is None:
         lines.append("The at-risk threshold is the default: 5% of the target.")
     return "\n\n".join(lines) or None
@@ -51,8 +59,14 @@ def target_help(card: kpis.KpiCard) -> str | None:
 
 def scorecard_card(card: kpis.KpiCard) -> None:
     with st.container(border=True, width=340, key=f"cx_card_{card.kpi.kpi}"):
-        st.metric(kx.md(card.kpi.name), card.value_label, **kx.metric_delta(card.vs_previous), help=kpi_help(card.kpi),
-                  chart_data=card.sparkline or None, chart_type="line")
+        st.metric(
+            plain(card.kpi.name),
+            card.value_label,
+            **kx.metric_delta(card.vs_previous),
+            help=kpi_help(card.kpi),
+            chart_data=card.sparkline or None,
+            chart_type="line",
+        )
         with st.container(horizontal=True, gap="small"):
             st.badge(status_text(card.status), color=STATUS_BADGES[card.status])
             if card.agreement not in (None, kpis.AGREED):
@@ -69,108 +83,179 @@ def scorecard_card(card: kpis.KpiCard) -> None:
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
-cards = kpis.masked_cards(kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month,
-                                       quarter), mask)
+cards = kpis.masked_cards(
+    kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month, quarter), mask
+)
 if not cards:
-    st.info("**No KPIs yet.** Load `kpis.csv` (the glossary), `kpi_targets.csv` and `kpi_actuals.csv` on the "
-            "Data page to see the scorecard.", icon=":material/info:")
+    st.info(
+        "**No KPIs yet.** Load `kpis.csv` (the glossary), `kpi_targets.csv` and `kpi_actuals.csv` on the "
+        "Data page to see the scorecard.",
+        icon=":material/info:",
+    )
     st.stop()
 
 st.subheader(f"Scorecard · {quarter.label}")
 with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
-    owners = st.pills("Owner", list(OWNERS), selection_mode="multi", key="cx_owner",
-                      help="Show the KPIs owned by the CIO, the CMO or both jointly. None selected: all.")
-    statuses = st.pills("Status", list(kpis.STATUSES), selection_mode="multi", key="cx_status",
-                        format_func=status_text, help="None selected: every status.")
+    owners = st.pills(
+        "Owner",
+        list(OWNERS),
+        selection_mode="multi",
+        key="cx_owner",
+        help="Show the KPIs owned by the CIO, the CMO or both jointly. None selected: all.",
+    )
+    statuses = st.pills(
+        "Status",
+        list(kpis.STATUSES),
+        selection_mode="multi",
+        key="cx_status",
+        format_func=status_text,
+        help="None selected: every status.",
+    )
 shown = kpis.filter_cards(cards, owners, statuses)
-st.markdown(kx.md(kpis.scorecard_sentence(shown, quarter)))
+st.markdown(plain(kpis.scorecard_sentence(shown, quarter)))
 with st.container(horizontal=True, gap="medium", key="cx_scorecard"):
     for card in shown:
         scorecard_card(card)
 
 st.subheader("Against target")
-st.markdown(kx.md(kpis.bullet_sentence(shown, quarter)))
-st.caption("Bar: the quarter's value. Black line: the target. Bands: on target (green), at risk (orange) and "
-           "off target (vermillion), by the KPI's direction. Each scale is centred on its target and does not "
-           "start at zero.")
+st.markdown(plain(kpis.bullet_sentence(shown, quarter)))
+st.caption(
+    "Bar: the quarter's value. Black line: the target. Bands: on target (green), at risk (orange) and "
+    "off target (vermillion), by the KPI's direction. Each scale is centred on its target and does not "
+    "start at zero."
+)
 st.plotly_chart(bullet_chart(shown), key="cx_bullets", config={"displayModeBar": False})
 
 st.subheader("Trend against target")
-st.markdown(kx.md(kpis.trend_sentence(shown, quarter)))
+st.markdown(plain(kpis.trend_sentence(shown, quarter)))
 st.plotly_chart(trend_chart(shown), key="cx_trends", config={"displayModeBar": False})
 
 st.subheader("Glossary")
 st.caption("The shared vocabulary of Marketing and IT: what each KPI means and how it is measured.")
 glossary = kx.glossary(ctx.url, ctx.status.version)
-search = st.text_input("Search the glossary", key="cx_glossary_search", placeholder="e.g. churn, survey, CIO",
-                       icon=":material/search:")
-st.dataframe(kpis.glossary_table(mask_frame(mask, glossary), search or ""), hide_index=True, key="cx_glossary",
-             placeholder="", column_config={"Code": st.column_config.TextColumn(width=130),
-                            "Definition": st.column_config.TextColumn(width=400),
-                            "Formula": st.column_config.TextColumn(width=200),
-                            "Source": st.column_config.TextColumn(width=180),
-                            "Quarter value": st.column_config.TextColumn(
-                                help="How the quarter's observations combine into its value.")})
+search = st.text_input(
+    "Search the glossary", key="cx_glossary_search", placeholder="e.g. churn, survey, CIO", icon=":material/search:"
+)
+st.dataframe(
+    kpis.glossary_table(mask_frame(mask, glossary), search or ""),
+    hide_index=True,
+    key="cx_glossary",
+    placeholder="",
+    column_config={
+        "Code": st.column_config.TextColumn(width=130),
+        "Definition": st.column_config.TextColumn(width=400),
+        "Formula": st.column_config.TextColumn(width=200),
+        "Source": st.column_config.TextColumn(width=180),
+        "Quarter value": st.column_config.TextColumn(help="How the quarter's observations combine into its value."),
+    },
+)
 
 # Proposing and agreeing targets is for the working session, not for the projector.
 if ctx.presenting:
     st.stop()
 
 st.subheader("Targets and agreement")
-st.caption("Propose a target for a KPI and quarter, and record the CIO's and the CMO's agreement. A new "
-           "proposal clears both agreements. Every change is kept in the history below.")
+st.caption(
+    "Propose a target for a KPI and quarter, and record the CIO's and the CMO's agreement. A new "
+    "proposal clears both agreements. Every change is kept in the history below."
+)
 entries = kpis.glossary_entries(glossary)  # by real code: the choice below queries and saves
 names = {k: mask.text(e.name) for k, e in entries.items()}
 editing = not ctx.mask_vendors  # the form would show a note unmasked, or save a masked one back
 with st.container(horizontal=True, gap="medium"):
     if editing:
-        role = st.selectbox("Acting as", ROLES, index=ROLES.index("Analyst"), key=kx.ROLE_KEY, width=220,
-                            help="Until sign-in arrives, choose the role you act in; it is recorded with each "
-                                 "change.")
+        role = st.selectbox(
+            "Acting as",
+            ROLES,
+            index=ROLES.index("Analyst"),
+            key=kx.ROLE_KEY,
+            width=220,
+            help="Until sign-in arrives, choose the role you act in; it is recorded with each change.",
+        )
     kpi = st.selectbox("KPI", list(names), format_func=lambda k: names[k], key="cx_target_kpi", width=360)
     options = kpis.target_quarters(ctx.quarters)
-    target_quarter = st.selectbox("Quarter", options, index=options.index(quarter), format_func=lambda q: q.label,
-                                  key="cx_target_quarter", width=220)
+    target_quarter = st.selectbox(
+        "Quarter",
+        options,
+        index=options.index(quarter),
+        format_func=lambda q: q.label,
+        key="cx_target_quarter",
+        width=220,
+    )
 
 current = kx.current_target(ctx.url, ctx.status.version, targets_version, kpi, target_quarter)
 version = current.version if current else 0
 if current is None:
-    st.info(f"{kx.md(names[kpi])} has no target for {target_quarter.label} yet"
-            f"{': propose one below' if editing else ''}.", icon=":material/flag:")
+    st.info(
+        f"{plain(names[kpi])} has no target for {target_quarter.label} yet{': propose one below' if editing else ''}.",
+        icon=":material/flag:",
+    )
 else:
-    st.markdown(kx.md(mask.text(kpis.target_summary(current, entries[kpi]))))
+    st.markdown(plain(mask.text(kpis.target_summary(current, entries[kpi]))))
 
 result = st.session_state.pop(kx.RESULT_KEY, None)
 if result:
-    (st.success if result[0] else st.error)(kx.md(mask.text(result[1])),
-                                            icon=":material/check_circle:" if result[0] else ":material/block:")
+    (st.success if result[0] else st.error)(
+        plain(mask.text(result[1])), icon=":material/check_circle:" if result[0] else ":material/block:"
+    )
 
 if not editing:
-    st.caption("Targets cannot be changed while vendor names are masked, so that masked text is never saved. "
-               "Turn off *Mask vendor names* in the sidebar to propose or agree a target.")
+    st.caption(
+        "Targets cannot be changed while vendor names are masked, so that masked text is never saved. "
+        "Turn off *Mask vendor names* in the sidebar to propose or agree a target."
+    )
 else:
     with st.form("cx_propose", border=True):
-        st.markdown(f"**Propose a new {target_quarter.label} target for {kx.md(names[kpi])}**")
+        st.markdown(f"**Propose a new {target_quarter.label} target for {plain(names[kpi])}**")
         with st.container(horizontal=True, gap="medium"):
-            st.number_input("Target", value=current.target if current else None, step=0.01,
-                            key=kx.form_key("target", kpi, target_quarter, version), required=True,
-                            help="In the KPI's unit.")
-            st.number_input("At-risk threshold", value=current.at_risk_threshold if current else None,
-                            min_value=0.0, step=0.01, key=kx.form_key("threshold", kpi, target_quarter, version),
-                            help="How far the value may miss the target and still count as at risk, in the KPI's "
-                                 "unit. Leave empty for the default: 5% of the target.")
-        st.text_input("Note", value=(current.note or "") if current else "", max_chars=NOTE_MAX_CHARS,
-                      key=kx.form_key("note", kpi, target_quarter, version), placeholder="Why this target?")
-        st.form_submit_button("Propose target", type="primary", icon=":material/send:", key="cx_propose_submit",
-                              on_click=kx.submit_proposal, args=(ctx.url, kpi, names[kpi], target_quarter, version))
+            st.number_input(
+                "Target",
+                value=current.target if current else None,
+                step=0.01,
+                key=kx.form_key("target", kpi, target_quarter, version),
+                required=True,
+                help="In the KPI's unit.",
+            )
+            st.number_input(
+                "At-risk threshold",
+                value=current.at_risk_threshold if current else None,
+                min_value=0.0,
+                step=0.01,
+                key=kx.form_key("threshold", kpi, target_quarter, version),
+                help="How far the value may miss the target and still count as at risk, in the KPI's "
+                "unit. Leave empty for the default: 5% of the target.",
+            )
+        st.text_input(
+            "Note",
+            value=(current.note or "") if current else "",
+            max_chars=NOTE_MAX_CHARS,
+            key=kx.form_key("note", kpi, target_quarter, version),
+            placeholder="Why this target?",
+        )
+        st.form_submit_button(
+            "Propose target",
+            type="primary",
+            icon=":material/send:",
+            key="cx_propose_submit",
+            on_click=kx.submit_proposal,
+            args=(ctx.url, kpi, names[kpi], target_quarter, version),
+        )
 
     if role in AGREEING_ROLES:
         agreed_on = getattr(current, f"agreed_by_{role.lower()}_on") if current else None
-        st.button(f"Record the {role}'s agreement to this target", icon=":material/handshake:", key="cx_agree",
-                  disabled=current is None or agreed_on is not None,
-                  help=f"Already agreed on {agreed_on:%d %b %Y}." if agreed_on else
-                  "There is no target to agree yet." if current is None else None,
-                  on_click=kx.submit_agreement, args=(ctx.url, kpi, names[kpi], target_quarter, version, role))
+        st.button(
+            f"Record the {role}'s agreement to this target",
+            icon=":material/handshake:",
+            key="cx_agree",
+            disabled=current is None or agreed_on is not None,
+            help=f"Already agreed on {agreed_on:%d %b %Y}."
+            if agreed_on
+            else "There is no target to agree yet."
+            if current is None
+            else None,
+            on_click=kx.submit_agreement,
+            args=(ctx.url, kpi, names[kpi], target_quarter, version, role),
+        )
     else:
         st.caption("Only the CIO and the CMO record agreement: choose one of them under *Acting as*.")
 
@@ -180,5 +265,12 @@ if audit.empty:
     st.caption("No target has been changed in the app yet; the targets shown are the imported ones.")
 else:
     st.dataframe(audit, hide_index=True, key="cx_audit", placeholder="—")
-    st.download_button("Download the history (CSV)", csv_bytes(audit), file_name="target_history.csv",
-                       mime=CSV_MIME, icon=":material/download:", key="cx_audit_download", on_click="ignore")
+    st.download_button(
+        "Download the history (CSV)",
+        csv_bytes(audit),
+        file_name="target_history.csv",
+        mime=CSV_MIME,
+        icon=":material/download:",
+        key="cx_audit_download",
+        on_click="ignore",
+    )

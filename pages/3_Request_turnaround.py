@@ -20,8 +20,11 @@ mask = ctx.vendor_mask
 shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 
 if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
-    st.info("**No requests loaded yet.** Load a `requests.csv` (request_id, title, requested_at, priority, type; "
-            "ideally ready_at, started_at, delivered_at) to see turnaround.", icon=":material/inbox:")
+    st.info(
+        "**No requests loaded yet.** Load a `requests.csv` (request_id, title, requested_at, priority, type; "
+        "ideally ready_at, started_at, delivered_at) to see turnaround.",
+        icon=":material/inbox:",
+    )
     st.page_link(DATA.path, label="Open the Data page to upload it", icon=":material/arrow_forward:")
     st.stop()
 
@@ -29,12 +32,15 @@ if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
 options = rt.filter_options(url, version)
 st.caption("Marketing's requests to IT. The sidebar's department filter does not apply to requests.")
 type_col, priority_col, team_col = st.columns(3)
-chosen_types = type_col.multiselect("Type", options["types"], key="rt_types", placeholder="All types",
-                                    format_func=mask.text)
-chosen_priorities = priority_col.multiselect("Priority", options["priorities"], key="rt_priorities",
-                                             placeholder="All priorities", format_func=mask.text)
-chosen_teams = team_col.multiselect("Requesting team", options["teams"], key="rt_teams", placeholder="All teams",
-                                    format_func=mask.text)
+chosen_types = type_col.multiselect(
+    "Type", options["types"], key="rt_types", placeholder="All types", format_func=mask.text
+)
+chosen_priorities = priority_col.multiselect(
+    "Priority", options["priorities"], key="rt_priorities", placeholder="All priorities", format_func=mask.text
+)
+chosen_teams = team_col.multiselect(
+    "Requesting team", options["teams"], key="rt_teams", placeholder="All teams", format_func=mask.text
+)
 filters = ta.RequestFilter(  # option order, so that the same choice is the same cache key
     tuple(v for v in options["types"] if v in chosen_types),
     tuple(v for v in options["priorities"] if v in chosen_priorities),
@@ -47,12 +53,19 @@ if quarter is None:
     all_deliveries = rt.lead_time_by_quarter(url, version, fiscal_start, ta.ALL_REQUESTS)
     choices = list(reversed(ta.delivery_quarters(all_deliveries))) or [ctx.calendar.quarter_of(today)]
     default = ta.default_delivery_quarter(all_deliveries)
-    quarter = st.selectbox("Quarter of delivery", choices, index=choices.index(default) if default else 0,
-                           key="rt_quarter", format_func=lambda q: q.label,
-                           help="There is no spend data to take the fiscal quarter from, so pick it here. It opens "
-                                "on the latest quarter with at least 10 deliveries.")
-    st.caption(f"{quarter.label} ({ctx.calendar.quarter_start(quarter):%d %b %Y} – "
-               f"{ctx.calendar.quarter_end(quarter):%d %b %Y})")
+    quarter = st.selectbox(
+        "Quarter of delivery",
+        choices,
+        index=choices.index(default) if default else 0,
+        key="rt_quarter",
+        format_func=lambda q: q.label,
+        help="There is no spend data to take the fiscal quarter from, so pick it here. It opens "
+        "on the latest quarter with at least 10 deliveries.",
+    )
+    st.caption(
+        f"{quarter.label} ({ctx.calendar.quarter_start(quarter):%d %b %Y} – "
+        f"{ctx.calendar.quarter_end(quarter):%d %b %Y})"
+    )
 first, last = ta.trend_window(quarter)
 by_quarter = rt.lead_time_by_quarter(url, version, fiscal_start, filters)
 turnaround = ta.quarter_turnaround(by_quarter, quarter)
@@ -62,19 +75,36 @@ backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
 # --- Headline ----------------------------------------------------------------------------
 st.subheader(shown(ta.lead_time_headline(turnaround)) if turnaround else f"No requests delivered in {quarter.label}")
 if turnaround is None and not by_quarter.empty:
-    st.caption(f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to "
-               f"{by_quarter['quarter'].iloc[-1]}.")
+    st.caption(
+        f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to {by_quarter['quarter'].iloc[-1]}."
+    )
 m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric("85% delivered within", ta.days_label(turnaround.within_days if turnaround else None),
-          ta.within_delta_label(turnaround) if turnaround else None, delta_color="inverse", border=True,
-          help="p85 lead time (linear interpolation, as PostgreSQL's percentile_cont), rounded up to whole days.")
+m1.metric(
+    "85% delivered within",
+    ta.days_label(turnaround.within_days if turnaround else None),
+    ta.within_delta_label(turnaround) if turnaround else None,
+    delta_color="inverse",
+    border=True,
+    help="p85 lead time (linear interpolation, as PostgreSQL's percentile_cont), rounded up to whole days.",
+)
 m2.metric("Median lead time", ta.days_label(turnaround.p50 if turnaround else None), border=True)
-m3.metric("Delivered", f"{turnaround.delivered:,}" if turnaround else "no data", border=True,
-          help="Requests delivered in the quarter, not counting those recorded as delivered before requested.")
-m4.metric("SLA breach rate", share(turnaround.breach_rate if turnaround else None), border=True,
-          help=f"Breaches / delivered. SLA: the request's sla_days, else {ta.sla_defaults_text()}.")
-m5.metric("Open today" if backlog is not None and backlog.is_today else "Open at quarter end",
-          f"{backlog.open:,}" if backlog is not None else "no data", border=True)
+m3.metric(
+    "Delivered",
+    f"{turnaround.delivered:,}" if turnaround else "no data",
+    border=True,
+    help="Requests delivered in the quarter, not counting those recorded as delivered before requested.",
+)
+m4.metric(
+    "SLA breach rate",
+    share(turnaround.breach_rate if turnaround else None),
+    border=True,
+    help=f"Breaches / delivered. SLA: the request's sla_days, else {ta.sla_defaults_text()}.",
+)
+m5.metric(
+    "Open today" if backlog is not None and backlog.is_today else "Open at quarter end",
+    f"{backlog.open:,}" if backlog is not None else "no data",
+    border=True,
+)
 
 quality_note = shown(ta.data_quality_sentence(counts, turnaround, quarter))
 if counts.delivered_before_requested:
@@ -89,8 +119,14 @@ with trend_col:
     st.markdown(shown(ta.lead_time_sentence(by_quarter, quarter)))
     st.plotly_chart(charts.lead_time_trend(ta.in_window(by_quarter, first, last), quarter), key="rt_trend")
 with breakdown_col:
-    dimension = st.segmented_control("Break down by", list(ta.BREAKDOWNS), format_func=ta.BREAKDOWNS.get,
-                                     default="priority", required=True, key="rt_breakdown")
+    dimension = st.segmented_control(
+        "Break down by",
+        list(ta.BREAKDOWNS),
+        format_func=ta.BREAKDOWNS.get,
+        default="priority",
+        required=True,
+        key="rt_breakdown",
+    )
     breakdown = rt.lead_time_by(url, version, fiscal_start, quarter, dimension, filters)
     st.markdown(shown(ta.breakdown_sentence(breakdown, dimension, quarter)))
     st.dataframe(
@@ -102,7 +138,8 @@ with breakdown_col:
             "p50": st.column_config.NumberColumn("Median, days", format="%.1f"),
             "p85": st.column_config.NumberColumn("85% within, days", format="%.1f"),
             "breach_pct": st.column_config.NumberColumn("SLA breach rate", format="%.0f%%"),
-        })
+        },
+    )
 
 # --- Who are we waiting on -----------------------------------------------------------------
 stages_col, flow_col = st.columns(2, gap="large")
@@ -112,8 +149,10 @@ with stages_col:
     st.markdown(shown(ta.stage_sentence(stages, quarter)))
     st.plotly_chart(charts.stage_stack(stages, quarter), key="rt_stages")
     unknown = ta.unknown_stages_note(stages, quarter)
-    st.caption(shown(unknown or "Every stage time is known for this quarter's requests.")
-               + " Medians per stage need not add up to the median lead time.")
+    st.caption(
+        shown(unknown or "Every stage time is known for this quarter's requests.")
+        + " Medians per stage need not add up to the median lead time."
+    )
 with flow_col:
     st.subheader("Flow")
     flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
@@ -140,26 +179,47 @@ with ageing_col:
 with oldest_col:
     if backlog is not None and not backlog.oldest.empty:
         st.caption(f"The {len(backlog.oldest)} oldest open requests at {backlog.as_of_label}")
-        st.dataframe(masked(backlog.oldest), hide_index=True, column_config={
-            "request_id": "Request", "title": "Title", "priority": "Priority", "type": "Type",
-            "requested_by": "Team", "requested_at": st.column_config.DateColumn("Requested", format="D MMM YYYY"),
-            "age_days": st.column_config.NumberColumn("Age, days"), "waiting_on": "Waiting on"})
+        st.dataframe(
+            masked(backlog.oldest),
+            hide_index=True,
+            column_config={
+                "request_id": "Request",
+                "title": "Title",
+                "priority": "Priority",
+                "type": "Type",
+                "requested_by": "Team",
+                "requested_at": st.column_config.DateColumn("Requested", format="D MMM YYYY"),
+                "age_days": st.column_config.NumberColumn("Age, days"),
+                "waiting_on": "Waiting on",
+            },
+        )
 
 # --- Distribution ----------------------------------------------------------------------------
 st.subheader("Lead-time distribution")
 hist_col, scatter_col = st.columns(2, gap="large")
 with hist_col:
-    histogram = (rt.lead_time_histogram(url, version, fiscal_start, quarter, turnaround.p95, filters)
-                 if turnaround is not None and turnaround.p95 is not None else None)
+    histogram = (
+        rt.lead_time_histogram(url, version, fiscal_start, quarter, turnaround.p95, filters)
+        if turnaround is not None and turnaround.p95 is not None
+        else None
+    )
     st.markdown(shown(ta.distribution_sentence(histogram, turnaround)))
-    st.plotly_chart(charts.lead_time_distribution(histogram, turnaround.p50 if turnaround else None,
-                                                  turnaround.p85 if turnaround else None), key="rt_histogram")
+    st.plotly_chart(
+        charts.lead_time_distribution(
+            histogram, turnaround.p50 if turnaround else None, turnaround.p85 if turnaround else None
+        ),
+        key="rt_histogram",
+    )
 with scatter_col:
     scatter_first, _ = ta.trend_window(quarter, ta.SCATTER_QUARTERS)
     points = rt.lead_time_points(url, version, fiscal_start, scatter_first, quarter, filters)
     st.markdown(shown(ta.scatter_sentence(points, scatter_first, quarter)))
-    st.plotly_chart(charts.lead_time_scatter(rt.masked_points(points, mask), ctx.calendar.quarter_start(scatter_first),
-                                             ctx.calendar.quarter_end(quarter)), key="rt_scatter")
+    st.plotly_chart(
+        charts.lead_time_scatter(
+            rt.masked_points(points, mask), ctx.calendar.quarter_start(scatter_first), ctx.calendar.quarter_end(quarter)
+        ),
+        key="rt_scatter",
+    )
 
 with st.expander("Definitions", icon=":material/menu_book:"):
     st.markdown(ta.definitions_markdown())

@@ -31,35 +31,54 @@ else:
     st.warning(status.message, icon=":material/database_off:")
 
 st.subheader("Validation report")
-findings = pd.DataFrame(list(status.findings),
-                        columns=["severity", "file", "line", "column", "value", "problem", "fix"])
+findings = pd.DataFrame(
+    list(status.findings), columns=["severity", "file", "line", "column", "value", "problem", "fix"]
+)
 if findings.empty:
     st.success("The last files checked had no errors and no warnings.", icon=":material/check_circle:")
 else:
     errors, warnings = (findings["severity"] == "error").sum(), (findings["severity"] == "warning").sum()
     if status.refused:
-        st.error(f"The CSV files have {errors} errors, so they were not loaded. "
-                 "Fix them in the files (each row below says how); the app reloads them by itself.",
-                 icon=":material/error:")
+        st.error(
+            f"The CSV files have {errors} errors, so they were not loaded. "
+            "Fix them in the files (each row below says how); the app reloads them by itself.",
+            icon=":material/error:",
+        )
     st.caption(f"{errors} errors · {warnings} warnings. Errors block an import; warnings do not.")
-    shown = st.segmented_control("Show", ["Errors", "Warnings"], selection_mode="multi",
-                                 default=["Errors", "Warnings"], key="data_findings_filter")
+    shown = st.segmented_control(
+        "Show",
+        ["Errors", "Warnings"],
+        selection_mode="multi",
+        default=["Errors", "Warnings"],
+        key="data_findings_filter",
+    )
     wanted = {"Errors": "error", "Warnings": "warning"}
     chosen = findings["severity"].isin([wanted[s] for s in shown or []])
-    st.dataframe(masked(findings[chosen]), hide_index=True,
-                 column_config={"severity": "Severity", "file": "File", "line": st.column_config.NumberColumn("Line"),
-                                "column": "Column", "value": "Value", "problem": "What is wrong",
-                                "fix": st.column_config.TextColumn("How to fix it", width="large")})
+    st.dataframe(
+        masked(findings[chosen]),
+        hide_index=True,
+        column_config={
+            "severity": "Severity",
+            "file": "File",
+            "line": st.column_config.NumberColumn("Line"),
+            "column": "Column",
+            "value": "Value",
+            "problem": "What is wrong",
+            "fix": st.column_config.TextColumn("How to fix it", width="large"),
+        },
+    )
 
 # Uploading is for the working session, not for the projector.
 if ctx.presenting:
     st.stop()
 
 st.subheader("Upload CSV files")
-st.caption("Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
-           "Files are checked first; nothing is written until you confirm, and then all files are "
-           "imported together or not at all. Uploaded tables replace the ones in the database; "
-           "targets, agreements and commentary entered in the app are kept.")
+st.caption(
+    "Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
+    "Files are checked first; nothing is written until you confirm, and then all files are "
+    "imported together or not at all. Uploaded tables replace the ones in the database; "
+    "targets, agreements and commentary entered in the app are kept."
+)
 uploads = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="data_upload")
 if uploads:
     files = {u.name: u.getvalue() for u in uploads}
@@ -78,17 +97,21 @@ if uploads:
     target = import_target(ctx)
     if target is None:
         st.warning("There is no database to import into right now (see Source above).", icon=":material/database_off:")
-    elif not errors and report.tables:
-        if st.button(f"Import {len(report.tables)} table(s)", type="primary", key="data_import"):
-            with st.status("Importing…", expanded=True) as progress:
-                result = import_uploaded(target, report, files,
-                                         lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"))
-                if result.ok:
-                    progress.update(label=result.message, state="complete")
-                else:
-                    progress.update(label="Import failed; nothing was changed", state="error")
+    elif (
+        not errors
+        and report.tables
+        and st.button(f"Import {len(report.tables)} table(s)", type="primary", key="data_import")
+    ):
+        with st.status("Importing…", expanded=True) as progress:
+            result = import_uploaded(
+                target, report, files, lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})")
+            )
             if result.ok:
-                st.success(result.message, icon=":material/task_alt:")
-                data.forget_source()
+                progress.update(label=result.message, state="complete")
             else:
-                st.error(result.message, icon=":material/error:")
+                progress.update(label="Import failed; nothing was changed", state="error")
+        if result.ok:
+            st.success(result.message, icon=":material/task_alt:")
+            data.forget_source()
+        else:
+            st.error(result.message, icon=":material/error:")

@@ -33,8 +33,12 @@ ALLOWED = {
     "pages": {"metrics", "charts", "boardpack", "app"},
     "devtools": {"metrics", "charts", "boardpack", "app", "devtools"},
 }
-FORBIDDEN_THIRD_PARTY = {"metrics": {"streamlit"}, "charts": {"streamlit"}, "boardpack": {"streamlit"},
-                         "cli": {"streamlit"}}
+FORBIDDEN_THIRD_PARTY = {
+    "metrics": {"streamlit"},
+    "charts": {"streamlit"},
+    "boardpack": {"streamlit"},
+    "cli": {"streamlit"},
+}
 # Run, never imported: `python -m metrics` hands over to the command line from here.
 ENTRY_SCRIPTS = {"metrics/__main__.py"}
 # The sample generator is a tool: only the command line's `sample` command may use it.
@@ -114,7 +118,8 @@ def layer_violations(root: Path) -> list[str]:
             elif top == "tests" or top == "pages":
                 problems.append(f"{rel} imports {target}: tests and page scripts are never imported")
             elif (target == "metrics.sample" or target.startswith("metrics.sample.")) and not any(
-                    module == user or module.startswith(user + ".") for user in SAMPLE_USERS):
+                module == user or module.startswith(user + ".") for user in SAMPLE_USERS
+            ):
                 problems.append(f"{rel} imports the sample generator {target}")
     return problems
 
@@ -124,8 +129,10 @@ def import_cycles(root: Path) -> list[list[str]]:
     (a module and the dataclasses it words may name each other in annotations)."""
     sources = dict(_sources(root))
     known = set(sources)
-    graph = {m: sorted(t for t in imports_of(p, m, known, runtime_only=True) if t in known and t != m)
-             for m, p in sources.items()}
+    graph = {
+        m: sorted(t for t in imports_of(p, m, known, runtime_only=True) if t in known and t != m)
+        for m, p in sources.items()
+    }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -183,17 +190,20 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 def test_the_checker_catches_a_deliberately_wrong_import(tmp_path):
     """The rule is not vacuous: the core reaching up into the charts, a subpackage deep in the
     core importing Streamlit, the pack importing the sample generator, and a cycle are caught."""
-    root = _tree(tmp_path, {
-        "metrics/spend/__init__.py": "",
-        "metrics/spend/compute.py": "def f():\n    from charts.spend import chart\n",
-        "metrics/kpis/queries.py": "import streamlit as st\n",
-        "metrics/sample/__init__.py": "",
-        "boardpack/content.py": "from metrics import sample\n",
-        "charts/spend.py": "from metrics.spend import compute\n",
-        "app/a.py": "from app import b\n",
-        "app/b.py": "import app.a\n",
-        "app/shell.py": "",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "metrics/spend/__init__.py": "",
+            "metrics/spend/compute.py": "def f():\n    from charts.spend import chart\n",
+            "metrics/kpis/queries.py": "import streamlit as st\n",
+            "metrics/sample/__init__.py": "",
+            "boardpack/content.py": "from metrics import sample\n",
+            "charts/spend.py": "from metrics.spend import compute\n",
+            "app/a.py": "from app import b\n",
+            "app/b.py": "import app.a\n",
+            "app/shell.py": "",
+        },
+    )
     problems = "\n".join(layer_violations(root))
     assert "metrics/spend/compute.py (metrics) imports charts.spend (charts)" in problems
     assert "metrics/kpis/queries.py (metrics) imports streamlit" in problems
@@ -203,8 +213,11 @@ def test_the_checker_catches_a_deliberately_wrong_import(tmp_path):
 
 def test_importing_the_core_does_not_load_streamlit_or_the_layers_above():
     modules = sorted(m for m, p in _sources(ROOT) if m.split(".")[0] == "metrics" and p.name != "__main__.py")
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + \
-           "print(sorted(m for m in ('streamlit', 'charts', 'boardpack', 'cli', 'app') if m in sys.modules))"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print(sorted(m for m in ('streamlit', 'charts', 'boardpack', 'cli', 'app') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -245,4 +258,4 @@ def test_server_config_is_hardened():
     assert cfg["server"]["maxUploadSize"] <= 200
     from metrics.validation import UPLOAD_MAX_BYTES
 
-    assert UPLOAD_MAX_BYTES == cfg["server"]["maxUploadSize"] * 1024 * 1024  # one limit, stated twice
+    assert cfg["server"]["maxUploadSize"] * 1024 * 1024 == UPLOAD_MAX_BYTES  # one limit, stated twice

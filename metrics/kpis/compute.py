@@ -34,16 +34,16 @@ Folding months
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import number
-from metrics.sql import as_date
 from metrics.masking import VendorMask
+from metrics.sql import as_date
 from metrics.targets import EffectiveTarget, targets_by_quarter
 
 DEFAULT_AGGREGATION = "mean"
@@ -73,9 +73,13 @@ def fold_months(monthly: pd.DataFrame, calendar: FiscalCalendar) -> pd.DataFrame
         m[c] = m[c].astype(float)
     m["observations"] = m["observations"].astype(int)
     m["last_date"] = [as_date(d) for d in m["last_date"]]
-    out = (m.groupby(["kpi", "fiscal_year", "fiscal_quarter"], as_index=False)
-           .agg(total=("total", "sum"), observations=("observations", "sum"), low=("low", "min"),
-                high=("high", "max"), last_date=("last_date", "max")))
+    out = m.groupby(["kpi", "fiscal_year", "fiscal_quarter"], as_index=False).agg(
+        total=("total", "sum"),
+        observations=("observations", "sum"),
+        low=("low", "min"),
+        high=("high", "max"),
+        last_date=("last_date", "max"),
+    )
     return out[cols]
 
 
@@ -96,8 +100,16 @@ def combine_quarters(quarterly: pd.DataFrame, aggregations: Mapping[str, str], l
             "last": on_day.get((r.kpi, as_date(r.last_date))),
         }[how]
         q = FiscalQuarter(int(r.fiscal_year), int(r.fiscal_quarter))
-        rows.append({"kpi": r.kpi, "quarter": q.label, "fiscal_year": q.fiscal_year, "fiscal_quarter": q.quarter,
-                     "value": None if value is None else float(value), "observations": int(r.observations)})
+        rows.append(
+            {
+                "kpi": r.kpi,
+                "quarter": q.label,
+                "fiscal_year": q.fiscal_year,
+                "fiscal_quarter": q.quarter,
+                "value": None if value is None else float(value),
+                "observations": int(r.observations),
+            }
+        )
     out = pd.DataFrame(rows, columns=VALUE_COLUMNS)
     return out.sort_values(["kpi", "fiscal_year", "fiscal_quarter"]).reset_index(drop=True)
 
@@ -264,19 +276,32 @@ class KpiCard:
 
 def glossary_entries(glossary: pd.DataFrame) -> dict[str, Kpi]:
     """`kpi_glossary` rows as Kpi entries, by KPI code, in glossary order."""
+
     def text(v) -> str | None:
         return None if v is None or pd.isna(v) else str(v)
 
-    return {r["kpi"]: Kpi(kpi=r["kpi"], name=r["name"], unit=text(r["unit"]) or "", direction=r["direction"],
-                          owner=r["owner"], definition=text(r["definition"]) or "", formula=text(r.get("formula")),
-                          source=text(r.get("source")), aggregation=text(r.get("aggregation")) or DEFAULT_AGGREGATION)
-            for r in glossary.to_dict("records")}
+    return {
+        r["kpi"]: Kpi(
+            kpi=r["kpi"],
+            name=r["name"],
+            unit=text(r["unit"]) or "",
+            direction=r["direction"],
+            owner=r["owner"],
+            definition=text(r["definition"]) or "",
+            formula=text(r.get("formula")),
+            source=text(r.get("source")),
+            aggregation=text(r.get("aggregation")) or DEFAULT_AGGREGATION,
+        )
+        for r in glossary.to_dict("records")
+    }
 
 
 def _value_lookup(values: pd.DataFrame) -> dict[tuple[str, FiscalQuarter], float]:
-    return {(k, FiscalQuarter(int(y), int(q))): float(v)
-            for k, y, q, v in zip(values["kpi"], values["fiscal_year"], values["fiscal_quarter"], values["value"])
-            if v is not None and not pd.isna(v)}
+    return {
+        (k, FiscalQuarter(int(y), int(q))): float(v)
+        for k, y, q, v in zip(values["kpi"], values["fiscal_year"], values["fiscal_quarter"], values["value"])
+        if v is not None and not pd.isna(v)
+    }
 
 
 def window(quarter: FiscalQuarter, size: int = TREND_QUARTERS) -> list[FiscalQuarter]:
@@ -297,8 +322,13 @@ def _change(kpi: Kpi, now: float | None, then: float | None, versus: FiscalQuart
     return Change(kpi, versus, delta)
 
 
-def scorecard(glossary: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFrame, quarter: FiscalQuarter,
-              size: int = TREND_QUARTERS) -> list[KpiCard]:
+def scorecard(
+    glossary: pd.DataFrame,
+    values: pd.DataFrame,
+    targets: pd.DataFrame,
+    quarter: FiscalQuarter,
+    size: int = TREND_QUARTERS,
+) -> list[KpiCard]:
     """One card per glossary KPI for `quarter`, in glossary order.
 
     `values` is `kpi_quarter_values` output and `targets` is `targets.effective_targets`
@@ -311,9 +341,15 @@ def scorecard(glossary: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFram
         trend = tuple(QuarterPoint(q, value_of.get((kpi.kpi, q)), target_of.get((kpi.kpi, q))) for q in quarters)
         now = trend[-1].value
         prev, last_year = quarter.previous(), quarter.same_quarter_last_year()
-        cards.append(KpiCard(kpi, quarter, trend,
-                             _change(kpi, now, value_of.get((kpi.kpi, prev)), prev),
-                             _change(kpi, now, value_of.get((kpi.kpi, last_year)), last_year)))
+        cards.append(
+            KpiCard(
+                kpi,
+                quarter,
+                trend,
+                _change(kpi, now, value_of.get((kpi.kpi, prev)), prev),
+                _change(kpi, now, value_of.get((kpi.kpi, last_year)), last_year),
+            )
+        )
     return cards
 
 
@@ -333,9 +369,20 @@ def masked_cards(cards: Sequence[KpiCard], mask: VendorMask) -> list[KpiCard]:
 
 
 def _masked_card(card: KpiCard, mask: VendorMask) -> KpiCard:
-    kpi = replace(card.kpi, name=mask.text(card.kpi.name), definition=mask.text(card.kpi.definition),
-                  formula=mask.text(card.kpi.formula), source=mask.text(card.kpi.source))
-    trend = tuple(replace(p, target=replace(p.target, note=mask.text(p.target.note)) if p.target else None)
-                  for p in card.trend)
-    return replace(card, kpi=kpi, trend=trend, vs_previous=replace(card.vs_previous, kpi=kpi),
-                   vs_last_year=replace(card.vs_last_year, kpi=kpi))
+    kpi = replace(
+        card.kpi,
+        name=mask.text(card.kpi.name),
+        definition=mask.text(card.kpi.definition),
+        formula=mask.text(card.kpi.formula),
+        source=mask.text(card.kpi.source),
+    )
+    trend = tuple(
+        replace(p, target=replace(p.target, note=mask.text(p.target.note)) if p.target else None) for p in card.trend
+    )
+    return replace(
+        card,
+        kpi=kpi,
+        trend=trend,
+        vs_previous=replace(card.vs_previous, kpi=kpi),
+        vs_last_year=replace(card.vs_last_year, kpi=kpi),
+    )

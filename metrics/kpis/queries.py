@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Callable, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -32,12 +32,19 @@ def kpi_monthly_stmt(start: date, end: date) -> sa.Select:
     year = sa.extract("year", a.c.date).label("year")
     month = sa.extract("month", a.c.date).label("month")
     return (
-        sa.select(a.c.kpi, year, month,
-                  sa.func.sum(a.c.value).label("total"), sa.func.count(a.c.value).label("observations"),
-                  sa.func.min(a.c.value).label("low"), sa.func.max(a.c.value).label("high"),
-                  sa.func.max(a.c.date).label("last_date"))
-        .where(a.c.date >= sa.bindparam("start", start, type_=sa.Date),
-               a.c.date < sa.bindparam("end", end, type_=sa.Date))
+        sa.select(
+            a.c.kpi,
+            year,
+            month,
+            sa.func.sum(a.c.value).label("total"),
+            sa.func.count(a.c.value).label("observations"),
+            sa.func.min(a.c.value).label("low"),
+            sa.func.max(a.c.value).label("high"),
+            sa.func.max(a.c.date).label("last_date"),
+        )
+        .where(
+            a.c.date >= sa.bindparam("start", start, type_=sa.Date), a.c.date < sa.bindparam("end", end, type_=sa.Date)
+        )
         .group_by(a.c.kpi, year, month)
     )
 
@@ -47,8 +54,10 @@ def kpi_observations_on_stmt(kpis: Sequence[str], dates: Sequence[date]) -> sa.S
     a = schema.kpi_actuals
     return (
         sa.select(a.c.kpi, a.c.date, sa.func.avg(a.c.value).label("value"))
-        .where(a.c.kpi.in_(sa.bindparam("kpis", list(kpis), expanding=True)),
-               a.c.date.in_(sa.bindparam("dates", list(dates), expanding=True)))
+        .where(
+            a.c.kpi.in_(sa.bindparam("kpis", list(kpis), expanding=True)),
+            a.c.date.in_(sa.bindparam("dates", list(dates), expanding=True)),
+        )
         .group_by(a.c.kpi, a.c.date)
     )
 
@@ -66,8 +75,9 @@ def kpi_glossary(engine: Engine) -> pd.DataFrame:
     return out
 
 
-def kpi_quarter_values(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter,
-                       last: FiscalQuarter) -> pd.DataFrame:
+def kpi_quarter_values(
+    engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter
+) -> pd.DataFrame:
     """Each KPI's value per fiscal quarter in [first, last], by its aggregation.
 
     Columns: kpi, quarter (label), fiscal_year, fiscal_quarter, value, observations. A quarter
@@ -93,5 +103,6 @@ QUERIES: dict[str, Callable[[str], sa.Select]] = {
     "kpi_glossary": lambda dialect: kpi_glossary_stmt(),
     "kpi_quarter_values": lambda dialect: kpi_monthly_stmt(date(2026, 1, 1), date(2026, 4, 1)),
     "kpi_quarter_values_on_last_days": lambda dialect: kpi_observations_on_stmt(
-        ["nps", "uptime"], [date(2026, 3, 31), date(2026, 6, 30)]),
+        ["nps", "uptime"], [date(2026, 3, 31), date(2026, 6, 30)]
+    ),
 }

@@ -5,19 +5,34 @@ board pack."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import and_join, counted
-from metrics.kpis.compute import (AGREED, AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, STATUSES, Kpi,
-                                  KpiCard, at_risk_threshold)
+from metrics.kpis.compute import (
+    AGREED,
+    AT_RISK,
+    NO_DATA,
+    NO_TARGET,
+    OFF_TARGET,
+    ON_TARGET,
+    STATUSES,
+    Kpi,
+    KpiCard,
+    at_risk_threshold,
+)
 from metrics.targets import EffectiveTarget
 
 # How each status reads in a count: "2 at risk", "1 without a target".
-STATUS_PHRASES = {ON_TARGET: "on target", AT_RISK: "at risk", OFF_TARGET: "off target",
-                  NO_TARGET: "without a target", NO_DATA: "without data"}
+STATUS_PHRASES = {
+    ON_TARGET: "on target",
+    AT_RISK: "at risk",
+    OFF_TARGET: "off target",
+    NO_TARGET: "without a target",
+    NO_DATA: "without data",
+}
 
 
 def scorecard_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
@@ -48,8 +63,10 @@ def bullet_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
         return f"Every KPI shown with a target meets it in {quarter.label} ({len(judged)} of {len(judged)})."
     worst = max(missing, key=lambda c: c.miss_in_thresholds or 0.0)
     verb = "misses" if len(missing) == 1 else "miss"
-    return (f"{len(missing)} of {counted(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
-            f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst.target.target)}.")
+    return (
+        f"{len(missing)} of {counted(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
+        f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst.target.target)}."
+    )
 
 
 def trend_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
@@ -71,18 +88,34 @@ def target_summary(target: EffectiveTarget, kpi: Kpi) -> str:
     awaiting the CMO · version 3, changed in the app by CIO at 2026-08-03 14:02 UTC.'"""
     threshold = at_risk_threshold(target.target, target.at_risk_threshold)
     default = " (the default, 5% of the target)" if target.at_risk_threshold is None else ""
-    sides = [f"agreed by the {side} on {day:%d %b %Y}" if day else f"awaiting the {side}"
-             for side, day in (("CIO", target.agreed_by_cio_on), ("CMO", target.agreed_by_cmo_on))]
-    origin = (f"changed in the app by {target.changed_by} at {target.changed_at:%Y-%m-%d %H:%M} UTC"
-              if target.changed_at else "as imported")
-    return (f"Current target: {kpi.show(target.target)}, at risk within {kpi.show(threshold, distance=True)}"
-            f"{default} · {', '.join(sides)} · version {target.version}, {origin}.")
+    sides = [
+        f"agreed by the {side} on {day:%d %b %Y}" if day else f"awaiting the {side}"
+        for side, day in (("CIO", target.agreed_by_cio_on), ("CMO", target.agreed_by_cmo_on))
+    ]
+    origin = (
+        f"changed in the app by {target.changed_by} at {target.changed_at:%Y-%m-%d %H:%M} UTC"
+        if target.changed_at
+        else "as imported"
+    )
+    return (
+        f"Current target: {kpi.show(target.target)}, at risk within {kpi.show(threshold, distance=True)}"
+        f"{default} · {', '.join(sides)} · version {target.version}, {origin}."
+    )
 
 
 # --- glossary ------------------------------------------------------------------------------
 
-GLOSSARY_COLUMNS = {"name": "KPI", "kpi": "Code", "definition": "Definition", "formula": "Formula", "unit": "Unit",
-                    "direction": "Direction", "owner": "Owner", "source": "Source", "aggregation": "Quarter value"}
+GLOSSARY_COLUMNS = {
+    "name": "KPI",
+    "kpi": "Code",
+    "definition": "Definition",
+    "formula": "Formula",
+    "unit": "Unit",
+    "direction": "Direction",
+    "owner": "Owner",
+    "source": "Source",
+    "aggregation": "Quarter value",
+}
 _AGGREGATION_WORDS = {"mean": "Mean", "last": "Latest", "sum": "Sum", "min": "Lowest", "max": "Highest"}
 
 

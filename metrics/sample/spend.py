@@ -10,11 +10,33 @@ import numpy as np
 import pandas as pd
 
 from metrics.contract import TABLES
-from metrics.sample.months import (_lerp, _month_end, _month_index, _month_label, _month_start, _quarter, _story_x,
-                                   _working_days)
-from metrics.sample.story import (ACTUAL_MONTHS, CURRENCY, DEPARTMENTS, FIRST_QUARTER_TOTAL, FIRST_YEAR,
-                                  JOINT_SHARE, MARKETING_SHARE, PLAN_MONTHS, PLANTED_SPEND, POOLS,
-                                  QUARTERLY_GROWTH, SHADOW_SHARE, STREAMS, UNMAPPED_INVESTMENT_SHARE, Stream)
+from metrics.sample.months import (
+    _lerp,
+    _month_end,
+    _month_index,
+    _month_label,
+    _month_start,
+    _quarter,
+    _story_x,
+    _working_days,
+)
+from metrics.sample.story import (
+    ACTUAL_MONTHS,
+    CURRENCY,
+    DEPARTMENTS,
+    FIRST_QUARTER_TOTAL,
+    FIRST_YEAR,
+    JOINT_SHARE,
+    MARKETING_SHARE,
+    PLAN_MONTHS,
+    PLANTED_SPEND,
+    POOLS,
+    QUARTERLY_GROWTH,
+    SHADOW_SHARE,
+    STREAMS,
+    UNMAPPED_INVESTMENT_SHARE,
+    Stream,
+)
 
 CHUNK_ROWS = 200_000  # most spend rows held in memory at once
 
@@ -28,8 +50,9 @@ def _pool_plan(rng: np.random.Generator) -> np.ndarray:
     marketing = _lerp(MARKETING_SHARE, x) * rng.lognormal(0.0, 0.015, PLAN_MONTHS)
     joint = _lerp(JOINT_SHARE, x) * rng.lognormal(0.0, 0.03, PLAN_MONTHS)
     shadow = _lerp(SHADOW_SHARE, x) * rng.lognormal(0.0, 0.08, PLAN_MONTHS)
-    return np.column_stack([total * (1 - marketing - joint), total * joint,
-                            total * marketing * (1 - shadow), total * marketing * shadow])
+    return np.column_stack(
+        [total * (1 - marketing - joint), total * joint, total * marketing * (1 - shadow), total * marketing * shadow]
+    )
 
 
 def _active(stream: Stream) -> np.ndarray:
@@ -58,8 +81,17 @@ def _spend_plan(pools: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFra
                     continue
                 monthly = round(s.weight * pools[months, p].mean() / 100) * 100.0
                 for t in months:
-                    fixed_rows.append(dict(t=t, day=_working_days(t)[0], k=k, vendor=s.vendor, amount=monthly,
-                                           description=None, kind="subscription"))
+                    fixed_rows.append(
+                        dict(
+                            t=t,
+                            day=_working_days(t)[0],
+                            k=k,
+                            vendor=s.vendor,
+                            amount=monthly,
+                            description=None,
+                            kind="subscription",
+                        )
+                    )
                     fixed_by_pool[t, p] += monthly
         elif s.billing == "cloud":
             for q in range(PLAN_MONTHS // 3):
@@ -68,15 +100,17 @@ def _spend_plan(pools: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFra
                     continue
                 amount = round(s.weight * pools[months, p].sum() * rng.lognormal(0.0, 0.15), 2)
                 t = 3 * q + 2
-                fixed_rows.append(dict(t=t, day=_month_end(t), k=k, vendor=s.vendor, amount=amount,
-                                       description=None, kind="cloud"))
+                fixed_rows.append(
+                    dict(t=t, day=_month_end(t), k=k, vendor=s.vendor, amount=amount, description=None, kind="cloud")
+                )
                 fixed_by_pool[t, p] += amount
     for day, pool, invoiced_as, vendor, category, amount, description in PLANTED_SPEND:
         d = date.fromisoformat(day)
         t = _month_index(day)
         k = _stream_for(pool, vendor, category)
-        fixed_rows.append(dict(t=t, day=d, k=k, vendor=invoiced_as, amount=amount, description=description,
-                               kind="planted"))
+        fixed_rows.append(
+            dict(t=t, day=d, k=k, vendor=invoiced_as, amount=amount, description=description, kind="planted")
+        )
         fixed_by_pool[t, pool_of[pool]] += amount
     fixed = pd.DataFrame(fixed_rows).sort_values(["t", "day", "k"], kind="stable").reset_index(drop=True)
 
@@ -91,7 +125,7 @@ def _spend_plan(pools: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFra
             for t in months:
                 month_money = remainder * pools[t, p] / pools[months, p].sum()
                 weights = np.array([s.weight if _active(s)[t] else 0.0 for _, s in usage])
-                for (k, s), w in zip(usage, weights):
+                for (k, _), w in zip(usage, weights):
                     if w > 0:
                         cells.append(dict(t=t, k=k, dollars=month_money * w / weights.sum()))
     cells_df = pd.DataFrame(cells).sort_values(["t", "k"], kind="stable").reset_index(drop=True)
@@ -120,8 +154,11 @@ def _lines_plan(fixed: pd.DataFrame, cells: pd.DataFrame, spend_rows: int) -> tu
         # Quarterly invoicing: fold each subscription's three monthly invoices into the first month.
         subs = fixed[fixed.kind == "subscription"].copy()
         subs["q"] = subs.t // 3
-        folded = subs.groupby(["k", "q"], sort=True).agg(t=("t", "min"), amount=("amount", "sum"),
-                                                        vendor=("vendor", "first")).reset_index()
+        folded = (
+            subs.groupby(["k", "q"], sort=True)
+            .agg(t=("t", "min"), amount=("amount", "sum"), vendor=("vendor", "first"))
+            .reset_index()
+        )
         folded["day"] = [_working_days(t)[0] for t in folded.t]
         folded["description"] = None
         folded["kind"] = "subscription-quarterly"
@@ -145,10 +182,10 @@ def _lines_plan(fixed: pd.DataFrame, cells: pd.DataFrame, spend_rows: int) -> tu
     expected = (n - rows.sum()) * share / share.sum()
     extra = np.floor(expected).astype(np.int64)
     order = np.argsort(-(expected - extra), kind="stable")  # largest remainders first
-    extra[order[:n - rows.sum() - extra.sum()]] += 1
+    extra[order[: n - rows.sum() - extra.sum()]] += 1
     cells["rows"] = rows + extra
     # Money of cells that got no line moves to the busiest cell of the same pool and month.
-    for (t, pool), g in cells.groupby(["t", "pool"], sort=True):
+    for _, g in cells.groupby(["t", "pool"], sort=True):
         empty = g.index[g.rows == 0]
         if len(empty) and (g.rows > 0).any():
             cells.loc[g.rows.idxmax(), "dollars"] += cells.loc[empty, "dollars"].sum()
@@ -182,14 +219,17 @@ class _SpendTables:
                     self.description[k, j, t] = template.format(month=_month_label(t), quarter=_quarter(t).label)
         self.first_day = date(FIRST_YEAR, 1, 1).toordinal()
         n_days = _month_start(PLAN_MONTHS).toordinal() - self.first_day
-        self.day_text = np.array([date.fromordinal(self.first_day + i).isoformat() for i in range(n_days)],
-                                 dtype=object)
-        self.working_days = [np.array([d.toordinal() - self.first_day for d in _working_days(t)])
-                             for t in range(PLAN_MONTHS)]
+        self.day_text = np.array(
+            [date.fromordinal(self.first_day + i).isoformat() for i in range(n_days)], dtype=object
+        )
+        self.working_days = [
+            np.array([d.toordinal() - self.first_day for d in _working_days(t)]) for t in range(PLAN_MONTHS)
+        ]
 
 
-def _write_spend(path: Path, fixed: pd.DataFrame, cells: pd.DataFrame, spend_rows: int,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def _write_spend(
+    path: Path, fixed: pd.DataFrame, cells: pd.DataFrame, spend_rows: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Write spend.csv, sorted by date, in batches of about CHUNK_ROWS lines or fewer.
 
     Returns the money written per month (rows) and department (columns), summed in cents, with the
@@ -212,7 +252,7 @@ def _write_spend(path: Path, fixed: pd.DataFrame, cells: pd.DataFrame, spend_row
                 next_invoice += len(lines)
                 amount = lines["amount"].to_numpy()
                 np.add.at(cents[t], dept_of_stream[lines["_k"].to_numpy()], np.rint(amount * 100).astype(np.int64))
-                lines["amount"] = ["%.2f" % a for a in amount]  # much faster than to_csv's float_format
+                lines["amount"] = [f"{a:.2f}" for a in amount]  # much faster than to_csv's float_format
                 lines[columns].to_csv(f, header=False, index=False, lineterminator="\n")
     spent = pd.DataFrame(cents / 100.0, columns=list(DEPARTMENTS))
     spent.attrs["rows"] = next_invoice - 1
@@ -245,8 +285,14 @@ def _batches(t: int, month_cells: pd.DataFrame, month_fixed: pd.DataFrame, table
         yield parts, group, month_fixed[(fixed_day >= first) & (fixed_day < last)]
 
 
-def _spend_lines(t: int, batch: list[tuple[int, int, float]], days: np.ndarray, month_fixed: pd.DataFrame,
-                 tables: _SpendTables, rng: np.random.Generator) -> pd.DataFrame:
+def _spend_lines(
+    t: int,
+    batch: list[tuple[int, int, float]],
+    days: np.ndarray,
+    month_fixed: pd.DataFrame,
+    tables: _SpendTables,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """The lines of one batch: usage lines cut from the cells, plus the batch's fixed invoices."""
     k_cell = np.array([b[0] for b in batch], dtype=np.int64)
     n_cell = np.array([b[1] for b in batch], dtype=np.int64)
@@ -270,25 +316,29 @@ def _spend_lines(t: int, batch: list[tuple[int, int, float]], days: np.ndarray, 
 
     fk = month_fixed.k.to_numpy(dtype=np.int64)
     f_day = np.array([d.toordinal() - tables.first_day for d in month_fixed.day], dtype=np.int64)
-    f_desc = np.array([d if isinstance(d, str) else tables.description[kk, 0, t]
-                       for d, kk in zip(month_fixed.description, fk)], dtype=object)
+    f_desc = np.array(
+        [d if isinstance(d, str) else tables.description[kk, 0, t] for d, kk in zip(month_fixed.description, fk)],
+        dtype=object,
+    )
 
     all_k = np.concatenate([fk, k])
     all_day = np.concatenate([f_day, day])
-    out = pd.DataFrame({
-        "_k": all_k,
-        "date": tables.day_text[all_day],
-        "department": tables.department[all_k],
-        "vendor": np.concatenate([month_fixed.vendor.to_numpy(dtype=object), tables.vendor[k]]),
-        "category": tables.category[all_k],
-        "amount": np.concatenate([month_fixed.amount.to_numpy(dtype=float), amount]),
-        "cost_center": tables.cost_center[all_k],
-        "gl_account": tables.gl[all_k],
-        "investment_type": tables.investment[all_k],
-        "expense_type": tables.expense[all_k],
-        "currency": CURRENCY,
-        "description": np.concatenate([f_desc, description]),
-    })
+    out = pd.DataFrame(
+        {
+            "_k": all_k,
+            "date": tables.day_text[all_day],
+            "department": tables.department[all_k],
+            "vendor": np.concatenate([month_fixed.vendor.to_numpy(dtype=object), tables.vendor[k]]),
+            "category": tables.category[all_k],
+            "amount": np.concatenate([month_fixed.amount.to_numpy(dtype=float), amount]),
+            "cost_center": tables.cost_center[all_k],
+            "gl_account": tables.gl[all_k],
+            "investment_type": tables.investment[all_k],
+            "expense_type": tables.expense[all_k],
+            "currency": CURRENCY,
+            "description": np.concatenate([f_desc, description]),
+        }
+    )
     unmapped = rng.random(len(out)) < UNMAPPED_INVESTMENT_SHARE
     out.loc[unmapped, "investment_type"] = ""
     # By date; within a day fixed invoices first, then by stream (a stable, deterministic order).

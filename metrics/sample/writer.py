@@ -12,14 +12,50 @@ import pandas as pd
 from metrics.contract import TABLES
 from metrics.sample.months import _lerp, _month_end, _quarter, _story_x, _working_days
 from metrics.sample.spend import _pool_plan, _spend_plan, _write_spend
-from metrics.sample.story import (ACTUAL_MONTHS, AWAITING_CIO, AWAITING_CMO, AWAITING_CMO_LATEST, CALENDAR, CAMPAIGNS,
-                                  DELIVERY_DAYS, DELIVERY_PRIORITY, DEPARTMENTS, FIRST_YEAR, INCIDENTS_PER_MONTH,
-                                  IT_BUDGET_HEADROOM, IT_QUEUE_DAYS, JOINT_TEAM_FROM, KPI_SPECS, LAST_DAY,
-                                  MARKETING_OVERSPEND, MARKETING_WAIT_DAYS, N_DELIVERED_BEFORE_REQUESTED,
-                                  N_MISSING_READY, N_MISSING_STARTED, N_STALE_TODO, N_STUCK_IN_PROGRESS, PLAN_MONTHS,
-                                  PRIORITIES, PRIORITY_P, QUEUE_PRIORITY, REQUESTS_PER_MONTH, REQUEST_TYPES,
-                                  REQUEST_TYPE_P, SLA_DAYS, SLA_SET_SHARE, STREAMS, TARGET_NOTES, TEAMS, TITLES, TOOLS,
-                                  UNBUDGETED, UPTIME_BASE, UPTIME_OUTAGES, VENDORS, KpiSpec)
+from metrics.sample.story import (
+    ACTUAL_MONTHS,
+    AWAITING_CIO,
+    AWAITING_CMO,
+    AWAITING_CMO_LATEST,
+    CALENDAR,
+    CAMPAIGNS,
+    DELIVERY_DAYS,
+    DELIVERY_PRIORITY,
+    DEPARTMENTS,
+    FIRST_YEAR,
+    INCIDENTS_PER_MONTH,
+    IT_BUDGET_HEADROOM,
+    IT_QUEUE_DAYS,
+    JOINT_TEAM_FROM,
+    KPI_SPECS,
+    LAST_DAY,
+    MARKETING_OVERSPEND,
+    MARKETING_WAIT_DAYS,
+    N_DELIVERED_BEFORE_REQUESTED,
+    N_MISSING_READY,
+    N_MISSING_STARTED,
+    N_STALE_TODO,
+    N_STUCK_IN_PROGRESS,
+    PLAN_MONTHS,
+    PRIORITIES,
+    PRIORITY_P,
+    QUEUE_PRIORITY,
+    REQUEST_TYPE_P,
+    REQUEST_TYPES,
+    REQUESTS_PER_MONTH,
+    SLA_DAYS,
+    SLA_SET_SHARE,
+    STREAMS,
+    TARGET_NOTES,
+    TEAMS,
+    TITLES,
+    TOOLS,
+    UNBUDGETED,
+    UPTIME_BASE,
+    UPTIME_OUTAGES,
+    VENDORS,
+    KpiSpec,
+)
 
 DEFAULT_SEED = 20261123
 DEFAULT_SPEND_ROWS = 20000  # the committed sample; keeps sample_data/ well under 3 MB
@@ -27,6 +63,7 @@ DEFAULT_SPEND_ROWS = 20000  # the committed sample; keeps sample_data/ well unde
 # ----------------------------------------------------------------------------------------------------
 # Entry point
 # ----------------------------------------------------------------------------------------------------
+
 
 def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, spend_rows: int = DEFAULT_SPEND_ROWS) -> dict[str, int]:
     """Write the seven sample tables as CSV files into ``out_dir``; return the rows written per table."""
@@ -48,8 +85,14 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, spend_rows: int 
     actuals = _kpi_actuals(requests, spent, budget, _budget_phasing(fixed, cells), kpi_rng)
 
     counts = {"spend": int(spent.attrs["rows"])}
-    for name, df in (("budget", budget), ("vendors", _vendors()), ("kpis", kpis), ("kpi_targets", targets),
-                     ("kpi_actuals", actuals), ("requests", requests)):
+    for name, df in (
+        ("budget", budget),
+        ("vendors", _vendors()),
+        ("kpis", kpis),
+        ("kpi_targets", targets),
+        ("kpi_actuals", actuals),
+        ("requests", requests),
+    ):
         _write_csv(df, out / f"{name}.csv", name)
         counts[name] = len(df)
     return {name: counts[name] for name in TABLES}
@@ -59,10 +102,16 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, spend_rows: int 
 # Budget
 # ----------------------------------------------------------------------------------------------------
 
+
 def _planned_by_category(fixed: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """Planned money per quarter index, department and category (planted lines are not planned)."""
-    planned = pd.concat([fixed[fixed.kind != "planted"][["t", "k", "amount"]].rename(columns={"amount": "dollars"}),
-                         cells[["t", "k", "dollars"]]], ignore_index=True)
+    planned = pd.concat(
+        [
+            fixed[fixed.kind != "planted"][["t", "k", "amount"]].rename(columns={"amount": "dollars"}),
+            cells[["t", "k", "dollars"]],
+        ],
+        ignore_index=True,
+    )
     planned["q"] = planned.t // 3
     planned["department"] = [STREAMS[k].department for k in planned.k]
     planned["category"] = [STREAMS[k].category for k in planned.k]
@@ -97,8 +146,16 @@ def _budget(fixed: pd.DataFrame, cells: pd.DataFrame, rng: np.random.Generator) 
     fq = _quarter(3 * last)
     for dept in DEPARTMENTS:
         for category, dollars in planned.loc[last, dept].items():
-            rows.append((fq.fiscal_year, fq.q, dept, category,
-                         _round_budget(dollars * rng.lognormal(0.0, 0.03), 1000.0), "Forecast"))
+            rows.append(
+                (
+                    fq.fiscal_year,
+                    fq.q,
+                    dept,
+                    category,
+                    _round_budget(dollars * rng.lognormal(0.0, 0.03), 1000.0),
+                    "Forecast",
+                )
+            )
     return pd.DataFrame(rows, columns=list(TABLES["budget"].column_names))
 
 
@@ -106,15 +163,22 @@ def _budget(fixed: pd.DataFrame, cells: pd.DataFrame, rng: np.random.Generator) 
 # Vendors and the KPI glossary
 # ----------------------------------------------------------------------------------------------------
 
+
 def _vendors() -> pd.DataFrame:
-    return pd.DataFrame([(v, "yes" if ok else "no", aliases, category, end, owner)
-                         for v, ok, aliases, category, end, owner in VENDORS],
-                        columns=list(TABLES["vendors"].column_names))
+    return pd.DataFrame(
+        [(v, "yes" if ok else "no", aliases, category, end, owner) for v, ok, aliases, category, end, owner in VENDORS],
+        columns=list(TABLES["vendors"].column_names),
+    )
 
 
 def _kpis() -> pd.DataFrame:
-    return pd.DataFrame([(s.kpi, s.name, s.unit, s.direction, s.owner, s.definition, s.formula, s.source,
-                          s.aggregation) for s in KPI_SPECS], columns=list(TABLES["kpis"].column_names))
+    return pd.DataFrame(
+        [
+            (s.kpi, s.name, s.unit, s.direction, s.owner, s.definition, s.formula, s.source, s.aggregation)
+            for s in KPI_SPECS
+        ],
+        columns=list(TABLES["kpis"].column_names),
+    )
 
 
 def _num(value: float | None, decimals: int) -> str:
@@ -129,6 +193,7 @@ def _num(value: float | None, decimals: int) -> str:
 # KPI targets and actuals
 # ----------------------------------------------------------------------------------------------------
 
+
 def _kpi_targets(rng: np.random.Generator) -> pd.DataFrame:
     """Targets per KPI and quarter, with who agreed them when (at the review before the quarter)."""
     rows = []
@@ -140,12 +205,20 @@ def _kpi_targets(rng: np.random.Generator) -> pd.DataFrame:
             cmo = min(cio + timedelta(days=int(rng.integers(-3, 7))), start - timedelta(days=1), LAST_DAY)
             open_quarter = q == PLAN_MONTHS // 3 - 1
             latest_quarter = q == PLAN_MONTHS // 3 - 2
-            rows.append((s.kpi, fq.fiscal_year, fq.q, _num(s.targets[q], s.decimals),
-                         _num(s.at_risk, s.decimals if s.decimals else 1),
-                         "" if open_quarter and s.kpi in AWAITING_CIO else cio.isoformat(),
-                         "" if (open_quarter and s.kpi in AWAITING_CMO)
-                         or (latest_quarter and s.kpi in AWAITING_CMO_LATEST) else cmo.isoformat(),
-                         TARGET_NOTES.get((s.kpi, fq.fiscal_year, fq.quarter), "")))
+            rows.append(
+                (
+                    s.kpi,
+                    fq.fiscal_year,
+                    fq.q,
+                    _num(s.targets[q], s.decimals),
+                    _num(s.at_risk, s.decimals if s.decimals else 1),
+                    "" if open_quarter and s.kpi in AWAITING_CIO else cio.isoformat(),
+                    ""
+                    if (open_quarter and s.kpi in AWAITING_CMO) or (latest_quarter and s.kpi in AWAITING_CMO_LATEST)
+                    else cmo.isoformat(),
+                    TARGET_NOTES.get((s.kpi, fq.fiscal_year, fq.quarter), ""),
+                )
+            )
     return pd.DataFrame(rows, columns=list(TABLES["kpi_targets"].column_names))
 
 
@@ -155,8 +228,9 @@ def _target_path(spec: KpiSpec, month_pos: np.ndarray) -> np.ndarray:
     return np.interp(month_pos, centres, np.asarray(spec.targets, dtype=float))
 
 
-def _kpi_actuals(requests: pd.DataFrame, spent: pd.DataFrame, budget: pd.DataFrame, phasing: np.ndarray,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def _kpi_actuals(
+    requests: pd.DataFrame, spent: pd.DataFrame, budget: pd.DataFrame, phasing: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     """Monthly observations (weekly for page speed; per channel for CSAT) up to 2026-09-30."""
     months = np.arange(ACTUAL_MONTHS)
     month_ends = [_month_end(t).isoformat() for t in months]
@@ -231,14 +305,15 @@ def _spend_variance_to_date(spent: pd.DataFrame, budget: pd.DataFrame, phasing: 
     for t in range(ACTUAL_MONTHS):
         fq = _quarter(t)
         first = t - t % 3
-        budget_to_date = plan.loc[(fq.fiscal_year, fq.q)] * phasing[first:t + 1].sum()
-        out.append((total[first:t + 1].sum() / budget_to_date - 1) * 100)
+        budget_to_date = plan.loc[(fq.fiscal_year, fq.q)] * phasing[first : t + 1].sum()
+        out.append((total[first : t + 1].sum() / budget_to_date - 1) * 100)
     return out
 
 
 # ----------------------------------------------------------------------------------------------------
 # Requests from marketing to IT
 # ----------------------------------------------------------------------------------------------------
+
 
 def _working_time(ts: np.ndarray) -> np.ndarray:
     """Move timestamps (datetime64[m]) into working hours: 08:00-18:00, weekends to Monday 08:00.
@@ -266,22 +341,30 @@ def _requests(rng: np.random.Generator) -> pd.DataFrame:
         n = rng.poisson(_lerp(REQUESTS_PER_MONTH, t / (ACTUAL_MONTHS - 1)))
         days = rng.integers(0, len(wd), n)
         minutes = rng.integers(8 * 60, 18 * 60, n)
-        requested += [np.datetime64(wd[d].isoformat(), "m") + np.timedelta64(int(m), "m") for d, m in zip(days, minutes)]
+        requested += [
+            np.datetime64(wd[d].isoformat(), "m") + np.timedelta64(int(m), "m") for d, m in zip(days, minutes)
+        ]
     requested = np.sort(np.array(requested, dtype="datetime64[m]"), kind="stable")
     n = len(requested)
     priority = rng.choice(np.array(PRIORITIES, dtype=object), n, p=PRIORITY_P)
     kind = rng.choice(np.array(REQUEST_TYPES, dtype=object), n, p=REQUEST_TYPE_P)
     team = rng.choice(np.array(TEAMS, dtype=object), n)
-    title = [rng.choice(np.array(TITLES[k], dtype=object)).format(
-        campaign=CAMPAIGNS[rng.integers(len(CAMPAIGNS))], tool=TOOLS[rng.integers(len(TOOLS))]) for k in kind]
+    title = [
+        rng.choice(np.array(TITLES[k], dtype=object)).format(
+            campaign=CAMPAIGNS[rng.integers(len(CAMPAIGNS))], tool=TOOLS[rng.integers(len(TOOLS))]
+        )
+        for k in kind
+    ]
 
     wait = rng.lognormal(np.log(MARKETING_WAIT_DAYS), 0.8, n)
     ready = _working_time(requested + _days(wait))
-    queue_median = np.where(ready < JOINT_TEAM_FROM, IT_QUEUE_DAYS[0], IT_QUEUE_DAYS[1]) * \
-        np.array([QUEUE_PRIORITY[p] for p in priority])
+    queue_median = np.where(ready < JOINT_TEAM_FROM, IT_QUEUE_DAYS[0], IT_QUEUE_DAYS[1]) * np.array(
+        [QUEUE_PRIORITY[p] for p in priority]
+    )
     started = _working_time(ready + _days(rng.lognormal(np.log(queue_median), 0.7)))
-    delivery_median = np.array([DELIVERY_DAYS[k] * DELIVERY_PRIORITY[p] for k, p in zip(kind, priority)]) * \
-        np.where(started >= JOINT_TEAM_FROM, 0.9, 1.0)
+    delivery_median = np.array([DELIVERY_DAYS[k] * DELIVERY_PRIORITY[p] for k, p in zip(kind, priority)]) * np.where(
+        started >= JOINT_TEAM_FROM, 0.9, 1.0
+    )
     delivered = _working_time(started + _days(rng.lognormal(np.log(delivery_median), 0.6)))
 
     # Nothing has happened after the data's "today": later stages are still open.
@@ -301,13 +384,23 @@ def _requests(rng: np.random.Generator) -> pd.DataFrame:
 
     done = ~np.isnat(delivered)
     # Backlog: a few old low-priority requests never started, a few big ones stuck in progress.
-    stale = pick(done & np.isin(priority, ["Low", "Medium"]) & (requested >= np.datetime64("2025-10-01T00:00"))
-                 & (requested < np.datetime64("2026-07-01T00:00")), N_STALE_TODO)
+    stale = pick(
+        done
+        & np.isin(priority, ["Low", "Medium"])
+        & (requested >= np.datetime64("2025-10-01T00:00"))
+        & (requested < np.datetime64("2026-07-01T00:00")),
+        N_STALE_TODO,
+    )
     started[stale] = nat
     delivered[stale] = nat
     ready[stale[:2]] = nat  # still waiting on marketing's requirements
-    stuck = pick(done & np.isin(kind, ["Integration", "Data"]) & (requested >= np.datetime64("2026-03-01T00:00"))
-                 & (requested < np.datetime64("2026-08-01T00:00")), N_STUCK_IN_PROGRESS)
+    stuck = pick(
+        done
+        & np.isin(kind, ["Integration", "Data"])
+        & (requested >= np.datetime64("2026-03-01T00:00"))
+        & (requested < np.datetime64("2026-08-01T00:00")),
+        N_STUCK_IN_PROGRESS,
+    )
     delivered[stuck] = nat
     # Unknown stages: the workflow step was skipped in the tool.
     ready[pick(done, N_MISSING_READY)] = nat
@@ -318,19 +411,21 @@ def _requests(rng: np.random.Generator) -> pd.DataFrame:
 
     status = np.where(~np.isnat(delivered), "Done", np.where(~np.isnat(started), "In progress", "To do"))
     sla = np.where(rng.random(n) < SLA_SET_SHARE, [str(SLA_DAYS[p]) for p in priority], "")
-    return pd.DataFrame({
-        "request_id": [f"MKT-{1001 + i}" for i in range(n)],
-        "title": title,
-        "requested_at": _stamp(requested),
-        "priority": priority,
-        "type": kind,
-        "requested_by": team,
-        "ready_at": _stamp(ready),
-        "started_at": _stamp(started),
-        "delivered_at": _stamp(delivered),
-        "status": status,
-        "sla_days": sla,
-    })[list(TABLES["requests"].column_names)]
+    return pd.DataFrame(
+        {
+            "request_id": [f"MKT-{1001 + i}" for i in range(n)],
+            "title": title,
+            "requested_at": _stamp(requested),
+            "priority": priority,
+            "type": kind,
+            "requested_by": team,
+            "ready_at": _stamp(ready),
+            "started_at": _stamp(started),
+            "delivered_at": _stamp(delivered),
+            "status": status,
+            "sla_days": sla,
+        }
+    )[list(TABLES["requests"].column_names)]
 
 
 def _stamp(ts: np.ndarray) -> list[str]:
@@ -341,6 +436,7 @@ def _stamp(ts: np.ndarray) -> list[str]:
 # ----------------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------------
+
 
 def _write_csv(df: pd.DataFrame, path: Path, table: str) -> None:
     """UTF-8 without BOM, '\\n' line ends, contract column order, money with two decimals."""

@@ -15,8 +15,8 @@ Conventions:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,7 @@ def _department_sort(frame: pd.DataFrame) -> pd.Series:
 
 
 # --- Spend split and marketing share ------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SpendSplit:
@@ -97,9 +98,13 @@ def quarterly_split(by_quarter: pd.DataFrame) -> pd.DataFrame:
     cols = ["quarter", "label", *DEPARTMENT_ORDER, "total", "marketing_share"]
     if by_quarter.empty:
         return pd.DataFrame(columns=cols)
-    wide = (by_quarter.pivot_table(index=["fiscal_year", "fiscal_quarter"], columns="department", values="spend",
-                                   aggfunc="sum", fill_value=0.0)
-            .reindex(columns=list(DEPARTMENT_ORDER), fill_value=0.0).reset_index())
+    wide = (
+        by_quarter.pivot_table(
+            index=["fiscal_year", "fiscal_quarter"], columns="department", values="spend", aggfunc="sum", fill_value=0.0
+        )
+        .reindex(columns=list(DEPARTMENT_ORDER), fill_value=0.0)
+        .reset_index()
+    )
     wide["quarter"] = [FiscalQuarter(int(y), int(q)) for y, q in zip(wide["fiscal_year"], wide["fiscal_quarter"])]
     wide["label"] = [q.label for q in wide["quarter"]]
     wide["total"] = wide[list(DEPARTMENT_ORDER)].sum(axis=1).round(2)
@@ -146,17 +151,24 @@ def marketing_share(split: pd.DataFrame, quarter: FiscalQuarter | None) -> Marke
     prev = rows.loc[quarter.previous()] if quarter.previous() in rows.index else None
     previous_share = None if prev is None or pd.isna(prev["marketing_share"]) else float(prev["marketing_share"])
     overtakes = [q for q in overtake_quarters(split) if q <= quarter]
-    return MarketingShare(quarter, None if pd.isna(this["marketing_share"]) else float(this["marketing_share"]),
-                          previous_share, float(this["Marketing"]), float(this["IT"]),
-                          overtakes[-1] if overtakes else None)
+    return MarketingShare(
+        quarter,
+        None if pd.isna(this["marketing_share"]) else float(this["marketing_share"]),
+        previous_share,
+        float(this["Marketing"]),
+        float(this["IT"]),
+        overtakes[-1] if overtakes else None,
+    )
 
 
 # --- Budget against actual ----------------------------------------------------------------
 
+
 def _variance_columns(frame: pd.DataFrame, actual: str, budget: str = "budget") -> pd.DataFrame:
     frame["variance"] = (frame[actual] - frame[budget]).round(2)
-    frame["variance_pct"] = [v / b if pd.notna(b) and b > 0 else np.nan
-                             for v, b in zip(frame["variance"], frame[budget])]
+    frame["variance_pct"] = [
+        v / b if pd.notna(b) and b > 0 else np.nan for v, b in zip(frame["variance"], frame[budget])
+    ]
     frame["verdict"] = [verdict(v) for v in frame["variance"]]
     return frame
 
@@ -214,14 +226,16 @@ def budget_variance(period: pd.DataFrame, budget: pd.DataFrame, quarter: FiscalQ
     lines["actual"] = lines["actual"].fillna(0.0).round(2)  # budgeted, nothing spent: an actual of 0
     lines = _variance_columns(lines, "actual")
     lines = lines.assign(_o=_department_sort(lines)).sort_values(["_o", "category"]).drop(columns="_o")
-    by_dept = (lines.groupby("department", as_index=False)
-               .agg(actual=("actual", "sum"), budget=("budget", lambda s: s.sum(min_count=1))))
+    by_dept = lines.groupby("department", as_index=False).agg(
+        actual=("actual", "sum"), budget=("budget", lambda s: s.sum(min_count=1))
+    )
     by_dept["actual"] = by_dept["actual"].round(2)
     by_dept = _variance_columns(by_dept, "actual")
     by_dept = by_dept.assign(_o=_department_sort(by_dept)).sort_values("_o").drop(columns="_o")
     total_budget = None if planned.empty else _r(planned["budget"].sum())
-    return BudgetVariance(quarter, lines.reset_index(drop=True), by_dept.reset_index(drop=True),
-                          _r(lines["actual"].sum()), total_budget)
+    return BudgetVariance(
+        quarter, lines.reset_index(drop=True), by_dept.reset_index(drop=True), _r(lines["actual"].sum()), total_budget
+    )
 
 
 @dataclass(frozen=True)
@@ -251,8 +265,9 @@ class FiscalYearLanding:
         return wording.landing_sentence(self)
 
 
-def fiscal_year_landing(by_quarter: pd.DataFrame, budget: pd.DataFrame, fiscal_year: int,
-                        quarters_with_spend: Collection[FiscalQuarter]) -> FiscalYearLanding | None:
+def fiscal_year_landing(
+    by_quarter: pd.DataFrame, budget: pd.DataFrame, fiscal_year: int, quarters_with_spend: Collection[FiscalQuarter]
+) -> FiscalYearLanding | None:
     """Actuals to date plus forecast for the rest of the fiscal year, against its budget.
 
     `by_quarter`: `queries.spend_by_quarter` in scope; `budget`: `budget_by_line` for the year in
@@ -267,12 +282,15 @@ def fiscal_year_landing(by_quarter: pd.DataFrame, budget: pd.DataFrame, fiscal_y
     forecast = _budget_of(budget, FORECAST, remaining)
     forecast_q = tuple(q for q in remaining if q in set(forecast["quarter"]))
     missing = tuple(q for q in remaining if q not in forecast_q)
-    actual = by_quarter[(by_quarter["fiscal_year"] == fiscal_year)
-                        & by_quarter["fiscal_quarter"].isin([q.quarter for q in actual_q])]
+    actual = by_quarter[
+        (by_quarter["fiscal_year"] == fiscal_year) & by_quarter["fiscal_quarter"].isin([q.quarter for q in actual_q])
+    ]
     full_year_budget = _budget_of(budget, BUDGET, year)
-    frames = [actual.groupby("department")["spend"].sum().rename("actual_to_date"),
-              forecast.groupby("department")["amount"].sum().rename("forecast"),
-              full_year_budget.groupby("department")["amount"].sum().rename("budget")]
+    frames = [
+        actual.groupby("department")["spend"].sum().rename("actual_to_date"),
+        forecast.groupby("department")["amount"].sum().rename("forecast"),
+        full_year_budget.groupby("department")["amount"].sum().rename("budget"),
+    ]
     table = pd.concat(frames, axis=1).reindex([d for d in DEPARTMENT_ORDER if any(d in f.index for f in frames)])
     table[["actual_to_date", "forecast"]] = table[["actual_to_date", "forecast"]].fillna(0.0)
     table["landing"] = np.nan if missing else (table["actual_to_date"] + table["forecast"]).round(2)
@@ -283,6 +301,7 @@ def fiscal_year_landing(by_quarter: pd.DataFrame, budget: pd.DataFrame, fiscal_y
 
 # --- Vendors: directory, overlap, redundant tools, near-matches ---------------------------
 
+
 def vendor_directory(names: pd.DataFrame, catalogue_rows: pd.DataFrame | None) -> pd.DataFrame:
     """One row per vendor spelling as invoiced: vendor, vendor_key (normalised), vendor_name (the
     catalogue's name, else the spelling with most lines), in_catalogue, it_approved.
@@ -292,16 +311,21 @@ def vendor_directory(names: pd.DataFrame, catalogue_rows: pd.DataFrame | None) -
     catalogue = VendorCatalogue(catalogue_rows)
     approved = {}
     if catalogue_rows is not None and not catalogue_rows.empty:
-        approved = {str(v).strip(): bool(a) if pd.notna(a) else False
-                    for v, a in zip(catalogue_rows["vendor"], catalogue_rows["it_approved"])}
+        approved = {
+            str(v).strip(): bool(a) if pd.notna(a) else False
+            for v, a in zip(catalogue_rows["vendor"], catalogue_rows["it_approved"])
+        }
     out = names[["vendor", "spend", "lines"]].copy()
     canonical = [catalogue.resolve(v) for v in out["vendor"]]
     out["vendor_key"] = list(catalogue.canonical_keys(out["vendor"]))
     out["in_catalogue"] = [c is not None for c in canonical]
     out["it_approved"] = [approved.get(c, False) if c is not None else False for c in canonical]
     # Uncatalogued suppliers are named by their most used spelling.
-    most_used = (out.sort_values(["lines", "spend", "vendor"], ascending=[False, False, True])
-                 .drop_duplicates("vendor_key").set_index("vendor_key")["vendor"])
+    most_used = (
+        out.sort_values(["lines", "spend", "vendor"], ascending=[False, False, True])
+        .drop_duplicates("vendor_key")
+        .set_index("vendor_key")["vendor"]
+    )
     out["vendor_name"] = [c if c is not None else most_used[k] for c, k in zip(canonical, out["vendor_key"])]
     return out[["vendor", "vendor_key", "vendor_name", "in_catalogue", "it_approved"]].reset_index(drop=True)
 
@@ -336,16 +360,22 @@ def vendor_overlap(period: pd.DataFrame, quarter: FiscalQuarter, departments: Se
     cols = ["vendor", "spellings", "categories", *DEPARTMENT_ORDER, "total", "at_stake"]
     if not _covers(departments, "Marketing", "IT") or period.empty:
         return VendorOverlap(quarter, _covers(departments, "Marketing", "IT"), pd.DataFrame(columns=cols))
-    wide = (period.pivot_table(index="vendor_name", columns="department", values="spend", aggfunc="sum", fill_value=0.0)
-            .reindex(columns=list(DEPARTMENT_ORDER), fill_value=0.0).round(2))
+    wide = (
+        period.pivot_table(index="vendor_name", columns="department", values="spend", aggfunc="sum", fill_value=0.0)
+        .reindex(columns=list(DEPARTMENT_ORDER), fill_value=0.0)
+        .round(2)
+    )
     both = wide[(wide["Marketing"] > 0) & (wide["IT"] > 0)].copy()
     both["total"] = both[list(DEPARTMENT_ORDER)].sum(axis=1).round(2)
     both["at_stake"] = both[["Marketing", "IT"]].min(axis=1)
     grouped = period[period["vendor_name"].isin(both.index)].groupby("vendor_name")
     both["spellings"] = grouped["vendor"].agg(_spellings)
     both["categories"] = grouped["category"].agg(lambda s: ", ".join(sorted(set(s))))
-    both = (both.rename_axis("vendor").reset_index()
-            .sort_values(["at_stake", "total", "vendor"], ascending=[False, False, True]))
+    both = (
+        both.rename_axis("vendor")
+        .reset_index()
+        .sort_values(["at_stake", "total", "vendor"], ascending=[False, False, True])
+    )
     return VendorOverlap(quarter, True, both[cols].reset_index(drop=True))
 
 
@@ -370,8 +400,11 @@ def redundant_tools(period: pd.DataFrame, quarter: FiscalQuarter, departments: S
     cols = ["category", "marketing_vendors", "it_vendors", "Marketing", "IT", "at_stake"]
     if not _covers(departments, "Marketing", "IT") or period.empty:
         return RedundantTools(quarter, _covers(departments, "Marketing", "IT"), pd.DataFrame(columns=cols))
-    by_vendor = (period[period["department"].isin(["Marketing", "IT"])]
-                 .groupby(["category", "department", "vendor_name"], as_index=False)["spend"].sum())
+    by_vendor = (
+        period[period["department"].isin(["Marketing", "IT"])]
+        .groupby(["category", "department", "vendor_name"], as_index=False)["spend"]
+        .sum()
+    )
     by_vendor = by_vendor[by_vendor["spend"].round(2) > 0]
     rows = []
     for category, part in by_vendor.groupby("category"):
@@ -380,8 +413,16 @@ def redundant_tools(period: pd.DataFrame, quarter: FiscalQuarter, departments: S
         if mk.empty or it.empty or set(mk["vendor_name"]) == set(it["vendor_name"]):
             continue
         m_total, i_total = _r(mk["spend"].sum()), _r(it["spend"].sum())
-        rows.append((category, ", ".join(sorted(mk["vendor_name"])), ", ".join(sorted(it["vendor_name"])),
-                     m_total, i_total, min(m_total, i_total)))
+        rows.append(
+            (
+                category,
+                ", ".join(sorted(mk["vendor_name"])),
+                ", ".join(sorted(it["vendor_name"])),
+                m_total,
+                i_total,
+                min(m_total, i_total),
+            )
+        )
     out = pd.DataFrame(rows, columns=cols).sort_values(["at_stake", "category"], ascending=[False, True])
     return RedundantTools(quarter, True, out.reset_index(drop=True))
 
@@ -393,9 +434,11 @@ def possible_duplicates(directory: pd.DataFrame, threshold: int = NEAR_MATCH_THR
     they differ. Columns: vendor_a, vendor_b, score, spellings_a, spellings_b; best match first.
     """
     cols = ["vendor_a", "vendor_b", "score", "spellings_a", "spellings_b"]
-    groups = (directory.groupby("vendor_key")
-              .agg(name=("vendor_name", "first"), catalogued=("in_catalogue", "any"), spellings=("vendor", _spellings))
-              .reset_index())
+    groups = (
+        directory.groupby("vendor_key")
+        .agg(name=("vendor_name", "first"), catalogued=("in_catalogue", "any"), spellings=("vendor", _spellings))
+        .reset_index()
+    )
     if len(groups) < 2:
         return pd.DataFrame(columns=cols)
     keys = groups["vendor_key"].tolist()
@@ -411,6 +454,7 @@ def possible_duplicates(directory: pd.DataFrame, threshold: int = NEAR_MATCH_THR
 
 
 # --- Shadow IT ----------------------------------------------------------------------------
+
 
 def shadow_vendor_spellings(directory: pd.DataFrame) -> list[str]:
     """Spellings (as invoiced) of vendors the catalogue does not approve or does not list."""
@@ -453,8 +497,9 @@ def shadow_in_scope(departments: Sequence[str]) -> bool:
     return any(_covers(departments, d) for d in SHADOW_DEPARTMENTS)
 
 
-def shadow_it(period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = (),
-              top: int = 10) -> ShadowIT | None:
+def shadow_it(
+    period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = (), top: int = 10
+) -> ShadowIT | None:
     """Shadow IT of the period from the period frame; the previous quarter's share from `trend`
     (`shadow_it_trend`). None when neither Marketing nor Joint is in scope or they have no spend
     lines in the period."""
@@ -463,19 +508,29 @@ def shadow_it(period: pd.DataFrame, trend: pd.DataFrame, quarter: FiscalQuarter,
         return None
     shadow = scope[~scope["it_approved"].astype(bool)]
     vendors = shadow.groupby("vendor_name", as_index=False).agg(
-        spend=("spend", "sum"), lines=("lines", "sum"), catalogued=("in_catalogue", "any"))
+        spend=("spend", "sum"), lines=("lines", "sum"), catalogued=("in_catalogue", "any")
+    )
     vendors["spend"] = vendors["spend"].round(2)
     vendors["reason"] = ["not approved by IT" if c else "not in the catalogue" for c in vendors["catalogued"]]
-    vendors = (vendors.rename(columns={"vendor_name": "vendor"})
-               .sort_values(["spend", "vendor"], ascending=[False, True]).head(top))
+    vendors = (
+        vendors.rename(columns={"vendor_name": "vendor"})
+        .sort_values(["spend", "vendor"], ascending=[False, True])
+        .head(top)
+    )
     prev = trend[trend["quarter"] == quarter.previous()]["share"] if not trend.empty else pd.Series(dtype=float)
     previous_share = float(prev.iloc[0]) if len(prev) and pd.notna(prev.iloc[0]) else None
-    return ShadowIT(quarter, _r(shadow["spend"].sum()), _r(scope["spend"].sum()), previous_share,
-                    vendors[["vendor", "reason", "spend", "lines"]].reset_index(drop=True),
-                    bool(period["in_catalogue"].any()))
+    return ShadowIT(
+        quarter,
+        _r(shadow["spend"].sum()),
+        _r(scope["spend"].sum()),
+        previous_share,
+        vendors[["vendor", "reason", "spend", "lines"]].reset_index(drop=True),
+        bool(period["in_catalogue"].any()),
+    )
 
 
 # --- Run / Grow / Transform ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InvestmentMix:
@@ -509,8 +564,12 @@ def investment_mix(period: pd.DataFrame, quarter: FiscalQuarter) -> InvestmentMi
     totals = mix.groupby("department")["spend"].transform("sum")
     mix["share"] = [s / t if t > 0 else np.nan for s, t in zip(mix["spend"], totals)]
     order = {t: i for i, t in enumerate(INVESTMENT_ORDER)}
-    mix = (mix.assign(_d=_department_sort(mix), _t=mix["investment_type"].map(order))
-           .sort_values(["_d", "_t"]).drop(columns=["_d", "_t"]).reset_index(drop=True))
+    mix = (
+        mix.assign(_d=_department_sort(mix), _t=mix["investment_type"].map(order))
+        .sort_values(["_d", "_t"])
+        .drop(columns=["_d", "_t"])
+        .reset_index(drop=True)
+    )
     return InvestmentMix(quarter, mix, _r(mix["spend"].sum()))
 
 
@@ -546,8 +605,9 @@ class DrillLevel:
         return wording.drill_level_sentence(self)
 
 
-def drill_down(period: pd.DataFrame, quarter: FiscalQuarter, department: str | None = None,
-               category: str | None = None) -> DrillLevel:
+def drill_down(
+    period: pd.DataFrame, quarter: FiscalQuarter, department: str | None = None, category: str | None = None
+) -> DrillLevel:
     """The next level below a selection: departments, then categories of a department, then
     vendors (normalised) of a category."""
     path = tuple(p for p in (department, category) if p)
@@ -557,8 +617,11 @@ def drill_down(period: pd.DataFrame, quarter: FiscalQuarter, department: str | N
     if department and category:
         part = part[part["category"] == category]
     key = {0: "department", 1: "category", 2: "vendor_name"}[len(path)]
-    rows = (part.groupby(key, as_index=False).agg(spend=("spend", "sum"), lines=("lines", "sum"))
-            .rename(columns={key: "name"}))
+    rows = (
+        part.groupby(key, as_index=False)
+        .agg(spend=("spend", "sum"), lines=("lines", "sum"))
+        .rename(columns={key: "name"})
+    )
     rows["department"] = rows["name"] if key == "department" else department
     rows["spend"] = rows["spend"].round(2)
     total = rows["spend"].sum()
@@ -584,9 +647,16 @@ class LineSelection:
 
 
 def line_selection(period: pd.DataFrame, department: str, category: str, vendor: str) -> LineSelection | None:
-    part = period[(period["department"] == department) & (period["category"] == category)
-                  & (period["vendor_name"] == vendor)]
+    part = period[
+        (period["department"] == department) & (period["category"] == category) & (period["vendor_name"] == vendor)
+    ]
     if part.empty:
         return None
-    return LineSelection(department, category, vendor, tuple(sorted(set(part["vendor"]))),
-                         _r(part["spend"].sum()), int(part["lines"].sum()))
+    return LineSelection(
+        department,
+        category,
+        vendor,
+        tuple(sorted(set(part["vendor"]))),
+        _r(part["spend"].sum()),
+        int(part["lines"].sum()),
+    )

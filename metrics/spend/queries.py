@@ -26,8 +26,19 @@ from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.spend.compute import SHADOW_DEPARTMENTS
 from metrics.sql import as_date, cents, fetch, in_period, one_of, sum_money
 
-LINE_COLUMNS = ("date", "invoice_id", "department", "category", "vendor", "description", "investment_type",
-                "expense_type", "cost_center", "gl_account", "amount")
+LINE_COLUMNS = (
+    "date",
+    "invoice_id",
+    "department",
+    "category",
+    "vendor",
+    "description",
+    "investment_type",
+    "expense_type",
+    "cost_center",
+    "gl_account",
+    "amount",
+)
 
 
 def _year_month(col) -> tuple[sa.ColumnElement, sa.ColumnElement]:
@@ -36,18 +47,27 @@ def _year_month(col) -> tuple[sa.ColumnElement, sa.ColumnElement]:
 
 # --- spend per quarter and department ------------------------------------------------------
 
-def spend_by_month_stmt(start: date | None = None, end: date | None = None,
-                        departments: Sequence[str] | None = None) -> sa.Select:
+
+def spend_by_month_stmt(
+    start: date | None = None, end: date | None = None, departments: Sequence[str] | None = None
+) -> sa.Select:
     """Spend per calendar month and department; [start, end) bounds are optional."""
     s = schema.spend
     year, month = _year_month(s.c.date)
-    return (sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-            .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
-            .group_by(year, month, s.c.department))
+    return (
+        sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
+        .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
+        .group_by(year, month, s.c.department)
+    )
 
 
-def spend_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                     last: FiscalQuarter | None = None, departments: Sequence[str] | None = None) -> pd.DataFrame:
+def spend_by_quarter(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    departments: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Spend per fiscal quarter and department.
 
     Columns: quarter (label), fiscal_year, fiscal_quarter, department, spend, lines;
@@ -56,15 +76,17 @@ def spend_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuar
     """
     start = calendar.quarter_start(first) if first else None
     end = calendar.quarter_start(last.next()) if last else None
-    monthly = fetch(engine, spend_by_month_stmt(start, end, departments),
-                    ["year", "month", "department", "spend", "lines"])
+    monthly = fetch(
+        engine, spend_by_month_stmt(start, end, departments), ["year", "month", "department", "spend", "lines"]
+    )
     cols = ["quarter", "fiscal_year", "fiscal_quarter", "department", "spend", "lines"]
     if monthly.empty:
         return pd.DataFrame(columns=cols)
     monthly["fiscal_year"], monthly["fiscal_quarter"] = calendar.quarters_of_months(monthly["year"], monthly["month"])
     monthly["spend"] = monthly["spend"].astype(float)
-    out = (monthly.groupby(["fiscal_year", "fiscal_quarter", "department"], as_index=False)
-           .agg(spend=("spend", "sum"), lines=("lines", "sum")))
+    out = monthly.groupby(["fiscal_year", "fiscal_quarter", "department"], as_index=False).agg(
+        spend=("spend", "sum"), lines=("lines", "sum")
+    )
     out["spend"] = out["spend"].round(2)
     out["lines"] = out["lines"].astype(int)
     out["quarter"] = [FiscalQuarter(int(y), int(q)).label for y, q in zip(out["fiscal_year"], out["fiscal_quarter"])]
@@ -79,11 +101,15 @@ def quarters_with_spend(engine: Engine, calendar: FiscalCalendar) -> list[Fiscal
 
 # --- vendors as invoiced -------------------------------------------------------------------
 
+
 def spend_by_vendor_name_stmt() -> sa.Select:
     """Every distinct vendor spelling in the ledger, with its spend and line count (all time)."""
     s = schema.spend
-    return (sa.select(s.c.vendor, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-            .group_by(s.c.vendor).order_by(s.c.vendor))
+    return (
+        sa.select(s.c.vendor, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
+        .group_by(s.c.vendor)
+        .order_by(s.c.vendor)
+    )
 
 
 def spend_by_vendor_name(engine: Engine) -> pd.DataFrame:
@@ -94,17 +120,21 @@ def spend_by_vendor_name(engine: Engine) -> pd.DataFrame:
 
 # --- one period, by department, category, vendor and investment type -----------------------
 
+
 def period_spend_stmt(start: date, end: date, departments: Sequence[str] | None = None) -> sa.Select:
     """Spend in [start, end) per department, category, vendor (as invoiced) and investment type."""
     s = schema.spend
     keys = (s.c.department, s.c.category, s.c.vendor, s.c.investment_type)
-    return (sa.select(*keys, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-            .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
-            .group_by(*keys))
+    return (
+        sa.select(*keys, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
+        .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
+        .group_by(*keys)
+    )
 
 
-def period_spend(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter,
-                 departments: Sequence[str] | None = None) -> pd.DataFrame:
+def period_spend(
+    engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, departments: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Columns: department, category, vendor, investment_type (None when unmapped), spend, lines.
     No rows when nothing is dated in the quarter (no data, not zero)."""
     start, end = calendar.quarter_bounds(quarter)
@@ -116,20 +146,24 @@ def period_spend(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarte
 
 # --- shadow IT per month ------------------------------------------------------------------
 
+
 def shadow_spend_by_month_stmt(shadow_vendors: Sequence[str], departments: Sequence[str]) -> sa.Select:
     """Per calendar month and department: all spend, and spend with the given vendor spellings."""
     s = schema.spend
     year, month = _year_month(s.c.date)
-    shadow = sa.case((s.c.vendor.in_(sa.bindparam("shadow_vendors", list(shadow_vendors), expanding=True)),
-                      s.c.amount), else_=0)
-    return (sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"),
-                      sum_money(shadow).label("shadow"))
-            .where(*one_of(s.c.department, departments, "departments"))
-            .group_by(year, month, s.c.department))
+    shadow = sa.case(
+        (s.c.vendor.in_(sa.bindparam("shadow_vendors", list(shadow_vendors), expanding=True)), s.c.amount), else_=0
+    )
+    return (
+        sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"), sum_money(shadow).label("shadow"))
+        .where(*one_of(s.c.department, departments, "departments"))
+        .group_by(year, month, s.c.department)
+    )
 
 
-def shadow_spend_by_quarter(engine: Engine, calendar: FiscalCalendar, shadow_vendors: Sequence[str],
-                            departments: Sequence[str] | None = None) -> pd.DataFrame:
+def shadow_spend_by_quarter(
+    engine: Engine, calendar: FiscalCalendar, shadow_vendors: Sequence[str], departments: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Marketing and Joint spend per fiscal quarter and department, with the part paid to
     `shadow_vendors` (spellings as invoiced). Columns: quarter (FiscalQuarter), department,
     spend, shadow; oldest first. Departments outside Marketing and Joint are never included."""
@@ -137,8 +171,9 @@ def shadow_spend_by_quarter(engine: Engine, calendar: FiscalCalendar, shadow_ven
     cols = ["quarter", "department", "spend", "shadow"]
     if not scope:
         return pd.DataFrame(columns=cols)
-    monthly = fetch(engine, shadow_spend_by_month_stmt(shadow_vendors, scope),
-                    ["year", "month", "department", "spend", "shadow"])
+    monthly = fetch(
+        engine, shadow_spend_by_month_stmt(shadow_vendors, scope), ["year", "month", "department", "spend", "shadow"]
+    )
     if monthly.empty:
         return pd.DataFrame(columns=cols)
     monthly = cents(monthly, "spend", "shadow")
@@ -150,16 +185,21 @@ def shadow_spend_by_quarter(engine: Engine, calendar: FiscalCalendar, shadow_ven
 
 # --- budget and forecast ------------------------------------------------------------------
 
+
 def budget_by_line_stmt(fiscal_year: int, departments: Sequence[str] | None = None) -> sa.Select:
     """Budget and forecast of one fiscal year per quarter, department, category and scenario
     (rows without a scenario are budget)."""
     b = schema.budget
     scenario = sa.func.coalesce(b.c.scenario, "Budget").label("scenario")
     keys = (b.c.quarter, b.c.department, b.c.category)
-    return (sa.select(*keys, scenario, sum_money(b.c.amount).label("amount"))
-            .where(b.c.fiscal_year == sa.bindparam("fiscal_year", fiscal_year, type_=sa.Integer),
-                   *one_of(b.c.department, departments, "departments"))
-            .group_by(*keys, scenario))
+    return (
+        sa.select(*keys, scenario, sum_money(b.c.amount).label("amount"))
+        .where(
+            b.c.fiscal_year == sa.bindparam("fiscal_year", fiscal_year, type_=sa.Integer),
+            *one_of(b.c.department, departments, "departments"),
+        )
+        .group_by(*keys, scenario)
+    )
 
 
 def budget_by_line(engine: Engine, fiscal_year: int, departments: Sequence[str] | None = None) -> pd.DataFrame:
@@ -174,22 +214,35 @@ def budget_by_line(engine: Engine, fiscal_year: int, departments: Sequence[str] 
 
 # --- the invoice lines behind a drill-down selection --------------------------------------
 
-def spend_lines_stmt(start: date, end: date, department: str, category: str, vendors: Sequence[str],
-                     limit: int) -> sa.Select:
+
+def spend_lines_stmt(
+    start: date, end: date, department: str, category: str, vendors: Sequence[str], limit: int
+) -> sa.Select:
     """The spend lines of one department, category and vendor (its spellings as invoiced) in
     [start, end), newest first, at most `limit` of them."""
     s = schema.spend
-    return (sa.select(*(s.c[c] for c in LINE_COLUMNS))
-            .where(s.c.department == sa.bindparam("department", department),
-                   s.c.category == sa.bindparam("category", category),
-                   s.c.vendor.in_(sa.bindparam("vendors", list(vendors), expanding=True)),
-                   *in_period(s.c.date, start, end))
-            .order_by(s.c.date.desc(), s.c.invoice_id, s.c.amount.desc())
-            .limit(sa.bindparam("limit", limit, type_=sa.Integer)))
+    return (
+        sa.select(*(s.c[c] for c in LINE_COLUMNS))
+        .where(
+            s.c.department == sa.bindparam("department", department),
+            s.c.category == sa.bindparam("category", category),
+            s.c.vendor.in_(sa.bindparam("vendors", list(vendors), expanding=True)),
+            *in_period(s.c.date, start, end),
+        )
+        .order_by(s.c.date.desc(), s.c.invoice_id, s.c.amount.desc())
+        .limit(sa.bindparam("limit", limit, type_=sa.Integer))
+    )
 
 
-def spend_lines(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, department: str,
-                category: str, vendors: Sequence[str], limit: int) -> pd.DataFrame:
+def spend_lines(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    department: str,
+    category: str,
+    vendors: Sequence[str],
+    limit: int,
+) -> pd.DataFrame:
     """Columns: LINE_COLUMNS, with dates as datetime.date and amounts as float."""
     start, end = calendar.quarter_bounds(quarter)
     out = fetch(engine, spend_lines_stmt(start, end, department, category, vendors, limit), list(LINE_COLUMNS))

@@ -18,8 +18,18 @@ from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
 
 if TYPE_CHECKING:  # the results described here; imported for type hints only (compute imports this module)
-    from metrics.spend.compute import (BudgetVariance, DrillLevel, FiscalYearLanding, InvestmentMix, LineSelection,
-                                       MarketingShare, RedundantTools, ShadowIT, SpendSplit, VendorOverlap)
+    from metrics.spend.compute import (
+        BudgetVariance,
+        DrillLevel,
+        FiscalYearLanding,
+        InvestmentMix,
+        LineSelection,
+        MarketingShare,
+        RedundantTools,
+        ShadowIT,
+        SpendSplit,
+        VendorOverlap,
+    )
 
 # Near-matches are scored with rapidfuzz's WRatio (0-100) on the normalised keys: it rates typos
 # ("tablau" / "tableau" 92) and a name inside a longer one ("salesforce" / "salesforce emea" 90)
@@ -32,25 +42,25 @@ NEAR_MATCH_THRESHOLD = 90
 GLOSSARY = {
     "Spend": "The sum of `amount` of the spend lines dated in the period; credits (negative lines) net off.",
     "Marketing share": "Marketing spend / total technology spend of all departments. Joint (jointly funded) "
-                       "spend is its own slice, never split between Marketing and IT.",
+    "spend is its own slice, never split between Marketing and IT.",
     "Budget variance": "Actual - budget, per department and category, and as a % of budget. Under budget is "
-                       "favourable, over budget unfavourable. Spend in a category with no budget counts against "
-                       "its department's total budget; a budgeted line with no spend is an actual of 0.",
+    "favourable, over budget unfavourable. Spend in a category with no budget counts against "
+    "its department's total budget; a budgeted line with no spend is an actual of 0.",
     "Fiscal-year landing": "Where forecasts exist: actual spend of the fiscal year's quarters that have spend, "
-                           "plus the forecast of the quarters that have none yet, against the full-year budget.",
+    "plus the forecast of the quarters that have none yet, against the full-year budget.",
     "Vendor normalisation": "Case, accents, punctuation, web domains and legal suffixes (Inc, Ltd, LLC, GmbH, "
-                            "Corp, PLC, SA, AG, BV, Limited, Corporation, Company...) removed, then the vendor "
-                            "catalogue's names and aliases applied. Names that still look alike (rapidfuzz WRatio "
-                            f">= {NEAR_MATCH_THRESHOLD}) are listed as \"possibly the same vendor\", never merged.",
+    "Corp, PLC, SA, AG, BV, Limited, Corporation, Company...) removed, then the vendor "
+    "catalogue's names and aliases applied. Names that still look alike (rapidfuzz WRatio "
+    f'>= {NEAR_MATCH_THRESHOLD}) are listed as "possibly the same vendor", never merged.',
     "Vendor overlap": "A normalised vendor that both Marketing and IT paid (net of credits) in the period. "
-                      "At stake = the smaller of the Marketing and IT amounts: what one side pays for something "
-                      "the other already buys.",
+    "At stake = the smaller of the Marketing and IT amounts: what one side pays for something "
+    "the other already buys.",
     "Redundant tools": "A capability category in which Marketing and IT both spend but pay different vendors in "
-                       "the period; sized by the smaller department's spend in that category.",
+    "the period; sized by the smaller department's spend in that category.",
     "Shadow IT": "Marketing and Joint spend with vendors that IT's catalogue does not mark `it_approved`, or "
-                 "that are missing from it; shown as an amount and as a share of Marketing and Joint spend.",
+    "that are missing from it; shown as an amount and as a share of Marketing and Joint spend.",
     "Run / Grow / Transform": "Each department's spend by `investment_type`; lines without one are shown as "
-                              "their own Unmapped slice.",
+    "their own Unmapped slice.",
 }
 
 
@@ -86,10 +96,18 @@ def variance_percent(frac: float, signed: bool = False, decimals: int | None = N
     return f"{frac * 100:{'+' if signed else ''}.{decimals}f}%"
 
 
-def variance_words(variance: float | None, pct: float | None = None, *, against: str = "",
-                   with_verdict: bool = False, symbol: bool = False, short: bool = False,
-                   percent_decimals: int | None = None, zero: str | None = "exactly on budget",
-                   missing: str = "no budget") -> str:
+def variance_words(
+    variance: float | None,
+    pct: float | None = None,
+    *,
+    against: str = "",
+    with_verdict: bool = False,
+    symbol: bool = False,
+    short: bool = False,
+    percent_decimals: int | None = None,
+    zero: str | None = "exactly on budget",
+    missing: str = "no budget",
+) -> str:
     """The one wording of a budget variance (actual - budget; `pct` = variance / budget).
 
     Bare, it reads '$40.0K (3.0%) under'; each place asks for the parts its space allows, so the same
@@ -123,6 +141,7 @@ def variance_words(variance: float | None, pct: float | None = None, *, against:
 
 
 # --- Sentences above the charts ------------------------------------------------------------
+
 
 def change_in_points(delta: float, previous: FiscalQuarter) -> str:
     """'up 4 points on FY2026 Q1' / 'down 1 point on ...' / 'unchanged on ...' (whole points)."""
@@ -165,8 +184,10 @@ def budget_variance_sentence(bv: BudgetVariance) -> str:
     q = bv.quarter.label
     if bv.budget is None:
         return f"No budget is recorded for {q}, so its {money(bv.actual)} of spend cannot be compared with one."
-    text = (f"In {q}, spend of {money(bv.actual)} against a budget of {money(bv.budget)} was "
-            f"{variance_words(bv.variance, bv.variance_pct, against='budget', with_verdict=True)}.")
+    text = (
+        f"In {q}, spend of {money(bv.actual)} against a budget of {money(bv.budget)} was "
+        f"{variance_words(bv.variance, bv.variance_pct, against='budget', with_verdict=True)}."
+    )
     worst = bv.lines.dropna(subset=["variance"]).sort_values("variance", ascending=False).head(1)
     if not worst.empty and worst["variance"].iloc[0] > 0:
         w = worst.iloc[0]
@@ -185,9 +206,11 @@ def landing_sentence(landing: FiscalYearLanding) -> str:
     if landing.budget is None:
         return f"{fy} is on course to land at {money(landing.landing)} ({basis}); no full-year budget is recorded."
     pct = landing.variance / landing.budget if landing.budget > 0 else None
-    return (f"{fy} is on course to land at {money(landing.landing)} against a full-year budget of "
-            f"{money(landing.budget)}: {variance_words(landing.variance, pct, against='budget', with_verdict=True)} "
-            f"({basis}).")
+    return (
+        f"{fy} is on course to land at {money(landing.landing)} against a full-year budget of "
+        f"{money(landing.budget)}: {variance_words(landing.variance, pct, against='budget', with_verdict=True)} "
+        f"({basis})."
+    )
 
 
 def _basis(actual: Sequence[FiscalQuarter], forecast: Sequence[FiscalQuarter]) -> str:
@@ -210,34 +233,44 @@ def vendor_overlap_sentence(overlap: VendorOverlap) -> str:
         return f"No vendor was paid by both Marketing and IT in {overlap.quarter.label}."
     top = overlap.vendors.iloc[0]
     n = len(overlap.vendors)
-    return (f"In {overlap.quarter.label}, {n} vendor{'s were' if n > 1 else ' was'} paid by both Marketing and IT: "
-            f"{money(overlap.total_at_stake)} at stake, the most with {top['vendor']} ({money(top['at_stake'])}).")
+    return (
+        f"In {overlap.quarter.label}, {n} vendor{'s were' if n > 1 else ' was'} paid by both Marketing and IT: "
+        f"{money(overlap.total_at_stake)} at stake, the most with {top['vendor']} ({money(top['at_stake'])})."
+    )
 
 
 def redundant_tools_sentence(tools: RedundantTools) -> str:
     if not tools.in_scope:
         return "Redundant tools compare Marketing with IT: include both in the department filter to see them."
     if tools.categories.empty:
-        return (f"In {tools.quarter.label}, Marketing and IT used the same vendors wherever they bought "
-                "the same capability.")
+        return (
+            f"In {tools.quarter.label}, Marketing and IT used the same vendors wherever they bought "
+            "the same capability."
+        )
     top = tools.categories.iloc[0]
     n = len(tools.categories)
-    return (f"In {n} categor{'ies' if n > 1 else 'y'}, Marketing and IT paid different vendors for the same "
-            f"capability in {tools.quarter.label}, sized at {money(tools.total)}. The largest is {top['category']} "
-            f"({money(top['at_stake'])}): Marketing pays {top['marketing_vendors']}; IT pays {top['it_vendors']}.")
+    return (
+        f"In {n} categor{'ies' if n > 1 else 'y'}, Marketing and IT paid different vendors for the same "
+        f"capability in {tools.quarter.label}, sized at {money(tools.total)}. The largest is {top['category']} "
+        f"({money(top['at_stake'])}): Marketing pays {top['marketing_vendors']}; IT pays {top['it_vendors']}."
+    )
 
 
 def duplicates_sentence(pairs: pd.DataFrame) -> str:
     if pairs.empty:
         return "No two vendor names look alike after normalisation: nothing to review."
     n = len(pairs)
-    return (f"{n} pair{'s' if n > 1 else ''} of vendor names look alike after normalisation but were not merged: "
-            "if they are the same supplier, add the spelling to the catalogue's aliases.")
+    return (
+        f"{n} pair{'s' if n > 1 else ''} of vendor names look alike after normalisation but were not merged: "
+        "if they are the same supplier, add the spelling to the catalogue's aliases."
+    )
 
 
 def shadow_it_sentence(shadow: ShadowIT) -> str:
-    text = (f"In {shadow.quarter.label}, {money(shadow.amount)} of Marketing and Joint spend"
-            f"{f' ({share(shadow.share)})' if shadow.share is not None else ''} went to vendors IT has not approved")
+    text = (
+        f"In {shadow.quarter.label}, {money(shadow.amount)} of Marketing and Joint spend"
+        f"{f' ({share(shadow.share)})' if shadow.share is not None else ''} went to vendors IT has not approved"
+    )
     if shadow.share is not None and shadow.previous_share is not None:
         text += ", " + change_in_points(shadow.share - shadow.previous_share, shadow.quarter.previous())
     text += "."
@@ -257,8 +290,10 @@ def shadow_trend_sentence(trend: pd.DataFrame, quarter: FiscalQuarter) -> str:
     if len(upto) == 1:
         return f"Shadow IT was {share(last['share'])} of Marketing and Joint spend in {last['label']}."
     direction = "rose" if last["share"] > first["share"] else "fell" if last["share"] < first["share"] else "held"
-    return (f"Shadow IT {direction} from {share(first['share'])} of Marketing and Joint spend in {first['label']} "
-            f"to {share(last['share'])} in {last['label']}.")
+    return (
+        f"Shadow IT {direction} from {share(first['share'])} of Marketing and Joint spend in {first['label']} "
+        f"to {share(last['share'])} in {last['label']}."
+    )
 
 
 def investment_mix_sentence(mix: InvestmentMix, largest: pd.DataFrame) -> str:
@@ -274,8 +309,11 @@ def investment_mix_sentence(mix: InvestmentMix, largest: pd.DataFrame) -> str:
     return text
 
 
-_LEVEL_NOUNS = {"department": ("department", "departments"), "category": ("category", "categories"),
-                "vendor": ("vendor", "vendors")}
+_LEVEL_NOUNS = {
+    "department": ("department", "departments"),
+    "category": ("category", "categories"),
+    "vendor": ("vendor", "vendors"),
+}
 
 
 def drill_level_sentence(level: DrillLevel) -> str:
@@ -286,12 +324,16 @@ def drill_level_sentence(level: DrillLevel) -> str:
     n = len(level.rows)
     singular, plural = _LEVEL_NOUNS[level.level]
     top_share = f" ({share(top['share'])})" if pd.notna(top["share"]) else ""
-    return (f"{where} in {level.quarter.label}: {money(level.total)} across {n} {plural if n > 1 else singular}; "
-            f"the largest is {top['name']} at {money(top['spend'])}{top_share}.")
+    return (
+        f"{where} in {level.quarter.label}: {money(level.total)} across {n} {plural if n > 1 else singular}; "
+        f"the largest is {top['name']} at {money(top['spend'])}{top_share}."
+    )
 
 
 def lines_caption(selection: LineSelection, shown: int, cap: int) -> str:
     if selection.lines > shown:
-        return (f"Showing the {shown:,} most recent of {selection.lines:,} invoice lines ({money(selection.spend)} "
-                f"in all); lines are capped at {cap:,}. Narrow the period to see the rest.")
+        return (
+            f"Showing the {shown:,} most recent of {selection.lines:,} invoice lines ({money(selection.spend)} "
+            f"in all); lines are capped at {cap:,}. Narrow the period to see the rest."
+        )
     return f"All {selection.lines:,} invoice line{'s' if selection.lines != 1 else ''} behind {money(selection.spend)}."

@@ -13,17 +13,47 @@ The names below are re-exported so that ``from metrics import targets; targets.X
 
 from __future__ import annotations
 
-from metrics.targets.compute import (AGREEING_ROLES, AUDIT_COLUMNS, NOTE_MAX_CHARS, ROLES, TARGET_COLUMNS,
-                                     EffectiveTarget, targets_by_quarter)
-from metrics.targets.queries import (app_metadata, audit_history, effective_target, effective_targets,
-                                     target_audit, target_versions, targets_version)
-from metrics.targets.store import (Actor, StaleTargetError, TargetError, ensure_tables, propose_target,
-                                   record_agreement)
+from metrics.targets.compute import (
+    AGREEING_ROLES,
+    AUDIT_COLUMNS,
+    NOTE_MAX_CHARS,
+    ROLES,
+    TARGET_COLUMNS,
+    EffectiveTarget,
+    targets_by_quarter,
+)
+from metrics.targets.queries import (
+    app_metadata,
+    audit_history,
+    effective_target,
+    effective_targets,
+    target_audit,
+    target_versions,
+    targets_version,
+)
+from metrics.targets.store import Actor, StaleTargetError, TargetError, ensure_tables, propose_target, record_agreement
 from metrics.targets.wording import FIELDS
 
 __all__ = [
-    "AGREEING_ROLES", "AUDIT_COLUMNS", "FIELDS", "NOTE_MAX_CHARS", "ROLES", "TARGET_COLUMNS",
-    "Actor", "EffectiveTarget", "StaleTargetError", "TargetError",
-    "app_metadata", "audit_history", "effective_target", "effective_targets", "ensure_tables", "propose_target",
-    "record_agreement", "target_audit", "target_versions", "targets_by_quarter", "targets_version",
+    "AGREEING_ROLES",
+    "AUDIT_COLUMNS",
+    "FIELDS",
+    "NOTE_MAX_CHARS",
+    "ROLES",
+    "TARGET_COLUMNS",
+    "Actor",
+    "EffectiveTarget",
+    "StaleTargetError",
+    "TargetError",
+    "app_metadata",
+    "audit_history",
+    "effective_target",
+    "effective_targets",
+    "ensure_tables",
+    "propose_target",
+    "record_agreement",
+    "target_audit",
+    "target_versions",
+    "targets_by_quarter",
+    "targets_version",
 ]

@@ -16,7 +16,7 @@ Where targets live
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import sqlalchemy as sa
@@ -25,8 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from metrics import schema
 from metrics.fiscal import FiscalQuarter
 from metrics.sql import has_table
-from metrics.targets.compute import (AUDIT_COLUMNS, EffectiveTarget, audit_frame, from_app, from_import,
-                                     targets_frame)
+from metrics.targets.compute import AUDIT_COLUMNS, EffectiveTarget, audit_frame, from_app, from_import, targets_frame
 
 # Separate from the canonical schema's metadata: ensure_schema() and imports never see them.
 app_metadata = sa.MetaData()
@@ -68,8 +67,9 @@ target_audit = sa.Table(
 # --- statements ---------------------------------------------------------------------------
 
 
-def _narrowed(stmt: sa.Select, table: sa.Table, first: FiscalQuarter | None, last: FiscalQuarter | None,
-              kpi: str | None) -> sa.Select:
+def _narrowed(
+    stmt: sa.Select, table: sa.Table, first: FiscalQuarter | None, last: FiscalQuarter | None, kpi: str | None
+) -> sa.Select:
     """Narrow to one KPI (if given) and the fiscal years of [first, last]; quarters are trimmed
     in pandas (a few rows)."""
     if first is not None:
@@ -81,20 +81,32 @@ def _narrowed(stmt: sa.Select, table: sa.Table, first: FiscalQuarter | None, las
     return stmt
 
 
-def imported_targets_stmt(first: FiscalQuarter | None = None, last: FiscalQuarter | None = None,
-                          kpi: str | None = None) -> sa.Select:
+def imported_targets_stmt(
+    first: FiscalQuarter | None = None, last: FiscalQuarter | None = None, kpi: str | None = None
+) -> sa.Select:
     """The imported `kpi_targets` rows of the fiscal years of [first, last], of one KPI or all."""
     return _narrowed(sa.select(schema.kpi_targets), schema.kpi_targets, first, last, kpi)
 
 
-def latest_versions_stmt(first: FiscalQuarter | None = None, last: FiscalQuarter | None = None,
-                         kpi: str | None = None) -> sa.Select:
+def latest_versions_stmt(
+    first: FiscalQuarter | None = None, last: FiscalQuarter | None = None, kpi: str | None = None
+) -> sa.Select:
     """The latest in-app version of each target in the fiscal years of [first, last]."""
     v = target_versions
-    newest = (sa.select(v.c.kpi, v.c.fiscal_year, v.c.quarter, sa.func.max(v.c.version).label("version"))
-              .group_by(v.c.kpi, v.c.fiscal_year, v.c.quarter).subquery("newest"))
-    stmt = sa.select(v).join(newest, sa.and_(v.c.kpi == newest.c.kpi, v.c.fiscal_year == newest.c.fiscal_year,
-                                             v.c.quarter == newest.c.quarter, v.c.version == newest.c.version))
+    newest = (
+        sa.select(v.c.kpi, v.c.fiscal_year, v.c.quarter, sa.func.max(v.c.version).label("version"))
+        .group_by(v.c.kpi, v.c.fiscal_year, v.c.quarter)
+        .subquery("newest")
+    )
+    stmt = sa.select(v).join(
+        newest,
+        sa.and_(
+            v.c.kpi == newest.c.kpi,
+            v.c.fiscal_year == newest.c.fiscal_year,
+            v.c.quarter == newest.c.quarter,
+            v.c.version == newest.c.version,
+        ),
+    )
     return _narrowed(stmt, v, first, last, kpi)
 
 
@@ -115,13 +127,16 @@ def kpi_name_stmt(kpi: str) -> sa.Select:
 # --- runners ------------------------------------------------------------------------------
 
 
-def read_effective(conn: Connection, first: FiscalQuarter | None, last: FiscalQuarter | None,
-                   kpi: str | None = None) -> dict[tuple[str, FiscalQuarter], EffectiveTarget]:
+def read_effective(
+    conn: Connection, first: FiscalQuarter | None, last: FiscalQuarter | None, kpi: str | None = None
+) -> dict[tuple[str, FiscalQuarter], EffectiveTarget]:
     """The effective targets of [first, last] (either end open), of one KPI or all, by (KPI, quarter),
     read on `conn` (the saving transaction checks the current version with it)."""
     found: dict[tuple[str, FiscalQuarter], EffectiveTarget] = {}
-    sources = ((schema.kpi_targets.name, imported_targets_stmt, from_import),
-               (target_versions.name, latest_versions_stmt, from_app))
+    sources = (
+        (schema.kpi_targets.name, imported_targets_stmt, from_import),
+        (target_versions.name, latest_versions_stmt, from_app),
+    )
     for table, statement, build in sources:  # in-app versions last: they override imported rows
         if not has_table(conn, table):
             continue
@@ -132,8 +147,9 @@ def read_effective(conn: Connection, first: FiscalQuarter | None, last: FiscalQu
     return found
 
 
-def effective_targets(engine: Engine, first: FiscalQuarter | None = None,
-                      last: FiscalQuarter | None = None) -> pd.DataFrame:
+def effective_targets(
+    engine: Engine, first: FiscalQuarter | None = None, last: FiscalQuarter | None = None
+) -> pd.DataFrame:
     """The effective target of every KPI for every quarter in [first, last] that has one.
 
     Columns: kpi, fiscal_year, fiscal_quarter, quarter (label), target, at_risk_threshold (None =

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -64,7 +64,7 @@ def ensure_tables(engine: Engine) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _text(value) -> str | None:
@@ -89,8 +89,9 @@ def _finite(value, what: str) -> float:
 
 
 def _stale(name: str, quarter: FiscalQuarter, current: EffectiveTarget | None) -> StaleTargetError:
-    return StaleTargetError(stale_message(name, quarter, current.changed_by if current else None,
-                                          current.changed_at if current else None))
+    return StaleTargetError(
+        stale_message(name, quarter, current.changed_by if current else None, current.changed_at if current else None)
+    )
 
 
 def _check_actor(actor: Actor) -> None:
@@ -100,8 +101,9 @@ def _check_actor(actor: Actor) -> None:
         raise TargetError("Say who is making the change.")
 
 
-def _save(engine: Engine, kpi: str, quarter: FiscalQuarter, expected_version: int, actor: Actor,
-          change, now: datetime | None) -> EffectiveTarget:
+def _save(
+    engine: Engine, kpi: str, quarter: FiscalQuarter, expected_version: int, actor: Actor, change, now: datetime | None
+) -> EffectiveTarget:
     """Write version expected_version + 1 of the target, with `change(name, current)` giving the
     new fields, and one audit row per changed field, in one transaction."""
     _check_actor(actor)
@@ -122,14 +124,30 @@ def _save(engine: Engine, kpi: str, quarter: FiscalQuarter, expected_version: in
             changed = [f for f in FIELDS if fields[f] != old[f]]
             if not changed:
                 raise TargetError(f"Nothing to change: the {quarter.label} target for {name} already reads so.")
-            key = {"kpi": kpi, "fiscal_year": quarter.fiscal_year, "quarter": quarter.q,
-                   "version": expected_version + 1}
+            key = {
+                "kpi": kpi,
+                "fiscal_year": quarter.fiscal_year,
+                "quarter": quarter.q,
+                "version": expected_version + 1,
+            }
             who = {"changed_at": when, "changed_by": actor.name, "role": actor.role}
             conn.execute(target_versions.insert().values(**key, **fields, **who))
-            conn.execute(target_audit.insert(), [
-                {**key, **who, "field": f, "old_value": _text(old[f]), "new_value": _text(fields[f])} for f in changed])
-            saved = EffectiveTarget(kpi=kpi, quarter=quarter, **fields, version=expected_version + 1,
-                                    source="in app", changed_by=actor.name, changed_at=when)
+            conn.execute(
+                target_audit.insert(),
+                [
+                    {**key, **who, "field": f, "old_value": _text(old[f]), "new_value": _text(fields[f])}
+                    for f in changed
+                ],
+            )
+            saved = EffectiveTarget(
+                kpi=kpi,
+                quarter=quarter,
+                **fields,
+                version=expected_version + 1,
+                source="in app",
+                changed_by=actor.name,
+                changed_at=when,
+            )
     except sa.exc.DBAPIError:
         # Lost a race: another save inserted the same version first (a key violation, or on
         # DuckDB a conflict at commit). If the version has moved on, say so; else it is a real fault.
@@ -140,9 +158,18 @@ def _save(engine: Engine, kpi: str, quarter: FiscalQuarter, expected_version: in
     return saved
 
 
-def propose_target(engine: Engine, kpi: str, quarter: FiscalQuarter, *, target: float,
-                   at_risk_threshold: float | None, note: str | None, actor: Actor, expected_version: int,
-                   now: datetime | None = None) -> EffectiveTarget:
+def propose_target(
+    engine: Engine,
+    kpi: str,
+    quarter: FiscalQuarter,
+    *,
+    target: float,
+    at_risk_threshold: float | None,
+    note: str | None,
+    actor: Actor,
+    expected_version: int,
+    now: datetime | None = None,
+) -> EffectiveTarget:
     """Propose a new target for a KPI and quarter. Clears both agreements.
 
     `at_risk_threshold` None means the default (5% of the target). Raises TargetError (or
@@ -157,14 +184,27 @@ def propose_target(engine: Engine, kpi: str, quarter: FiscalQuarter, *, target: 
         raise TargetError(f"Keep the note under {NOTE_MAX_CHARS} characters.")
 
     def proposal(_name: str, _current: EffectiveTarget | None) -> dict:
-        return {"target": value, "at_risk_threshold": threshold, "note": text,
-                "agreed_by_cio_on": None, "agreed_by_cmo_on": None}
+        return {
+            "target": value,
+            "at_risk_threshold": threshold,
+            "note": text,
+            "agreed_by_cio_on": None,
+            "agreed_by_cmo_on": None,
+        }
 
     return _save(engine, kpi, quarter, expected_version, actor, proposal, now)
 
 
-def record_agreement(engine: Engine, kpi: str, quarter: FiscalQuarter, *, side: str, actor: Actor,
-                     expected_version: int, now: datetime | None = None) -> EffectiveTarget:
+def record_agreement(
+    engine: Engine,
+    kpi: str,
+    quarter: FiscalQuarter,
+    *,
+    side: str,
+    actor: Actor,
+    expected_version: int,
+    now: datetime | None = None,
+) -> EffectiveTarget:
     """Record the CIO's or the CMO's agreement to the current target, dated today (UTC)."""
     if side not in AGREEING_ROLES:
         raise TargetError(f"Only the CIO and the CMO agree targets, not '{side}'.")
@@ -177,8 +217,10 @@ def record_agreement(engine: Engine, kpi: str, quarter: FiscalQuarter, *, side: 
         if current is None:
             raise TargetError(f"There is no {quarter.label} target for {name} to agree; propose one first.")
         if getattr(current, field) is not None:
-            raise TargetError(f"The {side} already agreed the {quarter.label} target for {name} "
-                              f"on {getattr(current, field):%Y-%m-%d}.")
+            raise TargetError(
+                f"The {side} already agreed the {quarter.label} target for {name} "
+                f"on {getattr(current, field):%Y-%m-%d}."
+            )
         return replace(current, **{field: when.date()}).fields()
 
     return _save(engine, kpi, quarter, expected_version, actor, agreement, when)

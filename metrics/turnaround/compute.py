@@ -6,9 +6,9 @@ sentences and labels are in `metrics.turnaround.wording`, the definitions in its
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ _HISTOGRAM_MAX_BINS = 25
 
 
 # --- Results ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QuarterTurnaround:
@@ -109,6 +110,7 @@ class RequestCounts:
 
 # --- Quarters ----------------------------------------------------------------------------------
 
+
 def trend_window(quarter: FiscalQuarter, quarters: int = TREND_QUARTERS) -> tuple[FiscalQuarter, FiscalQuarter]:
     """(first, last) of the `quarters` quarters ending with `quarter`."""
     return quarter.window(quarters)[0], quarter
@@ -142,12 +144,16 @@ def quarter_columns(frame: pd.DataFrame, index_col: str) -> pd.DataFrame:
     idx = frame.pop(index_col).astype(int)
     frame.insert(0, "fiscal_quarter", idx % 4 + 1)
     frame.insert(0, "fiscal_year", idx // 4)
-    frame.insert(0, "quarter", [FiscalQuarter(int(y), int(q)).label
-                                for y, q in zip(frame["fiscal_year"], frame["fiscal_quarter"])])
+    frame.insert(
+        0,
+        "quarter",
+        [FiscalQuarter(int(y), int(q)).label for y, q in zip(frame["fiscal_year"], frame["fiscal_quarter"])],
+    )
     return frame.sort_values(["fiscal_year", "fiscal_quarter"]).reset_index(drop=True)
 
 
 # --- Percentiles where SQL has none ------------------------------------------------------------
+
 
 def numpy_quantiles(values: pd.DataFrame, keys: list[str], quantiles: Mapping[str, tuple[float, str]]) -> pd.DataFrame:
     """Per group of `keys`, each (fraction, column) of `quantiles` by linear interpolation over the
@@ -164,6 +170,7 @@ def numpy_quantiles(values: pd.DataFrame, keys: list[str], quantiles: Mapping[st
 
 # --- Headline figures --------------------------------------------------------------------------
 
+
 def _ceil_days(value: float | None) -> int | None:
     return None if value is None else math.ceil(round(value, 6))
 
@@ -177,9 +184,16 @@ def quarter_turnaround(by_quarter: pd.DataFrame, quarter: FiscalQuarter | None) 
     if row is None:
         return None
     prev = _row(by_quarter, quarter.previous())
-    return QuarterTurnaround(quarter, int(row["delivered"]), int(row["excluded"]), int(row["breaches"]),
-                             number(row["p50"]), number(row["p85"]), number(row["p95"]),
-                             number(prev["p85"]) if prev is not None else None)
+    return QuarterTurnaround(
+        quarter,
+        int(row["delivered"]),
+        int(row["excluded"]),
+        int(row["breaches"]),
+        number(row["p50"]),
+        number(row["p85"]),
+        number(row["p95"]),
+        number(prev["p85"]) if prev is not None else None,
+    )
 
 
 def _row(frame: pd.DataFrame, quarter: FiscalQuarter) -> pd.Series | None:
@@ -201,6 +215,7 @@ def it_days(queue: float | None, delivery: float | None) -> float | None:
 
 # --- Backlog -----------------------------------------------------------------------------------
 
+
 def backlog_cutoff(calendar: FiscalCalendar, quarter: FiscalQuarter, today: date) -> tuple[datetime, bool] | None:
     """The instant the backlog of `quarter` is taken at (the end of the quarter, or the end of
     `today` if the quarter contains it) and whether that is today; None for a quarter that has
@@ -215,8 +230,10 @@ def backlog_cutoff(calendar: FiscalCalendar, quarter: FiscalQuarter, today: date
 
 def waiting_on(ready_at, started_at, as_of: datetime) -> str:
     """Where an open request stands at `as_of`: no requirements yet means marketing has it."""
+
     def reached(ts) -> bool:
         return ts is not None and not pd.isna(ts) and pd.Timestamp(ts) < pd.Timestamp(as_of)
+
     if not reached(ready_at):
         return "Marketing"
     if not reached(started_at):
@@ -232,12 +249,14 @@ def oldest_open(top: pd.DataFrame, as_of: datetime, stages_recorded: bool) -> pd
     top["requested_at"] = pd.to_datetime(top["requested_at"])
     top["age_days"] = top["age_days"].astype(float).apply(math.floor).astype(int)
     stamps = zip(top.pop("ready_at"), top.pop("started_at"))
-    top["waiting_on"] = ([waiting_on(ready, started, as_of) for ready, started in stamps]
-                         if stages_recorded else "Not recorded")
+    top["waiting_on"] = (
+        [waiting_on(ready, started, as_of) for ready, started in stamps] if stages_recorded else "Not recorded"
+    )
     return top
 
 
 # --- Distribution and scatter ------------------------------------------------------------------
+
 
 def histogram_width(p95: float) -> int:
     """A readable bar width: the smallest of 1, 2, 5, 7, 10, 14, 30... days that covers p95 in at
@@ -275,6 +294,12 @@ def histogram(counts: pd.DataFrame, width: int, last_bin: int) -> Histogram | No
 def rolling_median(points: pd.DataFrame) -> pd.DataFrame:
     """The `ROLLING_WINDOW` rolling median of lead_days by delivered_at (delivered_at, median), one
     value per instant; at least three deliveries in the window."""
-    rolling = (points.set_index("delivered_at")["lead_days"].rolling(ROLLING_WINDOW, min_periods=3).median()
-               .rename("median").reset_index().dropna())
+    rolling = (
+        points.set_index("delivered_at")["lead_days"]
+        .rolling(ROLLING_WINDOW, min_periods=3)
+        .median()
+        .rename("median")
+        .reset_index()
+        .dropna()
+    )
     return rolling.groupby("delivered_at", as_index=False)["median"].last()

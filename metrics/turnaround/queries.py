@@ -15,9 +15,9 @@ the whole table. What the figures mean is `metrics.turnaround.wording.DEFINITION
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from collections.abc import Callable, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,16 +26,39 @@ from sqlalchemy.engine import Engine
 from metrics import schema
 from metrics.contract import PRIORITIES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.sql import (continuous_percentile, days_between, fetch, fiscal_quarter_index, floor_nonnegative,
-                         in_quarters, one_of, sql_percentiles)
-from metrics.turnaround.compute import (AGE_BUCKETS, DEFAULT_SLA_DAYS, MAX_POINTS, OLDEST_OPEN, PERCENTILES, Backlog,
-                                        Histogram, LeadTimePoints, RequestCounts, backlog_cutoff, histogram,
-                                        histogram_width, numpy_quantiles, oldest_open, overflow_bin, quarter_columns,
-                                        rolling_median)
+from metrics.sql import (
+    continuous_percentile,
+    days_between,
+    fetch,
+    fiscal_quarter_index,
+    floor_nonnegative,
+    in_quarters,
+    one_of,
+    sql_percentiles,
+)
+from metrics.turnaround.compute import (
+    AGE_BUCKETS,
+    DEFAULT_SLA_DAYS,
+    MAX_POINTS,
+    OLDEST_OPEN,
+    PERCENTILES,
+    Backlog,
+    Histogram,
+    LeadTimePoints,
+    RequestCounts,
+    backlog_cutoff,
+    histogram,
+    histogram_width,
+    numpy_quantiles,
+    oldest_open,
+    overflow_bin,
+    quarter_columns,
+    rolling_median,
+)
 from metrics.turnaround.wording import BREAKDOWNS, STAGES
 
-
 # --- Filters and the per-request facts every query summarises -----------------------------
+
 
 @dataclass(frozen=True)
 class RequestFilter:
@@ -46,8 +69,11 @@ class RequestFilter:
     teams: tuple[str, ...] = ()
 
     def clauses(self, r: sa.Table) -> list[sa.ColumnElement]:
-        return [*one_of(r.c.type, self.types, "types"), *one_of(r.c.priority, self.priorities, "priorities"),
-                *one_of(r.c.requested_by, self.teams, "teams")]
+        return [
+            *one_of(r.c.type, self.types, "types"),
+            *one_of(r.c.priority, self.priorities, "priorities"),
+            *one_of(r.c.requested_by, self.teams, "teams"),
+        ]
 
 
 ALL_REQUESTS = RequestFilter()
@@ -65,8 +91,11 @@ def _sla_days(r: sa.Table, sla_defaults: Mapping[str, float]) -> sa.ColumnElemen
     return sa.func.coalesce(r.c.sla_days, by_priority)
 
 
-def request_facts(calendar: FiscalCalendar, filters: RequestFilter = ALL_REQUESTS,
-                  sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> sa.Subquery:
+def request_facts(
+    calendar: FiscalCalendar,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> sa.Subquery:
     """One row per (filtered) request with everything the summaries need, as a subquery.
 
     ``lead_days`` is NULL for open requests and for those delivered before they were requested
@@ -78,8 +107,16 @@ def request_facts(calendar: FiscalCalendar, filters: RequestFilter = ALL_REQUEST
     lead = sa.case((delivered_ok, days_between(r.c.requested_at, r.c.delivered_at)))
     sla = _sla_days(r, sla_defaults)
     stmt = sa.select(
-        r.c.request_id, r.c.title, r.c.priority, r.c.type, r.c.requested_by, r.c.status,
-        r.c.requested_at, r.c.ready_at, r.c.started_at, r.c.delivered_at,
+        r.c.request_id,
+        r.c.title,
+        r.c.priority,
+        r.c.type,
+        r.c.requested_by,
+        r.c.status,
+        r.c.requested_at,
+        r.c.ready_at,
+        r.c.started_at,
+        r.c.delivered_at,
         fiscal_quarter_index(r.c.requested_at, calendar).label("requested_q"),
         fiscal_quarter_index(r.c.delivered_at, calendar).label("delivered_q"),
         lead.label("lead_days"),
@@ -96,13 +133,15 @@ def request_facts(calendar: FiscalCalendar, filters: RequestFilter = ALL_REQUEST
     return stmt.subquery("request_facts")
 
 
-def _delivered_in(f: sa.Subquery, calendar: FiscalCalendar, first: FiscalQuarter | None,
-                  last: FiscalQuarter | None) -> list[sa.ColumnElement]:
+def _delivered_in(
+    f: sa.Subquery, calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None
+) -> list[sa.ColumnElement]:
     """Delivered in the quarters [first, last] (bound parameters delivered_from, delivered_to)."""
     return in_quarters(f.c.delivered_at, calendar, first, last, "delivered", timestamps=True)
 
 
 # --- Counts and percentiles per group ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Grouped:
@@ -123,8 +162,9 @@ class _Grouped:
         key_cols = [self.facts.c[k] for k in self.keys]
         cols = [expr.label(name) for name, expr in self.counts.items()]
         if sql_percentiles(dialect):
-            cols += [continuous_percentile(p, self.facts.c[col]).label(name)
-                     for name, (p, col) in self.quantiles.items()]
+            cols += [
+                continuous_percentile(p, self.facts.c[col]).label(name) for name, (p, col) in self.quantiles.items()
+            ]
         return sa.select(*key_cols, *cols).where(*self.where).group_by(*key_cols)
 
     def values_stmt(self) -> sa.Select:
@@ -160,6 +200,7 @@ def _breach_rates(out: pd.DataFrame) -> list[float | None]:
 
 # --- Lead time, percentiles and SLA breaches -----------------------------------------------
 
+
 def _lead_time_counts(f: sa.Subquery) -> dict[str, sa.ColumnElement]:
     breach = sa.and_(f.c.lead_days.is_not(None), f.c.sla_days.is_not(None), f.c.lead_days > f.c.sla_days)
     return {
@@ -172,29 +213,50 @@ def _lead_time_counts(f: sa.Subquery) -> dict[str, sa.ColumnElement]:
 _LEAD_QUANTILES = {name: (p, "lead_days") for name, p in PERCENTILES.items()}
 
 
-def _lead_time_by_quarter(calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None,
-                          filters: RequestFilter, sla_defaults: Mapping[str, float]) -> _Grouped:
+def _lead_time_by_quarter(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None,
+    last: FiscalQuarter | None,
+    filters: RequestFilter,
+    sla_defaults: Mapping[str, float],
+) -> _Grouped:
     f = request_facts(calendar, filters, sla_defaults)
     where = (f.c.delivered_at.is_not(None), *_delivered_in(f, calendar, first, last))
-    return _Grouped(f, ("delivered_q",), _lead_time_counts(f),
-                    {**_LEAD_QUANTILES, "sla_p50": (0.5, "delivered_sla_days")}, where)
+    return _Grouped(
+        f, ("delivered_q",), _lead_time_counts(f), {**_LEAD_QUANTILES, "sla_p50": (0.5, "delivered_sla_days")}, where
+    )
 
 
-def lead_time_by_quarter_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                              last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                              sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS, *, dialect: str) -> sa.Select:
+def lead_time_by_quarter_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+    *,
+    dialect: str,
+) -> sa.Select:
     return _lead_time_by_quarter(calendar, first, last, filters, sla_defaults).stmt(dialect)
 
 
-def lead_time_by_quarter_values_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                     last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                                     sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> sa.Select:
+def lead_time_by_quarter_values_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> sa.Select:
     return _lead_time_by_quarter(calendar, first, last, filters, sla_defaults).values_stmt()
 
 
-def lead_time_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                         last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                         sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> pd.DataFrame:
+def lead_time_by_quarter(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> pd.DataFrame:
     """Per quarter of delivery: delivered, breaches, excluded (delivered before requested),
     breach_rate, lead-time p50/p85/p95 and sla_p50 (the median SLA of the delivered requests).
 
@@ -206,8 +268,13 @@ def lead_time_by_quarter(engine: Engine, calendar: FiscalCalendar, first: Fiscal
     return quarter_columns(out, "delivered_q")
 
 
-def _lead_time_by(calendar: FiscalCalendar, quarter: FiscalQuarter, dimension: str, filters: RequestFilter,
-                  sla_defaults: Mapping[str, float]) -> _Grouped:
+def _lead_time_by(
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    dimension: str,
+    filters: RequestFilter,
+    sla_defaults: Mapping[str, float],
+) -> _Grouped:
     if dimension not in BREAKDOWNS:
         raise ValueError(f"break down by one of {sorted(BREAKDOWNS)}, not {dimension!r}")
     f = request_facts(calendar, filters, sla_defaults)
@@ -215,21 +282,36 @@ def _lead_time_by(calendar: FiscalCalendar, quarter: FiscalQuarter, dimension: s
     return _Grouped(f, (dimension,), _lead_time_counts(f), _LEAD_QUANTILES, where)
 
 
-def lead_time_by_stmt(calendar: FiscalCalendar, quarter: FiscalQuarter, dimension: str,
-                      filters: RequestFilter = ALL_REQUESTS, sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
-                      *, dialect: str) -> sa.Select:
+def lead_time_by_stmt(
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    dimension: str,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+    *,
+    dialect: str,
+) -> sa.Select:
     return _lead_time_by(calendar, quarter, dimension, filters, sla_defaults).stmt(dialect)
 
 
-def lead_time_by_values_stmt(calendar: FiscalCalendar, quarter: FiscalQuarter, dimension: str,
-                             filters: RequestFilter = ALL_REQUESTS,
-                             sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> sa.Select:
+def lead_time_by_values_stmt(
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    dimension: str,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> sa.Select:
     return _lead_time_by(calendar, quarter, dimension, filters, sla_defaults).values_stmt()
 
 
-def lead_time_by(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, dimension: str,
-                 filters: RequestFilter = ALL_REQUESTS,
-                 sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> pd.DataFrame:
+def lead_time_by(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    dimension: str,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> pd.DataFrame:
     """Lead time in one quarter broken down by type, priority or requesting team.
 
     Columns: value, delivered, breaches, excluded, breach_rate, p50, p85, p95; rows with
@@ -245,35 +327,53 @@ def lead_time_by(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarte
     return out.sort_values(["delivered", "value"], ascending=[False, True]).reset_index(drop=True)
 
 
-def breach_rate_by_priority_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                 last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                                 sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> sa.Select:
+def breach_rate_by_priority_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> sa.Select:
     f = request_facts(calendar, filters, sla_defaults)
     counts = _lead_time_counts(f)
-    return (sa.select(f.c.delivered_q, f.c.priority, counts["delivered"].label("delivered"),
-                      counts["breaches"].label("breaches"))
-            .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
-            .group_by(f.c.delivered_q, f.c.priority))
+    return (
+        sa.select(
+            f.c.delivered_q, f.c.priority, counts["delivered"].label("delivered"), counts["breaches"].label("breaches")
+        )
+        .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
+        .group_by(f.c.delivered_q, f.c.priority)
+    )
 
 
-def breach_rate_by_priority(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                            last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                            sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS) -> pd.DataFrame:
+def breach_rate_by_priority(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
+) -> pd.DataFrame:
     """Per quarter of delivery and priority: delivered, breaches, breach_rate (counts only)."""
-    out = fetch(engine, breach_rate_by_priority_stmt(calendar, first, last, filters, sla_defaults),
-                ["delivered_q", "priority", "delivered", "breaches"])
+    out = fetch(
+        engine,
+        breach_rate_by_priority_stmt(calendar, first, last, filters, sla_defaults),
+        ["delivered_q", "priority", "delivered", "breaches"],
+    )
     out[["delivered", "breaches"]] = out[["delivered", "breaches"]].astype(int)
     out["breach_rate"] = out["breaches"] / out["delivered"]
     out = quarter_columns(out, "delivered_q")
     order = {p: i for i, p in enumerate(PRIORITIES)}
-    return out.sort_values(["fiscal_year", "fiscal_quarter", "priority"],
-                           key=lambda s: s.map(order) if s.name == "priority" else s).reset_index(drop=True)
+    return out.sort_values(
+        ["fiscal_year", "fiscal_quarter", "priority"], key=lambda s: s.map(order) if s.name == "priority" else s
+    ).reset_index(drop=True)
 
 
 # --- Stages: who are we waiting on ---------------------------------------------------------
 
-def _stage_medians_by_quarter(calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None,
-                              filters: RequestFilter) -> _Grouped:
+
+def _stage_medians_by_quarter(
+    calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None, filters: RequestFilter
+) -> _Grouped:
     f = request_facts(calendar, filters)
     counts = {"delivered": sa.func.count(f.c.lead_days)}
     for stage in STAGES:
@@ -282,20 +382,33 @@ def _stage_medians_by_quarter(calendar: FiscalCalendar, first: FiscalQuarter | N
     return _Grouped(f, ("delivered_q",), counts, {s: (0.5, f"{s}_days") for s in STAGES}, where)
 
 
-def stage_medians_by_quarter_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                  last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS,
-                                  *, dialect: str) -> sa.Select:
+def stage_medians_by_quarter_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+    *,
+    dialect: str,
+) -> sa.Select:
     return _stage_medians_by_quarter(calendar, first, last, filters).stmt(dialect)
 
 
-def stage_medians_by_quarter_values_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                         last: FiscalQuarter | None = None,
-                                         filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
+def stage_medians_by_quarter_values_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+) -> sa.Select:
     return _stage_medians_by_quarter(calendar, first, last, filters).values_stmt()
 
 
-def stage_medians_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                             last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS) -> pd.DataFrame:
+def stage_medians_by_quarter(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+) -> pd.DataFrame:
     """Per quarter of delivery, over requests delivered (and not excluded): delivered, the median
     days of each stage (`marketing`, `it_queue`, `delivery`) and how many requests each stage is
     unknown for (`<stage>_unknown`)."""
@@ -303,6 +416,7 @@ def stage_medians_by_quarter(engine: Engine, calendar: FiscalCalendar, first: Fi
 
 
 # --- Backlog ageing ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _OpenAt:
@@ -318,8 +432,12 @@ def _open_at(calendar: FiscalCalendar, as_of: datetime, filters: RequestFilter) 
     f = request_facts(calendar, filters)
     at = sa.bindparam("as_of", as_of, type_=sa.DateTime)
     raised = f.c.requested_at < at
-    return _OpenAt(f, raised, sa.and_(raised, sa.or_(f.c.delivered_at.is_(None), f.c.delivered_at >= at)),
-                   days_between(f.c.requested_at, at))
+    return _OpenAt(
+        f,
+        raised,
+        sa.and_(raised, sa.or_(f.c.delivered_at.is_(None), f.c.delivered_at >= at)),
+        days_between(f.c.requested_at, at),
+    )
 
 
 def backlog_ageing_stmt(calendar: FiscalCalendar, as_of: datetime, filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
@@ -328,8 +446,11 @@ def backlog_ageing_stmt(calendar: FiscalCalendar, as_of: datetime, filters: Requ
     o = _open_at(calendar, as_of, filters)
     bucket_cols, lower = [], None
     for label, below in AGE_BUCKETS:
-        cond = [o.is_open, *([o.age >= lower] if lower is not None else []),
-                *([o.age < below] if below is not None else [])]
+        cond = [
+            o.is_open,
+            *([o.age >= lower] if lower is not None else []),
+            *([o.age < below] if below is not None else []),
+        ]
         bucket_cols.append(sa.func.sum(sa.case((sa.and_(*cond), 1), else_=0)).label(label))
         lower = below
     # Whether the data records stages at all (see `compute.oldest_open`).
@@ -337,21 +458,41 @@ def backlog_ageing_stmt(calendar: FiscalCalendar, as_of: datetime, filters: Requ
     return sa.select(sa.func.count().label("raised"), tracked, *bucket_cols).where(o.raised)
 
 
-_OLDEST_COLUMNS = ["request_id", "title", "priority", "type", "requested_by", "requested_at", "ready_at",
-                   "started_at", "age_days"]
+_OLDEST_COLUMNS = [
+    "request_id",
+    "title",
+    "priority",
+    "type",
+    "requested_by",
+    "requested_at",
+    "ready_at",
+    "started_at",
+    "age_days",
+]
 
 
-def backlog_ageing_oldest_stmt(calendar: FiscalCalendar, as_of: datetime, filters: RequestFilter = ALL_REQUESTS,
-                               oldest: int = OLDEST_OPEN) -> sa.Select:
+def backlog_ageing_oldest_stmt(
+    calendar: FiscalCalendar, as_of: datetime, filters: RequestFilter = ALL_REQUESTS, oldest: int = OLDEST_OPEN
+) -> sa.Select:
     """The `oldest` requests open at `as_of`, oldest first."""
     o = _open_at(calendar, as_of, filters)
     f = o.facts
-    return (sa.select(*(f.c[c] for c in _OLDEST_COLUMNS[:-1]), o.age.label("age_days"))
-            .where(o.is_open).order_by(f.c.requested_at, f.c.request_id).limit(oldest))
+    return (
+        sa.select(*(f.c[c] for c in _OLDEST_COLUMNS[:-1]), o.age.label("age_days"))
+        .where(o.is_open)
+        .order_by(f.c.requested_at, f.c.request_id)
+        .limit(oldest)
+    )
 
 
-def backlog_ageing(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, today: date,
-                   filters: RequestFilter = ALL_REQUESTS, oldest: int = OLDEST_OPEN) -> Backlog | None:
+def backlog_ageing(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    today: date,
+    filters: RequestFilter = ALL_REQUESTS,
+    oldest: int = OLDEST_OPEN,
+) -> Backlog | None:
     """Requests open at the end of `quarter` (at the end of `today` if the quarter contains it),
     by age. None for a quarter that has not started by `today`, or when no request had been
     raised by then (no data, as opposed to an empty backlog)."""
@@ -365,35 +506,58 @@ def backlog_ageing(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuar
     if not row["raised"]:
         return None
     buckets = {label: int(row[label] or 0) for label, _ in AGE_BUCKETS}
-    return Backlog(quarter, (as_of - timedelta(days=1)).date(), is_today, buckets,
-                   oldest_open(top, as_of, bool(row["stage_stamps"])))
+    return Backlog(
+        quarter,
+        (as_of - timedelta(days=1)).date(),
+        is_today,
+        buckets,
+        oldest_open(top, as_of, bool(row["stage_stamps"])),
+    )
 
 
 # --- Flow ----------------------------------------------------------------------------------
 
-def flow_by_quarter_arrived_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                 last: FiscalQuarter | None = None,
-                                 filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
+
+def flow_by_quarter_arrived_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+) -> sa.Select:
     """Requests arrived (requested) per quarter, excluded requests not counted."""
     f = request_facts(calendar, filters)
-    return (sa.select(f.c.requested_q.label("q"), sa.func.count().label("arrived"))
-            .where(f.c.delivered_before_requested == 0,
-                   *in_quarters(f.c.requested_at, calendar, first, last, "requested", timestamps=True))
-            .group_by(f.c.requested_q))
+    return (
+        sa.select(f.c.requested_q.label("q"), sa.func.count().label("arrived"))
+        .where(
+            f.c.delivered_before_requested == 0,
+            *in_quarters(f.c.requested_at, calendar, first, last, "requested", timestamps=True),
+        )
+        .group_by(f.c.requested_q)
+    )
 
 
-def flow_by_quarter_delivered_stmt(calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                                   last: FiscalQuarter | None = None,
-                                   filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
+def flow_by_quarter_delivered_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+) -> sa.Select:
     """Requests delivered per quarter, excluded requests not counted."""
     f = request_facts(calendar, filters)
-    return (sa.select(f.c.delivered_q.label("q"), sa.func.count().label("delivered"))
-            .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
-            .group_by(f.c.delivered_q))
+    return (
+        sa.select(f.c.delivered_q.label("q"), sa.func.count().label("delivered"))
+        .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
+        .group_by(f.c.delivered_q)
+    )
 
 
-def flow_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter | None = None,
-                    last: FiscalQuarter | None = None, filters: RequestFilter = ALL_REQUESTS) -> pd.DataFrame:
+def flow_by_quarter(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter | None = None,
+    last: FiscalQuarter | None = None,
+    filters: RequestFilter = ALL_REQUESTS,
+) -> pd.DataFrame:
     """Per quarter: requests arrived and delivered (excluded requests in neither). Quarters in
     which nothing arrived and nothing was delivered are absent; otherwise a missing side is 0."""
     with engine.connect() as conn:
@@ -408,19 +572,24 @@ def flow_by_quarter(engine: Engine, calendar: FiscalCalendar, first: FiscalQuart
 
 # --- Distribution and scatter --------------------------------------------------------------
 
-def lead_time_histogram_stmt(calendar: FiscalCalendar, quarter: FiscalQuarter, width: int,
-                             filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
+
+def lead_time_histogram_stmt(
+    calendar: FiscalCalendar, quarter: FiscalQuarter, width: int, filters: RequestFilter = ALL_REQUESTS
+) -> sa.Select:
     """Deliveries of the quarter per bar of `width` days (bin = floor(lead days / width))."""
     f = request_facts(calendar, filters)
     bin_no = floor_nonnegative(f.c.lead_days / sa.bindparam("bin_days", float(width), type_=sa.Float))
-    inner = (sa.select(bin_no.label("bin"))
-             .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, quarter, quarter))
-             .subquery("binned"))
+    inner = (
+        sa.select(bin_no.label("bin"))
+        .where(f.c.lead_days.is_not(None), *_delivered_in(f, calendar, quarter, quarter))
+        .subquery("binned")
+    )
     return sa.select(inner.c.bin, sa.func.count().label("count")).group_by(inner.c.bin)
 
 
-def lead_time_histogram(engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, p95: float,
-                        filters: RequestFilter = ALL_REQUESTS) -> Histogram | None:
+def lead_time_histogram(
+    engine: Engine, calendar: FiscalCalendar, quarter: FiscalQuarter, p95: float, filters: RequestFilter = ALL_REQUESTS
+) -> Histogram | None:
     """Lead times of the quarter's deliveries counted in SQL per bar of `histogram_width(p95)`
     days; everything from the bar after p95 on is one "or more" bar. None without deliveries."""
     width = histogram_width(p95)
@@ -428,33 +597,56 @@ def lead_time_histogram(engine: Engine, calendar: FiscalCalendar, quarter: Fisca
     return histogram(counts, width, overflow_bin(p95, width))
 
 
-def _deliveries_in(calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter,
-                   filters: RequestFilter) -> tuple[sa.Subquery, list[sa.ColumnElement]]:
+def _deliveries_in(
+    calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter, filters: RequestFilter
+) -> tuple[sa.Subquery, list[sa.ColumnElement]]:
     f = request_facts(calendar, filters)
     return f, [f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last)]
 
 
-def lead_time_points_total_stmt(calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter,
-                                filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
+def lead_time_points_total_stmt(
+    calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter, filters: RequestFilter = ALL_REQUESTS
+) -> sa.Select:
     """How many deliveries the scatter's window has."""
     f, where = _deliveries_in(calendar, first, last, filters)
     return sa.select(sa.func.count()).select_from(f).where(*where)
 
 
-def lead_time_points_stmt(calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter,
-                          filters: RequestFilter = ALL_REQUESTS, step: int = 1) -> sa.Select:
+def lead_time_points_stmt(
+    calendar: FiscalCalendar,
+    first: FiscalQuarter,
+    last: FiscalQuarter,
+    filters: RequestFilter = ALL_REQUESTS,
+    step: int = 1,
+) -> sa.Select:
     """Every `step`-th delivery of the window in (delivered_at, request_id) order."""
     f, where = _deliveries_in(calendar, first, last, filters)
-    ranked = (sa.select(f.c.delivered_at, f.c.lead_days, f.c.request_id, f.c.priority,
-                        sa.func.row_number().over(order_by=(f.c.delivered_at, f.c.request_id)).label("rn"))
-              .where(*where).subquery("ranked"))
-    return (sa.select(ranked.c.delivered_at, ranked.c.lead_days, ranked.c.request_id, ranked.c.priority)
-            .where((ranked.c.rn - 1) % sa.bindparam("step", step, type_=sa.Integer) == 0)
-            .order_by(ranked.c.rn))
+    ranked = (
+        sa.select(
+            f.c.delivered_at,
+            f.c.lead_days,
+            f.c.request_id,
+            f.c.priority,
+            sa.func.row_number().over(order_by=(f.c.delivered_at, f.c.request_id)).label("rn"),
+        )
+        .where(*where)
+        .subquery("ranked")
+    )
+    return (
+        sa.select(ranked.c.delivered_at, ranked.c.lead_days, ranked.c.request_id, ranked.c.priority)
+        .where((ranked.c.rn - 1) % sa.bindparam("step", step, type_=sa.Integer) == 0)
+        .order_by(ranked.c.rn)
+    )
 
 
-def lead_time_points(engine: Engine, calendar: FiscalCalendar, first: FiscalQuarter, last: FiscalQuarter,
-                     filters: RequestFilter = ALL_REQUESTS, cap: int = MAX_POINTS) -> LeadTimePoints | None:
+def lead_time_points(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    first: FiscalQuarter,
+    last: FiscalQuarter,
+    filters: RequestFilter = ALL_REQUESTS,
+    cap: int = MAX_POINTS,
+) -> LeadTimePoints | None:
     """Lead time by delivery date for a scatter, at most `cap` points, and a 30-day rolling median.
 
     Above `cap` deliveries a deterministic systematic sample is taken in SQL: every k-th delivery
@@ -466,8 +658,11 @@ def lead_time_points(engine: Engine, calendar: FiscalCalendar, first: FiscalQuar
         if not total:
             return None
         step = math.ceil(total / cap)
-        points = fetch(conn, lead_time_points_stmt(calendar, first, last, filters, step),
-                       ["delivered_at", "lead_days", "request_id", "priority"])
+        points = fetch(
+            conn,
+            lead_time_points_stmt(calendar, first, last, filters, step),
+            ["delivered_at", "lead_days", "request_id", "priority"],
+        )
     points["delivered_at"] = pd.to_datetime(points["delivered_at"])
     points["lead_days"] = points["lead_days"].astype(float)
     return LeadTimePoints(points, rolling_median(points), total, step)
@@ -475,11 +670,15 @@ def lead_time_points(engine: Engine, calendar: FiscalCalendar, first: FiscalQuar
 
 # --- Counts for the data-quality note and the filter options -------------------------------
 
+
 def request_counts_stmt(filters: RequestFilter = ALL_REQUESTS) -> sa.Select:
     r = schema.requests
     defect = sa.case((r.c.delivered_at < r.c.requested_at, 1), else_=0)
-    stmt = sa.select(sa.func.count().label("total"), sa.func.count(r.c.delivered_at).label("delivered"),
-                     sa.func.sum(defect).label("defects"))
+    stmt = sa.select(
+        sa.func.count().label("total"),
+        sa.func.count(r.c.delivered_at).label("delivered"),
+        sa.func.sum(defect).label("defects"),
+    )
     clauses = filters.clauses(r)
     return stmt.where(*clauses) if clauses else stmt
 
@@ -523,8 +722,7 @@ QUERIES: dict[str, Callable[[str], sa.Select]] = {
     "lead_time_by": lambda dialect: lead_time_by_stmt(_CAL, _Q, "requested_by", _SOME, dialect=dialect),
     "lead_time_by_values": lambda dialect: lead_time_by_values_stmt(_CAL, _Q, "requested_by", _SOME),
     "breach_rate_by_priority": lambda dialect: breach_rate_by_priority_stmt(_CAL, _FIRST, _Q, _SOME),
-    "stage_medians_by_quarter": lambda dialect: stage_medians_by_quarter_stmt(_CAL, _FIRST, _Q, _SOME,
-                                                                              dialect=dialect),
+    "stage_medians_by_quarter": lambda dialect: stage_medians_by_quarter_stmt(_CAL, _FIRST, _Q, _SOME, dialect=dialect),
     "stage_medians_by_quarter_values": lambda dialect: stage_medians_by_quarter_values_stmt(_CAL, _FIRST, _Q, _SOME),
     "backlog_ageing": lambda dialect: backlog_ageing_stmt(_CAL, _AS_OF, _SOME),
     "backlog_ageing_oldest": lambda dialect: backlog_ageing_oldest_stmt(_CAL, _AS_OF, _SOME),

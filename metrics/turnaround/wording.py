@@ -15,9 +15,21 @@ import pandas as pd
 
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import and_join, share
-from metrics.turnaround.compute import (AGE_BUCKETS, DEFAULT_SLA_DAYS, MAX_POINTS, PERCENTILES, TREND_QUARTERS, Backlog,
-                                        Histogram, LeadTimePoints, QuarterTurnaround, RequestCounts, it_days, number,
-                                        quarter_turnaround)
+from metrics.turnaround.compute import (
+    AGE_BUCKETS,
+    DEFAULT_SLA_DAYS,
+    MAX_POINTS,
+    PERCENTILES,
+    TREND_QUARTERS,
+    Backlog,
+    Histogram,
+    LeadTimePoints,
+    QuarterTurnaround,
+    RequestCounts,
+    it_days,
+    number,
+    quarter_turnaround,
+)
 
 STAGES = {
     "marketing": "Waiting on marketing",
@@ -28,6 +40,7 @@ BREAKDOWNS = {"type": "Type", "priority": "Priority", "requested_by": "Requestin
 
 
 # --- Labels ------------------------------------------------------------------------------------
+
 
 def days_label(value: float | None) -> str:
     """12 -> '12 days', 1 -> '1 day', 2.46 -> '2.5 days', None -> 'no data'."""
@@ -59,29 +72,29 @@ def _age_buckets_text() -> str:
 # figures use, so that the text cannot disagree with them.
 DEFINITIONS: dict[str, str] = {
     "Lead time": "`delivered_at - requested_at` of a delivered request, in days (fractional: 12 hours is 0.5 "
-                 "days), counted in the fiscal quarter in which it was delivered.",
+    "days), counted in the fiscal quarter in which it was delivered.",
     "Excluded requests": "Requests recorded as delivered before they were requested (`delivered_at < "
-                         "requested_at`). Their dates cannot both be right, so they are left out of every figure "
-                         "(lead time, SLA, stages, flow) rather than averaged in, and counted in a visible "
-                         "data-quality note instead.",
+    "requested_at`). Their dates cannot both be right, so they are left out of every figure "
+    "(lead time, SLA, stages, flow) rather than averaged in, and counted in a visible "
+    "data-quality note instead.",
     "Percentiles": f"{and_join(list(PERCENTILES))} (p50 is the median) interpolate linearly between the two nearest "
-                   "ranks: with `h = (n - 1) * p`, `x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])`. "
-                   "PostgreSQL (`percentile_cont`) and DuckDB (`quantile_cont`) compute them in the database; "
-                   "SQLite has no such aggregate, so there only the one column being summarised is fetched for the "
-                   "filtered requests and numpy (`method=\"linear\"`) interpolates it the same way. The headline, "
-                   "\"85% of requests delivered within N days\", rounds p85 up to whole days.",
+    "ranks: with `h = (n - 1) * p`, `x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])`. "
+    "PostgreSQL (`percentile_cont`) and DuckDB (`quantile_cont`) compute them in the database; "
+    "SQLite has no such aggregate, so there only the one column being summarised is fetched for the "
+    'filtered requests and numpy (`method="linear"`) interpolates it the same way. The headline, '
+    '"85% of requests delivered within N days", rounds p85 up to whole days.',
     "SLA": f"The request's `sla_days` when set, else the default for its priority: {sla_defaults_text()}. A "
-           "breach is a lead time strictly above the SLA (equal is met); the breach rate is breaches / delivered "
-           "requests in the quarter.",
+    "breach is a lead time strictly above the SLA (equal is met); the breach rate is breaches / delivered "
+    "requests in the quarter.",
     "Stages": "Waiting on marketing = `ready_at - requested_at` (requested to requirements complete); IT queue = "
-              "`started_at - ready_at`; delivery = `delivered_at - started_at`. A stage whose two timestamps are "
-              "not both present, or are out of order, is unknown for that request: left out of that stage's "
-              "median only, and the page says for how many.",
+    "`started_at - ready_at`; delivery = `delivered_at - started_at`. A stage whose two timestamps are "
+    "not both present, or are out of order, is unknown for that request: left out of that stage's "
+    "median only, and the page says for how many.",
     "Backlog ageing": "Requests requested before the end of the quarter (the end of today, for the current "
-                      f"quarter) and not delivered by then, aged in completed days: {_age_buckets_text()}.",
+    f"quarter) and not delivered by then, aged in completed days: {_age_buckets_text()}.",
     "Flow": "Requests arriving (by `requested_at`) against requests delivered, per quarter.",
     "Charts": f"Trends show up to {TREND_QUARTERS} quarters; the scatter shows at most {MAX_POINTS:,} deliveries "
-              "(above that, a deterministic systematic sample by delivery date).",
+    "(above that, a deterministic systematic sample by delivery date).",
 }
 
 
@@ -91,6 +104,7 @@ def definitions_markdown() -> str:
 
 
 # --- The headline ------------------------------------------------------------------------------
+
 
 def lead_time_headline(t: QuarterTurnaround) -> str:
     if t.within_days is None:
@@ -107,13 +121,16 @@ def within_delta_label(t: QuarterTurnaround) -> str | None:
 
 # --- Sentences above the charts ----------------------------------------------------------------
 
+
 def lead_time_sentence(by_quarter: pd.DataFrame, quarter: FiscalQuarter) -> str:
     """Median and headline (p85 rounded up) of the quarter, against the previous quarter's headline."""
     t = quarter_turnaround(by_quarter, quarter)
     if t is None or t.p85 is None:
         return f"No requests were delivered in {quarter.label}, so there is no lead time to report."
-    text = (f"In {quarter.label} half of the requests were delivered within {days_label(t.p50)} and 85% "
-            f"within {days_label(t.within_days)}")
+    text = (
+        f"In {quarter.label} half of the requests were delivered within {days_label(t.p50)} and 85% "
+        f"within {days_label(t.within_days)}"
+    )
     before = t.previous_within_days
     if before is not None:
         if before == t.within_days:
@@ -132,8 +149,10 @@ def breach_sentence(breaches: pd.DataFrame, quarter: FiscalQuarter) -> str:
     text = f"In {quarter.label} {missed} of {total} delivered requests ({share(missed / total)}) missed their SLA"
     worst = this.sort_values(["breach_rate", "delivered"], ascending=[False, False]).iloc[0]
     if missed:
-        text += (f"; {worst['priority']} fared worst at {share(worst['breach_rate'])} "
-                 f"({int(worst['breaches'])} of {int(worst['delivered'])})")
+        text += (
+            f"; {worst['priority']} fared worst at {share(worst['breach_rate'])} "
+            f"({int(worst['breaches'])} of {int(worst['delivered'])})"
+        )
     return text + "."
 
 
@@ -148,8 +167,10 @@ def breach_trend_sentence(breaches: pd.DataFrame, quarter: FiscalQuarter) -> str
         return f"{quarter.label} is the first quarter with deliveries: {share(now)} missed their SLA."
     then = totals.loc[first_label, "breaches"] / totals.loc[first_label, "delivered"]
     verb = "fell" if now < then else "rose" if now > then else "held"
-    return (f"Across priorities the breach rate {verb} from {share(then)} in {first_label} "
-            f"to {share(now)} in {quarter.label}.")
+    return (
+        f"Across priorities the breach rate {verb} from {share(then)} in {first_label} "
+        f"to {share(now)} in {quarter.label}."
+    )
 
 
 def stage_sentence(stages: pd.DataFrame, quarter: FiscalQuarter) -> str:
@@ -159,16 +180,22 @@ def stage_sentence(stages: pd.DataFrame, quarter: FiscalQuarter) -> str:
     row = rows.iloc[0]
     marketing, queue, delivery = (number(row[s]) for s in STAGES)
     if marketing is None and queue is None and delivery is None:
-        return (f"No request delivered in {quarter.label} has stage timestamps (ready, started), so who they "
-                "waited on is unknown.")
-    text = (f"In {quarter.label} the median request waited {days_label(marketing)} on marketing's requirements "
-            f"and {days_label(it_days(queue, delivery))} on IT ({days_label(queue)} in the queue, "
-            f"{days_label(delivery)} in delivery)")
+        return (
+            f"No request delivered in {quarter.label} has stage timestamps (ready, started), so who they "
+            "waited on is unknown."
+        )
+    text = (
+        f"In {quarter.label} the median request waited {days_label(marketing)} on marketing's requirements "
+        f"and {days_label(it_days(queue, delivery))} on IT ({days_label(queue)} in the queue, "
+        f"{days_label(delivery)} in delivery)"
+    )
     year_ago = stages[stages["quarter"] == quarter.same_quarter_last_year().label]
     if not year_ago.empty and int(year_ago.iloc[0]["delivered"]):
         then = year_ago.iloc[0]
-        text += (f"; a year earlier {days_label(number(then['marketing']))} on marketing and "
-                 f"{days_label(it_days(number(then['it_queue']), number(then['delivery'])))} on IT")
+        text += (
+            f"; a year earlier {days_label(number(then['marketing']))} on marketing and "
+            f"{days_label(it_days(number(then['it_queue']), number(then['delivery'])))} on IT"
+        )
     return text + "."
 
 
@@ -182,8 +209,10 @@ def unknown_stages_note(stages: pd.DataFrame, quarter: FiscalQuarter) -> str | N
     if not any(unknown.values()):
         return None
     parts = ", ".join(f"{name} {n}" for name, n in unknown.items())
-    return (f"Stage times unknown (timestamps missing or out of order), of {requests_label(int(row['delivered']))} "
-            f"delivered in {quarter.label}: {parts}. Those requests are left out of that stage's median only.")
+    return (
+        f"Stage times unknown (timestamps missing or out of order), of {requests_label(int(row['delivered']))} "
+        f"delivered in {quarter.label}: {parts}. Those requests are left out of that stage's median only."
+    )
 
 
 def backlog_sentence(backlog: Backlog | None, quarter: FiscalQuarter) -> str:
@@ -206,8 +235,13 @@ def flow_sentence(flow: pd.DataFrame, quarter: FiscalQuarter) -> str:
         return f"No requests arrived or were delivered in {quarter.label}."
     arrived, delivered = int(rows.iloc[0]["arrived"]), int(rows.iloc[0]["delivered"])
     change = arrived - delivered
-    trend = (f"the backlog grew by {change:,}" if change > 0 else
-             f"the backlog shrank by {-change:,}" if change < 0 else "the backlog held steady")
+    trend = (
+        f"the backlog grew by {change:,}"
+        if change > 0
+        else f"the backlog shrank by {-change:,}"
+        if change < 0
+        else "the backlog held steady"
+    )
     verb = "was" if delivered == 1 else "were"
     return f"In {quarter.label} {requests_label(arrived)} arrived and {delivered:,} {verb} delivered: {trend}."
 
@@ -216,8 +250,10 @@ def distribution_sentence(histogram: Histogram | None, turnaround: QuarterTurnar
     if histogram is None or turnaround is None or turnaround.p85 is None:
         return "No lead times to show for this quarter."
     slow = int(histogram.bins["count"].iloc[-1]) if histogram.bins["end"].isna().iloc[-1] else 0
-    text = (f"Of {requests_label(histogram.total)} delivered in {turnaround.quarter.label}, half took up to "
-            f"{days_label(turnaround.p50)} and 95% up to {days_label(turnaround.p95)}")
+    text = (
+        f"Of {requests_label(histogram.total)} delivered in {turnaround.quarter.label}, half took up to "
+        f"{days_label(turnaround.p50)} and 95% up to {days_label(turnaround.p95)}"
+    )
     if slow:
         text += f"; {slow:,} took {histogram.bins['label'].iloc[-1].replace('+ days', ' days or more')}"
     return text + "."
@@ -229,12 +265,16 @@ def scatter_sentence(points: LeadTimePoints | None, first: FiscalQuarter, last: 
         return f"No requests were delivered from {period}."
     text = f"Each dot is a request delivered from {period}"
     if points.sampled:
-        text += (f" (one in {points.step} of {points.total:,} deliveries, taken in date order: "
-                 f"{len(points.points):,} shown; the median line is computed on those)")
+        text += (
+            f" (one in {points.step} of {points.total:,} deliveries, taken in date order: "
+            f"{len(points.points):,} shown; the median line is computed on those)"
+        )
     if len(points.rolling) >= 2:
         start, end = points.rolling.iloc[0], points.rolling.iloc[-1]
-        text += (f"; the 30-day rolling median went from {days_label(start['median'])} in "
-                 f"{start['delivered_at']:%b %Y} to {days_label(end['median'])} in {end['delivered_at']:%b %Y}")
+        text += (
+            f"; the 30-day rolling median went from {days_label(start['median'])} in "
+            f"{start['delivered_at']:%b %Y} to {days_label(end['median'])} in {end['delivered_at']:%b %Y}"
+        )
     return text + "."
 
 
@@ -245,21 +285,26 @@ def breakdown_sentence(breakdown: pd.DataFrame, dimension: str, quarter: FiscalQ
     slowest = ranked.iloc[0]
     label = BREAKDOWNS[dimension].lower()
     if len(ranked) == 1:
-        return (f"In {quarter.label} every delivered request had {label} {slowest['value']}: 85% within "
-                f"{days_label(slowest['p85'])}.")
+        return (
+            f"In {quarter.label} every delivered request had {label} {slowest['value']}: 85% within "
+            f"{days_label(slowest['p85'])}."
+        )
     fastest = ranked.iloc[-1]
-    return (f"In {quarter.label} the slowest {label} was {slowest['value']} (85% within "
-            f"{days_label(slowest['p85'])}), the fastest {fastest['value']} ({days_label(fastest['p85'])}).")
+    return (
+        f"In {quarter.label} the slowest {label} was {slowest['value']} (85% within "
+        f"{days_label(slowest['p85'])}), the fastest {fastest['value']} ({days_label(fastest['p85'])})."
+    )
 
 
-def data_quality_sentence(counts: RequestCounts, turnaround: QuarterTurnaround | None,
-                          quarter: FiscalQuarter) -> str:
+def data_quality_sentence(counts: RequestCounts, turnaround: QuarterTurnaround | None, quarter: FiscalQuarter) -> str:
     """The visible note on requests left out because they were delivered before they were requested."""
     if not counts.delivered_before_requested:
         return "No request was recorded as delivered before it was requested; none is excluded."
     in_quarter = turnaround.excluded if turnaround is not None else 0
     in_quarter_text = f"{in_quarter:,}" if in_quarter else "none"
-    return (f"{counts.delivered_before_requested:,} of {counts.delivered:,} delivered requests "
-            f"({share(counts.excluded_share)}) are recorded as delivered before they were requested. Their dates "
-            f"cannot both be right, so they are excluded from every figure on this page rather than averaged in "
-            f"({in_quarter_text} of them in {quarter.label}).")
+    return (
+        f"{counts.delivered_before_requested:,} of {counts.delivered:,} delivered requests "
+        f"({share(counts.excluded_share)}) are recorded as delivered before they were requested. Their dates "
+        f"cannot both be right, so they are excluded from every figure on this page rather than averaged in "
+        f"({in_quarter_text} of them in {quarter.label})."
+    )

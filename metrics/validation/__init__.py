@@ -82,8 +82,15 @@ one table). `metrics.csvread` reads the bytes into strings first.
 from __future__ import annotations
 
 from metrics.validation.entry import read_table, validate_files, validate_folder
-from metrics.validation.findings import (ERROR, LINES_LISTED, VALUE_DISPLAY_CHARS, WARNING, FileInfo, Finding,
-                                         ValidationReport)
+from metrics.validation.findings import (
+    ERROR,
+    LINES_LISTED,
+    VALUE_DISPLAY_CHARS,
+    WARNING,
+    FileInfo,
+    Finding,
+    ValidationReport,
+)
 from metrics.validation.options import UPLOAD_MAX_BYTES, ReadOptions
 from metrics.validation.values import DATETIME_DTYPE
 

@@ -29,20 +29,32 @@ def _cross_table_findings(report: ValidationReport, reference: Mapping[str, pd.D
         for name, what in (("kpi_targets", "a target"), ("kpi_actuals", "an actual value")):
             if name in tables:
                 findings += _unknown_values(
-                    tables[name], "kpi", lambda v: v in known, ERROR, report.files[name].name,
+                    tables[name],
+                    "kpi",
+                    lambda v: v in known,
+                    ERROR,
+                    report.files[name].name,
                     f"{what} for an unknown KPI: {{value}} is not in kpis ({{count}}, first on line {{line}})",
-                    lambda v: f"add {v!r} to kpis.csv or correct the id" + _suggestion(v, known))
+                    lambda v: f"add {v!r} to kpis.csv or correct the id" + _suggestion(v, known),
+                )
 
     vendors = available("vendors")
     if vendors is not None and "spend" in tables:
         catalogue = VendorCatalogue(vendors)
         findings += _unknown_values(
-            tables["spend"], "vendor", lambda v: catalogue.resolve(v) is not None, WARNING, report.files["spend"].name,
+            tables["spend"],
+            "vendor",
+            lambda v: catalogue.resolve(v) is not None,
+            WARNING,
+            report.files["spend"].name,
             "vendor {value} is not in the vendor catalogue ({count} with this name or a spelling of it, "
             "first on line {line})",
-            lambda v: "add it to vendors.csv (with it_approved yes or no), or add this spelling to an existing "
-                      "vendor's aliases; until then its spend counts as not approved by IT",
-            group=normalise_vendor)
+            lambda v: (
+                "add it to vendors.csv (with it_approved yes or no), or add this spelling to an existing "
+                "vendor's aliases; until then its spend counts as not approved by IT"
+            ),
+            group=normalise_vendor,
+        )
         # A spelling that only matches after normalisation is counted as the catalogue vendor,
         # but the user should see that it happened (and can add the alias to be explicit).
         declared = set(vendors["vendor"].dropna().astype(str).str.strip())
@@ -50,18 +62,31 @@ def _cross_table_findings(report: ValidationReport, reference: Mapping[str, pd.D
             for aliases in vendors["aliases"].dropna().astype(str):
                 declared |= {a.strip() for a in aliases.split("|") if a.strip()}
         findings += _unknown_values(
-            tables["spend"], "vendor", lambda v: v in declared or catalogue.resolve(v) is None, WARNING,
+            tables["spend"],
+            "vendor",
+            lambda v: v in declared or catalogue.resolve(v) is None,
+            WARNING,
             report.files["spend"].name,
             "vendor {value} is spelled differently from the catalogue ({count}, first on line {line}); "
             "it is counted as the same vendor",
-            lambda v: f"nothing to do if this is {catalogue.resolve(v)!r}; to make it explicit, add this spelling "
-                      f"to the aliases of {catalogue.resolve(v)!r} in vendors.csv")
+            lambda v: (
+                f"nothing to do if this is {catalogue.resolve(v)!r}; to make it explicit, add this spelling "
+                f"to the aliases of {catalogue.resolve(v)!r} in vendors.csv"
+            ),
+        )
     return findings
 
 
-def _unknown_values(frame: pd.DataFrame, column: str, is_known: Callable[[str], bool], severity: str,
-                    file: str, problem: str, fix: Callable[[str], str],
-                    group: Callable[[str], str] | None = None) -> list[Finding]:
+def _unknown_values(
+    frame: pd.DataFrame,
+    column: str,
+    is_known: Callable[[str], bool],
+    severity: str,
+    file: str,
+    problem: str,
+    fix: Callable[[str], str],
+    group: Callable[[str], str] | None = None,
+) -> list[Finding]:
     """One finding per unknown value - or per group of spellings sharing a `group` key - most
     rows first, capped. The callables run once per distinct value, not once per row."""
     codes, uniques = pd.factorize(frame[column])
@@ -78,14 +103,30 @@ def _unknown_values(frame: pd.DataFrame, column: str, is_known: Callable[[str], 
     for i in order[:ROW_ISSUE_CAP]:
         row = unknown_rows[first[i]]
         value, line = frame[column].iat[row], int(lines[row])
-        findings.append(Finding(severity, file, line, column, _truncate(value),
-                                problem.format(value=_show(value), count=_rows(int(counts[i])), line=line),
-                                fix(value)))
+        findings.append(
+            Finding(
+                severity,
+                file,
+                line,
+                column,
+                _truncate(value),
+                problem.format(value=_show(value), count=_rows(int(counts[i])), line=line),
+                fix(value),
+            )
+        )
     if len(ids) > ROW_ISSUE_CAP:
         rest = order[ROW_ISSUE_CAP:]
-        findings.append(Finding(severity, file, None, column, None,
-                                f"... and {len(rest):,} more unknown {column} values "
-                                f"({_rows(int(counts[rest].sum()))})", fix("each of them")))
+        findings.append(
+            Finding(
+                severity,
+                file,
+                None,
+                column,
+                None,
+                f"... and {len(rest):,} more unknown {column} values ({_rows(int(counts[rest].sum()))})",
+                fix("each of them"),
+            )
+        )
     return findings
 
 

@@ -16,21 +16,32 @@ _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\s*(.+))?")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[T ]\s*(.+))?")
 _NAMED_DATE = re.compile(
     r"(?:(?P<d1>\d{1,2})[ -](?P<m1>[A-Za-z]{3,9})\.?[ -],?\s*(?P<y1>\d{4})"
-    r"|(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4}))(?:[T ]\s*(?P<time>.+))?")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp][Mm])?\s*"
-                   r"(Z|[+-]\d{2}(?::?\d{2})?)?")
-_MONTHS = {name: i for i, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+    r"|(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4}))(?:[T ]\s*(?P<time>.+))?"
+)
+_TIME = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp][Mm])?\s*"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+_MONTHS = {
+    name: i
+    for i, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
 _NOT_DATE = _Issue("{value} is not a date", "write dates as yyyy-mm-dd, e.g. 2026-02-14")
-_NOT_REAL_DATE = _Issue("{value} is not a real calendar date",
-                        "check the day and the month (e.g. February has 28 or 29 days)")
-_SERIAL_DATE = _Issue("{value} looks like an Excel date serial number, not a date",
-                      "format the column as a date (yyyy-mm-dd) in Excel before saving as CSV")
+_NOT_REAL_DATE = _Issue(
+    "{value} is not a real calendar date", "check the day and the month (e.g. February has 28 or 29 days)"
+)
+_SERIAL_DATE = _Issue(
+    "{value} looks like an Excel date serial number, not a date",
+    "format the column as a date (yyyy-mm-dd) in Excel before saving as CSV",
+)
 _TWO_DIGIT_YEAR = _Issue("{value} has a two-digit year", "write the year with four digits, e.g. 14/02/2026")
-_BAD_TIME = _Issue("{value} has a time of day that cannot be read",
-                   "write the time as HH:MM or HH:MM:SS, e.g. 2026-02-14 10:30")
+_BAD_TIME = _Issue(
+    "{value} has a time of day that cannot be read", "write the time as HH:MM or HH:MM:SS, e.g. 2026-02-14 10:30"
+)
 
 
 @dataclass(frozen=True)
@@ -86,13 +97,23 @@ def _parse_dates(cells: _Cells) -> pd.Series:
             if order and parsed[i] is None:
                 invalid.append(i)
         if invalid:
-            cells.report(_Issue(f"{{value}} is not a real date in {_ORDER_WORDS[order]} order",
-                                "check the value" + ("" if cells.options.date_order == "auto" else
-                                                     "; if the file writes dates the other way round, "
-                                                     "change the date order setting")),
-                         np.flatnonzero(np.isin(codes, invalid)))
-    stamps = np.array([np.datetime64(p, "us") if p is not None else np.datetime64("NaT", "us")
-                       for p in parsed] + [np.datetime64("NaT", "us")], dtype=DATETIME_DTYPE)
+            cells.report(
+                _Issue(
+                    f"{{value}} is not a real date in {_ORDER_WORDS[order]} order",
+                    "check the value"
+                    + (
+                        ""
+                        if cells.options.date_order == "auto"
+                        else "; if the file writes dates the other way round, change the date order setting"
+                    ),
+                ),
+                np.flatnonzero(np.isin(codes, invalid)),
+            )
+    stamps = np.array(
+        [np.datetime64(p, "us") if p is not None else np.datetime64("NaT", "us") for p in parsed]
+        + [np.datetime64("NaT", "us")],
+        dtype=DATETIME_DTYPE,
+    )
     return pd.Series(stamps[codes], dtype=DATETIME_DTYPE)
 
 
@@ -117,28 +138,43 @@ def _date_order(cells: _Cells, parsed: list, numeric: list[int], first_rows: np.
     if len(proof) == 2:
         dmy, mdy = proof["dmy"], proof["mdy"]
         later = max(dmy, mdy)
-        cells.out.add(ERROR, f"the dates in column {name} disagree on the order of day and month: "
-                             f"line {line[dmy]} has {_show(value.iat[dmy])} (day first) and line {line[mdy]} has "
-                             f"{_show(value.iat[mdy])} (month first)",
-                      "write every date in the column the same way, preferably yyyy-mm-dd (2026-02-14)",
-                      line=line[later], column=name, value=value.iat[later])
+        cells.out.add(
+            ERROR,
+            f"the dates in column {name} disagree on the order of day and month: "
+            f"line {line[dmy]} has {_show(value.iat[dmy])} (day first) and line {line[mdy]} has "
+            f"{_show(value.iat[mdy])} (month first)",
+            "write every date in the column the same way, preferably yyyy-mm-dd (2026-02-14)",
+            line=line[later],
+            column=name,
+            value=value.iat[later],
+        )
         return None
     if proof:
-        (order, row), = proof.items()
-        cells.out.add(WARNING, f"dates in column {name} were read as {_ORDER_WORDS[order]}: line {line[row]} has "
-                               f"{_show(value.iat[row])}, which can only be "
-                               f"{'day' if order == 'dmy' else 'month'} first",
-                      "nothing to do if that is right; otherwise set the date order when importing",
-                      line=line[row], column=name, value=value.iat[row])
+        ((order, row),) = proof.items()
+        cells.out.add(
+            WARNING,
+            f"dates in column {name} were read as {_ORDER_WORDS[order]}: line {line[row]} has "
+            f"{_show(value.iat[row])}, which can only be "
+            f"{'day' if order == 'dmy' else 'month'} first",
+            "nothing to do if that is right; otherwise set the date order when importing",
+            line=line[row],
+            column=name,
+            value=value.iat[row],
+        )
         return order
     ambiguous = [first_rows[i] for i in numeric if parsed[i].ambiguous]
     if not ambiguous:
         return "dmy"  # every numeric date has day == month: either order reads the same
     row = min(ambiguous)
-    cells.out.add(ERROR, f"dates in column {name} such as {_show(value.iat[row])} could be day/month or month/day, "
-                         "and no date in the column settles it",
-                  "set the date order when importing (dmy for 14/02/2026, mdy for 02/14/2026), "
-                  "or write dates as yyyy-mm-dd", line=line[row], column=name, value=value.iat[row])
+    cells.out.add(
+        ERROR,
+        f"dates in column {name} such as {_show(value.iat[row])} could be day/month or month/day, "
+        "and no date in the column settles it",
+        "set the date order when importing (dmy for 14/02/2026, mdy for 02/14/2026), or write dates as yyyy-mm-dd",
+        line=line[row],
+        column=name,
+        value=value.iat[row],
+    )
     return None
 
 

@@ -19,8 +19,9 @@ from metrics.validation.options import ReadOptions
 from metrics.validation.table import _check_rows, _typed_frame
 
 
-def validate_folder(path: str | Path, options: ReadOptions = ReadOptions(),
-                    required_tables: Iterable[str] | None = None) -> ValidationReport:
+def validate_folder(
+    path: str | Path, options: ReadOptions = ReadOptions(), required_tables: Iterable[str] | None = None
+) -> ValidationReport:
     """Validate `<table>.csv` files in a folder (names matched ignoring case; other *.csv files
     are ignored with a warning). A required table without a file is an error; by default all
     seven tables are required."""
@@ -28,22 +29,38 @@ def validate_folder(path: str | Path, options: ReadOptions = ReadOptions(),
     report = ValidationReport([], {}, {})
     folder = Path(path)
     if not folder.is_dir():
-        report.findings.append(Finding(ERROR, str(path), None, None, None, "the folder does not exist",
-                                       "check the data folder setting"))
+        report.findings.append(
+            Finding(ERROR, str(path), None, None, None, "the folder does not exist", "check the data folder setting")
+        )
         return report
 
     by_table: dict[str, Path] = {}
     for file in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"):
         table = file.stem.strip().lower()
         if table not in TABLES:
-            report.findings.append(Finding(
-                WARNING, file.name, None, None, None, "this file is not one of the tables and is ignored",
-                f"name files after their table ({_table_list()}) or move this one out of the folder"))
+            report.findings.append(
+                Finding(
+                    WARNING,
+                    file.name,
+                    None,
+                    None,
+                    None,
+                    "this file is not one of the tables and is ignored",
+                    f"name files after their table ({_table_list()}) or move this one out of the folder",
+                )
+            )
         elif table in by_table:
-            report.findings.append(Finding(
-                ERROR, file.name, None, None, None,
-                f"both {by_table[table].name} and {file.name} would be read as the {table} table",
-                "keep only one of them in the folder"))
+            report.findings.append(
+                Finding(
+                    ERROR,
+                    file.name,
+                    None,
+                    None,
+                    None,
+                    f"both {by_table[table].name} and {file.name} would be read as the {table} table",
+                    "keep only one of them in the folder",
+                )
+            )
         else:
             by_table[table] = file
 
@@ -51,9 +68,17 @@ def validate_folder(path: str | Path, options: ReadOptions = ReadOptions(),
         file = by_table.get(table)
         if file is None:
             if table in required:
-                report.findings.append(Finding(
-                    ERROR, f"{table}.csv", None, None, None, f"the file {table}.csv is missing",
-                    f"add {table}.csv to the folder ({TABLES[table].description})"))
+                report.findings.append(
+                    Finding(
+                        ERROR,
+                        f"{table}.csv",
+                        None,
+                        None,
+                        None,
+                        f"the file {table}.csv is missing",
+                        f"add {table}.csv to the folder ({TABLES[table].description})",
+                    )
+                )
             continue
         size = file.stat().st_size
         if size > options.max_bytes:
@@ -63,9 +88,17 @@ def validate_folder(path: str | Path, options: ReadOptions = ReadOptions(),
         try:
             data = file.read_bytes()
         except OSError as e:
-            report.findings.append(Finding(ERROR, file.name, None, None, None,
-                                           f"the file cannot be read ({e.strerror})",
-                                           "check that the file is readable by the dashboard"))
+            report.findings.append(
+                Finding(
+                    ERROR,
+                    file.name,
+                    None,
+                    None,
+                    None,
+                    f"the file cannot be read ({e.strerror})",
+                    "check that the file is readable by the dashboard",
+                )
+            )
             continue
         _add_table(report, table, file.name, data, options)
 
@@ -73,8 +106,11 @@ def validate_folder(path: str | Path, options: ReadOptions = ReadOptions(),
     return report
 
 
-def validate_files(files: Mapping[str, bytes], options: ReadOptions = ReadOptions(),
-                   reference: Mapping[str, pd.DataFrame] | None = None) -> ValidationReport:
+def validate_files(
+    files: Mapping[str, bytes],
+    options: ReadOptions = ReadOptions(),
+    reference: Mapping[str, pd.DataFrame] | None = None,
+) -> ValidationReport:
     """Validate uploaded files. Each name must be `<table>.csv` (any case); names are only
     compared, never used as paths. `reference` holds already-loaded tables (e.g. kpis and vendors
     from the database) for cross-table checks on tables that were not uploaded."""
@@ -84,23 +120,39 @@ def validate_files(files: Mapping[str, bytes], options: ReadOptions = ReadOption
         lowered = str(raw_name).strip().lower()
         table = lowered[: -len(".csv")] if lowered.endswith(".csv") else None
         if table not in TABLES:
-            report.findings.append(Finding(
-                ERROR, name, None, None, None, f"'{name}' is not the name of a table file",
-                f"name the file after its table: {_table_list()}"))
+            report.findings.append(
+                Finding(
+                    ERROR,
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"'{name}' is not the name of a table file",
+                    f"name the file after its table: {_table_list()}",
+                )
+            )
             continue
         if table in report.files:
-            report.findings.append(Finding(
-                ERROR, name, None, None, None,
-                f"two uploaded files would be read as the {table} table ({report.files[table].name} and {name})",
-                "upload only one file per table"))
+            report.findings.append(
+                Finding(
+                    ERROR,
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"two uploaded files would be read as the {table} table ({report.files[table].name} and {name})",
+                    "upload only one file per table",
+                )
+            )
             continue
         _add_table(report, table, name, data, options)
     report.findings.extend(_cross_table_findings(report, reference or {}))
     return report
 
 
-def read_table(table_name: str, file_name: str, data: bytes, options: ReadOptions = ReadOptions()
-               ) -> tuple[pd.DataFrame | None, list[Finding], FileInfo | None]:
+def read_table(
+    table_name: str, file_name: str, data: bytes, options: ReadOptions = ReadOptions()
+) -> tuple[pd.DataFrame | None, list[Finding], FileInfo | None]:
     """Read one table's CSV bytes into a clean typed frame (see `_typed_frame`), with findings.
 
     The frame is returned whenever the file could be tokenised, even with errors in values;
@@ -108,8 +160,11 @@ def read_table(table_name: str, file_name: str, data: bytes, options: ReadOption
     """
     table = TABLES[_known_tables([table_name])[0]]
     if len(data) > options.max_bytes:
-        return None, [_too_large(file_name, len(data), options.max_bytes)], FileInfo(
-            file_name, table.name, "", len(data), 0, "", "")
+        return (
+            None,
+            [_too_large(file_name, len(data), options.max_bytes)],
+            FileInfo(file_name, table.name, "", len(data), 0, "", ""),
+        )
     info = FileInfo(file_name, table.name, hashlib.sha256(data).hexdigest(), len(data), 0, "", "")
     out = _Findings(file_name)
     header_names = contract.header_map(table)
@@ -125,8 +180,12 @@ def read_table(table_name: str, file_name: str, data: bytes, options: ReadOption
     positions = _map_header(table, raw, out)
     if raw.rows.empty:
         if not any(issue.severity == ERROR for issue in raw.issues):
-            out.add(ERROR, "the file has a header but no data rows",
-                    "add the data rows below the header, or leave this file out", line=raw.header_line)
+            out.add(
+                ERROR,
+                "the file has a header but no data rows",
+                "add the data rows below the header, or leave this file out",
+                line=raw.header_line,
+            )
         return None, out.items, info
     frame = _typed_frame(table, raw, positions, options, out)
     written = {name: raw.rows[str(pos)] for name, pos in positions.items()}
@@ -163,6 +222,13 @@ def _display_name(name: str) -> str:
 def _too_large(name: str, size: int, limit: int) -> Finding:
     def shown(n: int) -> str:
         return f"{n / 1048576:,.1f} MB" if n >= 1048576 else f"{n:,} bytes"
-    return Finding(ERROR, name, None, None, None,
-                   f"the file is too large: {shown(size)}, and the limit is {shown(limit)}",
-                   "split the file, or load large tables from the database")
+
+    return Finding(
+        ERROR,
+        name,
+        None,
+        None,
+        None,
+        f"the file is too large: {shown(size)}, and the limit is {shown(limit)}",
+        "split the file, or load large tables from the database",
+    )

@@ -19,11 +19,11 @@ LINES_LISTED = 5
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str           # "error" (blocks the import) or "warning"
+    severity: str  # "error" (blocks the import) or "warning"
     file: str
-    line: int | None        # as the user sees it in the file; the header is line 1
-    column: str | None      # canonical column name where known, else the header as written
-    value: str | None       # the offending value as written, truncated
+    line: int | None  # as the user sees it in the file; the header is line 1
+    column: str | None  # canonical column name where known, else the header as written
+    value: str | None  # the offending value as written, truncated
     problem: str
     fix: str
 
@@ -53,8 +53,8 @@ class FileInfo:
 @dataclass
 class ValidationReport:
     findings: list[Finding]
-    tables: dict[str, pd.DataFrame]   # table name -> clean typed frame, for tables that were read
-    files: dict[str, FileInfo]        # table name -> the file it was read from
+    tables: dict[str, pd.DataFrame]  # table name -> clean typed frame, for tables that were read
+    files: dict[str, FileInfo]  # table name -> the file it was read from
 
     @property
     def errors(self) -> list[Finding]:
@@ -71,8 +71,10 @@ class ValidationReport:
     def summary(self) -> str:
         def count(n: int, word: str) -> str:
             return f"{n} {word}{'' if n == 1 else 's'}"
-        return ", ".join((count(len(self.files), "file"), count(len(self.errors), "error"),
-                          count(len(self.warnings), "warning")))
+
+        return ", ".join(
+            (count(len(self.files), "file"), count(len(self.errors), "error"), count(len(self.warnings), "warning"))
+        )
 
 
 def _show(value: object) -> str:
@@ -111,34 +113,70 @@ class _Findings:
         self.file = file
         self.items: list[Finding] = []
 
-    def add(self, severity: str, problem: str, fix: str, *, line: int | None = None,
-            column: str | None = None, value: object = None) -> None:
+    def add(
+        self,
+        severity: str,
+        problem: str,
+        fix: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         value = None if value is None else _truncate(str(value))
-        self.items.append(Finding(severity, self.file, None if line is None else int(line), column,
-                                  value, problem, fix))
+        self.items.append(
+            Finding(severity, self.file, None if line is None else int(line), column, value, problem, fix)
+        )
 
-    def each_row(self, issue: _Issue, rows: np.ndarray, lines: np.ndarray, values: pd.Series,
-                 column: str) -> None:
+    def each_row(self, issue: _Issue, rows: np.ndarray, lines: np.ndarray, values: pd.Series, column: str) -> None:
         """One finding per row for the first ROW_ISSUE_CAP rows, then one summary."""
         for row in rows[:ROW_ISSUE_CAP]:
             value = values.iat[row]
-            self.add(issue.severity, issue.problem.format(value=_show(value), column=column),
-                     issue.fix.format(value=_show(value), column=column),
-                     line=lines[row], column=column, value=value)
+            self.add(
+                issue.severity,
+                issue.problem.format(value=_show(value), column=column),
+                issue.fix.format(value=_show(value), column=column),
+                line=lines[row],
+                column=column,
+                value=value,
+            )
         if len(rows) > ROW_ISSUE_CAP:
             generic = issue.problem.format(value="the value", column=column)
-            self.add(issue.severity, f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows like this "
-                                     f"({generic})", issue.fix.format(value="each value", column=column),
-                     column=column)
+            self.add(
+                issue.severity,
+                f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows like this ({generic})",
+                issue.fix.format(value="each value", column=column),
+                column=column,
+            )
 
-    def all_rows(self, severity: str, problem: str, fix: str, rows: np.ndarray, lines: np.ndarray,
-                 values: pd.Series | None, column: str | None, **details: object) -> None:
+    def all_rows(
+        self,
+        severity: str,
+        problem: str,
+        fix: str,
+        rows: np.ndarray,
+        lines: np.ndarray,
+        values: pd.Series | None,
+        column: str | None,
+        **details: object,
+    ) -> None:
         """One finding for many rows. `problem` may use {count} ("3 rows"), {have} (has/have),
         {lines}, {value} (the first row's value) and the `details`; values from the file only
         ever enter as arguments, never as part of the template."""
         if len(rows) == 0:
             return
         value = None if values is None else values.iat[rows[0]]
-        self.add(severity, problem.format(count=_rows(len(rows)), have="has" if len(rows) == 1 else "have",
-                                          lines=_lines_text(lines[rows]), value=_show(value), **details),
-                 fix, line=lines[rows[0]], column=column, value=value)
+        self.add(
+            severity,
+            problem.format(
+                count=_rows(len(rows)),
+                have="has" if len(rows) == 1 else "have",
+                lines=_lines_text(lines[rows]),
+                value=_show(value),
+                **details,
+            ),
+            fix,
+            line=lines[rows[0]],
+            column=column,
+            value=value,
+        )

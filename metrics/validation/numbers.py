@@ -22,17 +22,21 @@ _NOT_FINITE = _Issue("{value} is not a finite number", "write an ordinary number
 _DECIMAL_COMMA = _Issue(
     "{value} has a decimal comma, but this file is read with '.' as the decimal separator",
     "write it with a decimal point (12.5), or if the whole file uses decimal commas, import it with "
-    "the decimal separator set to ',' (decimal=\",\")")
+    "the decimal separator set to ',' (decimal=\",\")",
+)
 _DECIMAL_POINT = _Issue(
     "{value} has a decimal point, but this file is read with ',' as the decimal separator "
     "(the default for semicolon-separated files)",
     "write it with a decimal comma (12,5), or if the whole file uses decimal points, import it with "
-    "the decimal separator set to '.' (decimal=\".\")")
+    "the decimal separator set to '.' (decimal=\".\")",
+)
 _MONEY_PERCENT = _Issue("{value} is a percentage, not an amount", "write the amount itself, e.g. 1234.56")
-_NOT_AMOUNT = _Issue("{value} is not an amount",
-                     "write a number such as 1234.56 ($1,234.56, -1500 and (1,500) are accepted too)")
-_NOT_NUMBER = _Issue("{value} is not a number",
-                     "write a plain number such as 41.5 (a trailing % is accepted), without words or units")
+_NOT_AMOUNT = _Issue(
+    "{value} is not an amount", "write a number such as 1234.56 ($1,234.56, -1500 and (1,500) are accepted too)"
+)
+_NOT_NUMBER = _Issue(
+    "{value} is not a number", "write a plain number such as 41.5 (a trailing % is accepted), without words or units"
+)
 
 
 def _parse_money(cells: _Cells) -> pd.Series:
@@ -70,12 +74,14 @@ def _parse_numeric(cells: _Cells, money: bool) -> pd.Series:
     return pd.Series(result, dtype="float64")
 
 
-def _numbers_from_text(text: pd.Series, decimal: str, money: bool
-                       ) -> tuple[np.ndarray, list[tuple[_Issue, np.ndarray]]]:
+def _numbers_from_text(
+    text: pd.Series, decimal: str, money: bool
+) -> tuple[np.ndarray, list[tuple[_Issue, np.ndarray]]]:
     """Numbers that are not written plainly, parsed column-wise (rules in the package docstring).
 
     Returns the numbers (NaN where bad) and, for each problem found, the rows that have it.
     """
+
     def rows(flags: pd.Series) -> np.ndarray:
         return flags.fillna(False).to_numpy(dtype=bool)
 
@@ -87,11 +93,13 @@ def _numbers_from_text(text: pd.Series, decimal: str, money: bool
     body = parts["body"].fillna("").str.replace("[ '’]", group, regex=True)
 
     non_finite = rows(inner.str.strip("+- ").str.lower().isin(_NON_FINITE_WORDS))
-    well_formed = (rows(parts["body"].notna())
-                   & rows(parts["pre"].str.replace(" ", "", regex=False).str.fullmatch(_PREFIX))
-                   & rows(parts["post"].str.replace(" ", "", regex=False).str.fullmatch(_SUFFIX))
-                   & (affixes.str.count("[+-]").to_numpy() + in_parens <= 1)
-                   & (money | ~rows(affixes.str.contains(_CURRENCY))))
+    well_formed = (
+        rows(parts["body"].notna())
+        & rows(parts["pre"].str.replace(" ", "", regex=False).str.fullmatch(_PREFIX))
+        & rows(parts["post"].str.replace(" ", "", regex=False).str.fullmatch(_SUFFIX))
+        & (affixes.str.count("[+-]").to_numpy() + in_parens <= 1)
+        & (money | ~rows(affixes.str.contains(_CURRENCY)))
+    )
     not_number = ~non_finite & ~well_formed
     percent = well_formed & money & rows(affixes.str.contains("%", regex=False))
     candidate = well_formed & ~percent
@@ -109,8 +117,12 @@ def _numbers_from_text(text: pd.Series, decimal: str, money: bool
     negative = in_parens | rows(affixes.str.contains("-", regex=False))
     numbers = np.where(negative, -numbers, numbers)
     non_finite = non_finite | (valid & ~np.isfinite(numbers))
-    problems = [(_NOT_FINITE, non_finite), (_NOT_AMOUNT if money else _NOT_NUMBER, not_number),
-                (_MONEY_PERCENT, percent), (_DECIMAL_COMMA if decimal == "." else _DECIMAL_POINT, wrong_separator)]
+    problems = [
+        (_NOT_FINITE, non_finite),
+        (_NOT_AMOUNT if money else _NOT_NUMBER, not_number),
+        (_MONEY_PERCENT, percent),
+        (_DECIMAL_COMMA if decimal == "." else _DECIMAL_POINT, wrong_separator),
+    ]
     return numbers, [(issue, np.flatnonzero(bad)) for issue, bad in problems if bad.any()]
 
 
@@ -123,9 +135,15 @@ def _warn_assumed_decimal_comma(cells: _Cells, result: np.ndarray) -> None:
     rows = np.flatnonzero(text.str.contains(".", regex=False).to_numpy() & np.isfinite(result))
     if len(rows):
         cells.out.all_rows(
-            WARNING, "{count} in {name} {have} '.' read as a thousands separator (e.g. {value} read as "
-                     "{number}; {lines}), because semicolon-separated files use a decimal comma, "
-                     "but no value in the column has one",
+            WARNING,
+            "{count} in {name} {have} '.' read as a thousands separator (e.g. {value} read as "
+            "{number}; {lines}), because semicolon-separated files use a decimal comma, "
+            "but no value in the column has one",
             "if '.' is the decimal separator in this file, import it with decimal=\".\"",
-            rows, cells.lines, text, cells.column.name, name=cells.column.name,
-            number=f"{result[rows[0]]:,.2f}")
+            rows,
+            cells.lines,
+            text,
+            cells.column.name,
+            name=cells.column.name,
+            number=f"{result[rows[0]]:,.2f}",
+        )

@@ -10,8 +10,8 @@ UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # mirrors server.maxUploadSize in .streaml
 
 @dataclass(frozen=True)
 class ReadOptions:
-    date_order: str = "auto"      # "auto" | "dmy" | "mdy"
-    decimal: str = "auto"         # "auto" | "." | ","
+    date_order: str = "auto"  # "auto" | "dmy" | "mdy"
+    decimal: str = "auto"  # "auto" | "." | ","
     today: dt.date | None = None  # for "date in the future" warnings; None = date.today()
     # Server-side folders may be large (the benchmark loads 5M lines, ~600 MB); uploads pass the
     # upload limit (UPLOAD_MAX_BYTES) so an oversized upload is refused before parsing.

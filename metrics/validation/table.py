@@ -16,12 +16,20 @@ from metrics.validation.dates import _parse_date, _parse_datetime
 from metrics.validation.findings import ERROR, WARNING, _Findings, _show
 from metrics.validation.numbers import _parse_money, _parse_number
 from metrics.validation.options import ReadOptions
-from metrics.validation.values import (DATETIME_DTYPE, _Cells, _check_filled, _parse_bool, _parse_enum,
-                                       _parse_int, _parse_text)
+from metrics.validation.values import (
+    DATETIME_DTYPE,
+    _Cells,
+    _check_filled,
+    _parse_bool,
+    _parse_enum,
+    _parse_int,
+    _parse_text,
+)
 
 
-def _typed_frame(table: Table, raw: RawTable, positions: dict[str, int], options: ReadOptions,
-                 out: _Findings) -> pd.DataFrame:
+def _typed_frame(
+    table: Table, raw: RawTable, positions: dict[str, int], options: ReadOptions, out: _Findings
+) -> pd.DataFrame:
     """The clean typed frame: `_line`, then every contract column in contract order (absent
     optional columns are all null), empty cells null, defaults applied."""
     lines = raw.rows["_line"].to_numpy()
@@ -42,19 +50,26 @@ def _typed_frame(table: Table, raw: RawTable, positions: dict[str, int], options
 
 # One parser per contract column kind.
 _PARSERS: dict[str, Callable[[_Cells], pd.Series]] = {
-    "text": _parse_text, "id": _parse_text, "enum": _parse_enum, "bool": _parse_bool,
-    "int": _parse_int, "money": _parse_money, "number": _parse_number,
-    "date": _parse_date, "datetime": _parse_datetime,
+    "text": _parse_text,
+    "id": _parse_text,
+    "enum": _parse_enum,
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "money": _parse_money,
+    "number": _parse_number,
+    "date": _parse_date,
+    "datetime": _parse_datetime,
 }
 
 
 # Rows ---------------------------------------------------------------------------------------
 
 _NEGATIVE_AMOUNTS = {
-    "spend": ("{count} {have} negative amounts and are counted as credits ({lines})",
-              "nothing to do if these are credits or refunds; otherwise correct the sign"),
-    "budget": ("{count} {have} negative budget amounts ({lines})",
-               "check the sign: budgets are normally positive"),
+    "spend": (
+        "{count} {have} negative amounts and are counted as credits ({lines})",
+        "nothing to do if these are credits or refunds; otherwise correct the sign",
+    ),
+    "budget": ("{count} {have} negative budget amounts ({lines})", "check the sign: budgets are normally positive"),
 }
 # (later stage, earlier stage): rows where the later one comes first are kept out of turnaround statistics.
 _STAGE_ORDER = {
@@ -62,32 +77,48 @@ _STAGE_ORDER = {
 }
 
 
-def _check_rows(table: Table, frame: pd.DataFrame, raw: dict[str, pd.Series], out: _Findings,
-                options: ReadOptions) -> None:
+def _check_rows(
+    table: Table, frame: pd.DataFrame, raw: dict[str, pd.Series], out: _Findings, options: ReadOptions
+) -> None:
     """Checks across the columns of a row or across rows; `raw` holds the cells as written."""
     lines = frame["_line"].to_numpy()
     _check_duplicate_keys(table, frame, raw, out)
 
     if table.name in _NEGATIVE_AMOUNTS:
         problem, fix = _NEGATIVE_AMOUNTS[table.name]
-        out.all_rows(WARNING, problem, fix, np.flatnonzero((frame["amount"] < 0).to_numpy()), lines,
-                     raw.get("amount"), "amount")
+        out.all_rows(
+            WARNING, problem, fix, np.flatnonzero((frame["amount"] < 0).to_numpy()), lines, raw.get("amount"), "amount"
+        )
 
     today = np.datetime64(options.today or dt.date.today(), "D").astype(DATETIME_DTYPE)
     for column in table.columns:
         if column.kind in ("date", "datetime") and not column.future_ok and column.name in raw:
             future = np.flatnonzero((frame[column.name] >= today + np.timedelta64(1, "D")).to_numpy())
-            out.all_rows(WARNING, "{count} {have} a {name} in the future, after {today} ({lines})",
-                         "check the dates; rows dated in the future are imported as they are",
-                         future, lines, raw[column.name], column.name, name=column.name,
-                         today=today.astype("datetime64[D]"))
+            out.all_rows(
+                WARNING,
+                "{count} {have} a {name} in the future, after {today} ({lines})",
+                "check the dates; rows dated in the future are imported as they are",
+                future,
+                lines,
+                raw[column.name],
+                column.name,
+                name=column.name,
+                today=today.astype("datetime64[D]"),
+            )
 
     for later, earlier in _STAGE_ORDER.get(table.name, ()):
         if later in raw and earlier in raw:
             rows = np.flatnonzero((frame[later] < frame[earlier]).to_numpy())
-            out.all_rows(WARNING, f"{{count}} {{have}} {later} earlier than {earlier} ({{lines}}); "
-                                  "such rows are kept out of turnaround statistics",
-                         f"check the {later} and {earlier} timestamps in the export", rows, lines, raw[later], later)
+            out.all_rows(
+                WARNING,
+                f"{{count}} {{have}} {later} earlier than {earlier} ({{lines}}); "
+                "such rows are kept out of turnaround statistics",
+                f"check the {later} and {earlier} timestamps in the export",
+                rows,
+                lines,
+                raw[later],
+                later,
+            )
 
     if table.name in ("kpi_targets", "kpi_actuals"):
         value_column = "target" if table.name == "kpi_targets" else "value"
@@ -111,15 +142,27 @@ def _check_duplicate_keys(table: Table, frame: pd.DataFrame, raw: dict[str, pd.S
     described = " + ".join(key)
     for row, first_at in zip(rows[:ROW_ISSUE_CAP], first[:ROW_ISSUE_CAP]):
         written = ", ".join(str(raw[k].iat[row]) or "(empty)" for k in key)
-        out.add(ERROR, f"{described} {_show(written)} appears twice: on line {first_at} and again on line "
-                       f"{frame['_line'].iat[row]}",
-                f"keep one row per {described}: delete or merge the duplicate"
-                + (" (separate lines of one invoice need their own ids, e.g. INV-1-1, INV-1-2)"
-                   if key == ["invoice_id"] else ""),
-                line=frame["_line"].iat[row], column=", ".join(key), value=written)
+        out.add(
+            ERROR,
+            f"{described} {_show(written)} appears twice: on line {first_at} and again on line "
+            f"{frame['_line'].iat[row]}",
+            f"keep one row per {described}: delete or merge the duplicate"
+            + (
+                " (separate lines of one invoice need their own ids, e.g. INV-1-1, INV-1-2)"
+                if key == ["invoice_id"]
+                else ""
+            ),
+            line=frame["_line"].iat[row],
+            column=", ".join(key),
+            value=written,
+        )
     if len(rows) > ROW_ISSUE_CAP:
-        out.add(ERROR, f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows repeat a {described} of an earlier row",
-                f"keep one row per {described}", column=", ".join(key))
+        out.add(
+            ERROR,
+            f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows repeat a {described} of an earlier row",
+            f"keep one row per {described}",
+            column=", ".join(key),
+        )
 
 
 def _check_percent_scales(frame: pd.DataFrame, raw_values: pd.Series, value_column: str, out: _Findings) -> None:
@@ -132,9 +175,16 @@ def _check_percent_scales(frame: pd.DataFrame, raw_values: pd.Series, value_colu
     for kpi in sorted(set(kpis[percent].dropna()) & set(kpis[fraction].dropna())):
         of_kpi = (kpis == kpi).to_numpy()
         example = np.flatnonzero(of_kpi & percent)[0]
-        out.all_rows(ERROR, "KPI {kpi} mixes two scales: {percent} (line {percent_line}) is a percentage, "
-                            "while {count} {have} fractions such as {value} ({lines})",
-                     "write every value of the KPI on one scale, e.g. 95 or 95% - not 0.95",
-                     np.flatnonzero(of_kpi & fraction), frame["_line"].to_numpy(), raw_values, value_column,
-                     kpi=_show(kpi), percent=_show(raw_values.iat[example]),
-                     percent_line=frame["_line"].iat[example])
+        out.all_rows(
+            ERROR,
+            "KPI {kpi} mixes two scales: {percent} (line {percent_line}) is a percentage, "
+            "while {count} {have} fractions such as {value} ({lines})",
+            "write every value of the KPI on one scale, e.g. 95 or 95% - not 0.95",
+            np.flatnonzero(of_kpi & fraction),
+            frame["_line"].to_numpy(),
+            raw_values,
+            value_column,
+            kpi=_show(kpi),
+            percent=_show(raw_values.iat[example]),
+            percent_line=frame["_line"].iat[example],
+        )

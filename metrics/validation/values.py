@@ -24,10 +24,10 @@ class _Cells:
     """One column's cells and what a parser needs to report on them."""
 
     column: Column
-    values: pd.Series       # trimmed strings, "" when empty
+    values: pd.Series  # trimmed strings, "" when empty
     lines: np.ndarray
     options: ReadOptions
-    decimal: str            # "." or ",", resolved from options and the delimiter
+    decimal: str  # "." or ",", resolved from options and the delimiter
     out: _Findings
 
     def report(self, issue: _Issue, rows: np.ndarray) -> None:
@@ -64,8 +64,7 @@ def _parse_text(cells: _Cells) -> pd.Series:
 def _parse_enum(cells: _Cells) -> pd.Series:
     lookup = contract.enum_lookup(cells.column)
     allowed = ", ".join(cells.column.canonical_values)
-    unknown = _Issue(f"{{value}} is not an allowed {{column}} value",
-                     f"use one of: {allowed} (case does not matter)")
+    unknown = _Issue("{value} is not an allowed {column} value", f"use one of: {allowed} (case does not matter)")
     parsed, codes = _per_unique(cells, lambda v: lookup.get(contract.fold_enum(v), unknown))
     return pd.Series(pd.array(parsed, dtype="str").take(codes, allow_fill=True), dtype="str")
 
@@ -79,14 +78,17 @@ def _parse_bool(cells: _Cells) -> pd.Series:
     def parse(v: str) -> object:
         v = v.lower()
         return True if v in _TRUE else False if v in _FALSE else _NOT_BOOL
+
     parsed, codes = _per_unique(cells, parse)
     return pd.Series(pd.array(parsed, dtype="boolean").take(codes, allow_fill=True))
 
 
 _WHOLE = re.compile(r"(?:fy\s*)?([+-]?\d+)(?:\.0*)?", re.IGNORECASE)
 _NOT_WHOLE = _Issue("{value} is not a whole number", "write a whole number such as 2026")
-_NOT_YEAR = _Issue("{value} is not a plausible fiscal year",
-                   "write the fiscal year with four digits, e.g. 2026 (FY2026 is also accepted)")
+_NOT_YEAR = _Issue(
+    "{value} is not a plausible fiscal year",
+    "write the fiscal year with four digits, e.g. 2026 (FY2026 is also accepted)",
+)
 
 
 def _parse_int(cells: _Cells) -> pd.Series:
@@ -98,5 +100,6 @@ def _parse_int(cells: _Cells) -> pd.Series:
             return _NOT_WHOLE
         number = int(m.group(1))
         return _NOT_YEAR if is_year and not 1900 <= number <= 2200 else number
+
     parsed, codes = _per_unique(cells, parse)
     return pd.Series(pd.array(parsed, dtype="Int64").take(codes, allow_fill=True))

@@ -16,7 +16,9 @@ ENTRYPOINT = str(ROOT / "dashboard.py")
 @pytest.fixture(scope="session")
 def sample_env(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("embedded") / "bridgeboard.duckdb"
-    saved = {k: os.environ.get(k) for k in ("BRIDGEBOARD_DATA_DIR", "BRIDGEBOARD_EMBEDDED_DB", "BRIDGEBOARD_DATABASE_URL")}
+    saved = {
+        k: os.environ.get(k) for k in ("BRIDGEBOARD_DATA_DIR", "BRIDGEBOARD_EMBEDDED_DB", "BRIDGEBOARD_DATABASE_URL")
+    }
     os.environ["BRIDGEBOARD_DATA_DIR"] = str(ROOT / "sample_data")
     os.environ["BRIDGEBOARD_EMBEDDED_DB"] = str(db_path)
     os.environ.pop("BRIDGEBOARD_DATABASE_URL", None)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from app.kpis import md
+from app.text import plain as md
 from charts.theme import STATUS_SYMBOLS
 from metrics import db, kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -31,8 +31,12 @@ def _expected(db_path, at) -> dict[str, kpis.KpiCard]:
     engine = db.make_engine(f"duckdb:///{db_path}")
     try:
         first = kpis.window(quarter)[0]
-        cards = kpis.scorecard(kpis.kpi_glossary(engine), kpis.kpi_quarter_values(engine, FiscalCalendar(1), first, quarter),
-                               targets.effective_targets(engine, first, quarter), quarter)
+        cards = kpis.scorecard(
+            kpis.kpi_glossary(engine),
+            kpis.kpi_quarter_values(engine, FiscalCalendar(1), first, quarter),
+            targets.effective_targets(engine, first, quarter),
+            quarter,
+        )
     finally:
         engine.dispose()
     return {c.kpi.kpi: c for c in cards}
@@ -47,7 +51,7 @@ def _card(at, kpi: str):
 
 def _status_shown(at, kpi: str) -> str:
     badge = _card(at, kpi).markdown[0].value  # ':green-badge[● On target]'
-    return badge[badge.index("[") + 1:-1]
+    return badge[badge.index("[") + 1 : -1]
 
 
 def _status_text(status: str) -> str:
@@ -88,11 +92,19 @@ def test_targets_not_agreed_by_one_side_are_shown_as_such(app, private_db):
     engine = db.make_engine(f"duckdb:///{private_db}")
     try:
         cio = targets.Actor("CIO", "CIO")
-        saved = targets.propose_target(engine, card.kpi.kpi, card.quarter, target=card.target.target,
-                                       at_risk_threshold=card.target.at_risk_threshold, note="Revisited", actor=cio,
-                                       expected_version=card.target.version)
-        targets.record_agreement(engine, card.kpi.kpi, card.quarter, side="CIO", actor=cio,
-                                 expected_version=saved.version)
+        saved = targets.propose_target(
+            engine,
+            card.kpi.kpi,
+            card.quarter,
+            target=card.target.target,
+            at_risk_threshold=card.target.at_risk_threshold,
+            note="Revisited",
+            actor=cio,
+            expected_version=card.target.version,
+        )
+        targets.record_agreement(
+            engine, card.kpi.kpi, card.quarter, side="CIO", actor=cio, expected_version=saved.version
+        )
     finally:
         engine.dispose()
     at.run()
@@ -121,8 +133,9 @@ def test_owner_and_status_filters_change_the_cards(app, sample_env):
     assert _shown_cards(at, expected) == [k for k, c in expected.items() if c.status in (kpis.ON_TARGET, status)]
     # Bullets follow the filter too.
     bullets = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(bullets["data"]) == len([c for c in expected.values()
-                                        if c.status in (kpis.ON_TARGET, status) and c.value is not None])
+    assert len(bullets["data"]) == len(
+        [c for c in expected.values() if c.status in (kpis.ON_TARGET, status) and c.value is not None]
+    )
 
 
 def _history(at):
@@ -175,9 +188,16 @@ def test_a_stale_save_is_refused_with_a_clear_message(app, private_db):
     # Meanwhile the CMO changes the same target in another session.
     engine = db.make_engine(f"duckdb:///{private_db}")
     try:
-        targets.propose_target(engine, card.kpi.kpi, card.quarter, target=card.target.target, at_risk_threshold=None,
-                               note="CMO's figure", actor=targets.Actor("CMO", "CMO"),
-                               expected_version=card.target.version)
+        targets.propose_target(
+            engine,
+            card.kpi.kpi,
+            card.quarter,
+            target=card.target.target,
+            at_risk_threshold=None,
+            note="CMO's figure",
+            actor=targets.Actor("CMO", "CMO"),
+            expected_version=card.target.version,
+        )
     finally:
         engine.dispose()
     at.button(key="cx_propose_submit").click().run()  # based on the version the form showed
@@ -196,10 +216,17 @@ def test_text_from_the_data_is_shown_literally():
     """KPI names, definitions and notes come from files: no links, directives or tags."""
     from charts.kpis import bullet_chart
 
-    assert md("[x](javascript:alert(1)) :red[hi] $x$ **b**") == \
-        "\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[hi\\] \\$x\\$ \\*\\*b\\*\\*"
+    assert (
+        md("[x](javascript:alert(1)) :red[hi] $x$ **b**")
+        == "\\[x\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[hi\\] \\$x\\$ \\*\\*b\\*\\*"
+    )
     kpi = kpis.Kpi("x", "<a href='https://evil'>NPS</a>", "points", "higher", "Joint", "d")
-    card = kpis.KpiCard(kpi, Q, (kpis.QuarterPoint(Q, 40.0, None),), kpis.Change(kpi, Q.previous(), None),
-                        kpis.Change(kpi, Q.same_quarter_last_year(), None))
+    card = kpis.KpiCard(
+        kpi,
+        Q,
+        (kpis.QuarterPoint(Q, 40.0, None),),
+        kpis.Change(kpi, Q.previous(), None),
+        kpis.Change(kpi, Q.same_quarter_last_year(), None),
+    )
     title = bullet_chart([card]).data[0].title.text
     assert "<a href" not in title and "&lt;a href='https://evil'&gt;NPS&lt;/a&gt;" in title

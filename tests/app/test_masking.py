@@ -17,16 +17,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from app import navigation
-from metrics.masking import PROTECTED_PHRASES
 from google.protobuf.message import Message
 from streamlit.elements.widgets import button
 from streamlit.testing.v1.element_tree import Dataframe
 
+from app import navigation
+from metrics.masking import PROTECTED_PHRASES
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-TECH_SPEND, CX, TURNAROUND, DATA = (p.path for p in (navigation.TECH_SPEND, navigation.CUSTOMER_EXPERIENCE,
-                                                     navigation.REQUEST_TURNAROUND, navigation.DATA))
+TECH_SPEND, CX, TURNAROUND, DATA = (
+    p.path
+    for p in (navigation.TECH_SPEND, navigation.CUSTOMER_EXPERIENCE, navigation.REQUEST_TURNAROUND, navigation.DATA)
+)
 MASKED = {"mask": "1"}
 LABEL = re.compile(r"\bVendor [A-Z]{1,2}\b")
 
@@ -39,8 +41,12 @@ def _vendor_names() -> set[str]:
 
 
 # Whole words, as the mask replaces them: "Salesforce.com, Inc.", "SALESFORCE", "AWS", "Segment".
-VENDOR = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, sorted(_vendor_names(), key=len, reverse=True)))
-                    + r")(?![0-9A-Za-z])", re.IGNORECASE)
+VENDOR = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    + "|".join(map(re.escape, sorted(_vendor_names(), key=len, reverse=True)))
+    + r")(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
 
 
 def _strings(message: Message, out: list[str]) -> None:
@@ -102,8 +108,11 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 def file_text(name: str, data: bytes) -> str:
     """A download as text: its name and every cell."""
-    frame = pd.read_excel(io.BytesIO(data), dtype=str) if name.endswith(".xlsx") else pd.read_csv(
-        io.BytesIO(data), dtype=str, encoding="utf-8-sig")
+    frame = (
+        pd.read_excel(io.BytesIO(data), dtype=str)
+        if name.endswith(".xlsx")
+        else pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig")
+    )
     return name + "\n" + frame.to_csv(index=False)
 
 

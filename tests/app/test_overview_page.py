@@ -8,7 +8,6 @@ import io
 import json
 import math
 
-
 from cli import main
 from metrics.formatting import money, share
 from metrics.turnaround import days_label
@@ -63,8 +62,13 @@ def test_an_earlier_quarter_from_the_link_matches_too(app, sample_env):
 def test_each_figure_has_its_change_and_its_verdict(app):
     at = app(None)
     deltas = {m.label: m.delta for m in at.metric}
-    for label in ("Total technology spend", "Marketing share", "Money at stake", "KPIs on target",
-                  "Request lead time (p85)"):
+    for label in (
+        "Total technology spend",
+        "Marketing share",
+        "Money at stake",
+        "KPIs on target",
+        "Request lead time (p85)",
+    ):
         assert deltas[label].endswith("vs FY2026 Q2"), label
     text = _markdown(at)
     assert "over the $13.2M budget" in text or "under the $13.2M budget" in text
@@ -90,7 +94,9 @@ def test_board_pack_buttons_on_every_page(app):
     for page in (None, "pages/1_Tech_spend.py", "pages/9_Data.py"):
         at = app(page)
         assert [b.proto.label for b in at.get("download_button") if b.proto.label in ("PowerPoint", "PDF")] == [
-            "PowerPoint", "PDF"], page
+            "PowerPoint",
+            "PDF",
+        ], page
 
 
 def test_presentation_mode_from_the_link(app):

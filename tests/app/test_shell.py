@@ -1,14 +1,14 @@
 """The app shell under AppTest: every page runs, filters persist, the Data page reports."""
 
-import pandas as pd
 import pytest
 
+from app.navigation import PAGES
 from metrics import spend
 from metrics.db import make_engine
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money
-from app.navigation import PAGES
 from tests.app.conftest import open_page
+
 
 # `script`, not `page`: pytest-playwright owns a fixture called `page`.
 @pytest.mark.parametrize("script", [p.path for p in PAGES], ids=[p.label for p in PAGES])

@@ -35,13 +35,27 @@ def _expected(url: str, q: FiscalQuarter, departments: tuple[str, ...] = ()) -> 
     shown = {
         "Technology spend": money(headline.total),
         "Marketing share": share(ms.share),
-        "Against budget": (f"{money(abs(variance.variance))} {'over' if variance.variance > 0 else 'under'}"
-                           if variance.budget is not None else "no budget"),
+        "Against budget": (
+            f"{money(abs(variance.variance))} {'over' if variance.variance > 0 else 'under'}"
+            if variance.budget is not None
+            else "no budget"
+        ),
         "At stake in vendor overlap": money(overlap.total_at_stake) if overlap.in_scope else "not in scope",
-        "Shadow IT": money(shadow.amount) if shadow else "no data" if spend.shadow_in_scope(departments) else "not in scope",
+        "Shadow IT": money(shadow.amount)
+        if shadow
+        else "no data"
+        if spend.shadow_in_scope(departments)
+        else "not in scope",
     }
-    return {"metrics": shown, "split": headline, "share": ms, "variance": variance, "overlap": overlap,
-            "shadow": shadow, "period": period}
+    return {
+        "metrics": shown,
+        "split": headline,
+        "share": ms,
+        "variance": variance,
+        "overlap": overlap,
+        "shadow": shadow,
+        "period": period,
+    }
 
 
 def _shown(at) -> dict:
@@ -65,8 +79,12 @@ def test_page_shows_the_metrics_of_the_newest_quarter(app, sample_env):
     assert deltas["Against budget"].endswith(expected["variance"].verdict)
     # One computed sentence above each chart: the same sentences the metrics produce.
     sentences = _sentences(at)
-    for sentence in (expected["share"].sentence, expected["variance"].sentence, expected["overlap"].sentence,
-                     expected["shadow"].sentence):
+    for sentence in (
+        expected["share"].sentence,
+        expected["variance"].sentence,
+        expected["overlap"].sentence,
+        expected["shadow"].sentence,
+    ):
         assert sentence in sentences
     # The sample's story: Marketing overtakes IT in FY2026 Q3, and the chart says so.
     assert "Its technology spend overtook IT's this quarter." in expected["share"].sentence
@@ -89,8 +107,9 @@ def test_changing_quarter_and_departments_changes_the_figures(app, sample_env):
     shown = _shown(at)
     assert shown == scoped["metrics"]
     # The total is Marketing + Joint only; the share stays Marketing's share of all departments.
-    assert scoped["split"].total == pytest.approx(scoped["split"].by_department["Marketing"]
-                                                  + scoped["split"].by_department["Joint"])
+    assert scoped["split"].total == pytest.approx(
+        scoped["split"].by_department["Marketing"] + scoped["split"].by_department["Joint"]
+    )
     assert shown["Marketing share"] == expected["metrics"]["Marketing share"]
     # Overlap needs IT in scope, and the page says so instead of showing $0.
     assert shown["At stake in vendor overlap"] == "not in scope"
@@ -114,8 +133,9 @@ def test_drill_down_to_invoice_lines(app, sample_env):
     period = expected["period"]
     assert at.selectbox(key="spend_drill_department").options == list(spend.drill_down(period, NEWEST).rows["name"])
     at.selectbox(key="spend_drill_department").select("Marketing").run()
-    assert at.selectbox(key="spend_drill_category").options == \
-        list(spend.drill_down(period, NEWEST, "Marketing").rows["name"])
+    assert at.selectbox(key="spend_drill_category").options == list(
+        spend.drill_down(period, NEWEST, "Marketing").rows["name"]
+    )
     at.selectbox(key="spend_drill_category").select("CRM").run()
     at.selectbox(key="spend_drill_vendor").select("Salesforce").run()
     assert not at.exception

@@ -29,13 +29,17 @@ def _expected(url: str, quarter: FiscalQuarter, filters: ta.RequestFilter = ta.A
         counts = ta.request_counts(engine, filters)
     finally:
         engine.dispose()
-    return {"headline": ta.lead_time_headline(t), "counts": counts, "metrics": {
-        "85% delivered within": ta.days_label(t.within_days),
-        "Median lead time": ta.days_label(t.p50),
-        "Delivered": f"{t.delivered:,}",
-        "SLA breach rate": share(t.breach_rate),
-        ("Open today" if backlog.is_today else "Open at quarter end"): f"{backlog.open:,}",
-    }}
+    return {
+        "headline": ta.lead_time_headline(t),
+        "counts": counts,
+        "metrics": {
+            "85% delivered within": ta.days_label(t.within_days),
+            "Median lead time": ta.days_label(t.p50),
+            "Delivered": f"{t.delivered:,}",
+            "SLA breach rate": share(t.breach_rate),
+            ("Open today" if backlog.is_today else "Open at quarter end"): f"{backlog.open:,}",
+        },
+    }
 
 
 # The quarter is seeded in the session: AppTest's first run after switch_page shows the default
@@ -62,8 +66,7 @@ def test_page_renders_every_chart_with_a_sentence(app):
     assert all(len(trace.get("x") or trace.get("y") or []) <= ta.MAX_POINTS for s in specs for trace in s["data"])
     sentences = [m.value for m in at.markdown]
     assert sum(s.startswith("In FY2026 Q3") for s in sentences) >= 5
-    assert any("Each dot is a request delivered from FY2025 Q4 to FY2026 Q3" in s.replace("\\", "")
-               for s in sentences)
+    assert any("Each dot is a request delivered from FY2025 Q4 to FY2026 Q3" in s.replace("\\", "") for s in sentences)
 
 
 def test_figures_equal_the_metrics(app, sample_env):
@@ -124,8 +127,9 @@ def test_jira_export_on_the_page(jira_only_url):
     assert picker.options[0] == "FY2019 Q3" and picker.options[-1] == "FY2012 Q2"
     assert picker.value == FiscalQuarter(2018, 1)
     note = at.warning[0].value.replace("\\", "")
-    assert note.startswith("1,662 of 4,123 delivered requests (40%) are recorded as delivered before they were "
-                           "requested")
+    assert note.startswith(
+        "1,662 of 4,123 delivered requests (40%) are recorded as delivered before they were requested"
+    )
     expected = _expected(jira_only_url, FiscalQuarter(2018, 1))
     assert _shown(at) == expected["metrics"]
     assert _headline(at) == expected["headline"] == "85% of requests delivered within 13 days"
@@ -136,8 +140,10 @@ def test_jira_export_on_the_page(jira_only_url):
     assert any("has stage timestamps" in m.value.replace("\\", "") for m in at.markdown)
     # The team filter splits the two Jira projects.
     at.multiselect(key="rt_teams").select("Project 1").run()
-    assert _shown(at) == _expected(jira_only_url, FiscalQuarter(2017, 4),
-                                   ta.RequestFilter(teams=("Project 1",)))["metrics"]
+    assert (
+        _shown(at)
+        == _expected(jira_only_url, FiscalQuarter(2017, 4), ta.RequestFilter(teams=("Project 1",)))["metrics"]
+    )
 
 
 @pytest.mark.skipif(not JIRA_CSV.is_file(), reason="real Jira export not available")
@@ -148,8 +154,9 @@ def test_jira_requests_in_the_embedded_database(tmp_path, monkeypatch, sample_en
     sources.ensure_embedded(settings)  # the sample, as the app would load it
     engine = sources.embedded_engine(settings)
     try:
-        db.import_tables(engine, {"requests": jira.read_agile_dataset(JIRA_CSV).requests}, source="jira",
-                         fingerprint="jira")
+        db.import_tables(
+            engine, {"requests": jira.read_agile_dataset(JIRA_CSV).requests}, source="jira", fingerprint="jira"
+        )
     finally:
         engine.dispose()
     at = open_page(PAGE, session={"bb_quarter": FiscalQuarter(2026, 3)})

@@ -17,16 +17,16 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from charts.theme import DEPARTMENT_COLOURS, STATUS_COLOURS
-from metrics import db, kpis, sources, spend
-from metrics import turnaround as ta
 from boardpack import build_pack
 from boardpack.content import BudgetSection, gather
 from boardpack.images import ChartRenderer, ChartsUnavailable
-from metrics.masking import load_vendor_mask
 from boardpack.pdf import build_pdf
+from charts.theme import DEPARTMENT_COLOURS, STATUS_COLOURS
+from metrics import db, kpis, sources, spend
+from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import load_headline
+from metrics.masking import load_vendor_mask
 from metrics.settings import SAMPLE_DIR, Settings
 from metrics.summary import data_as_of
 from tests.conftest import skip_or_fail
@@ -107,14 +107,21 @@ def _fill(series_or_point) -> str:
 
 # --- PowerPoint ------------------------------------------------------------------------------
 
+
 def test_deck_has_title_headline_and_one_slide_per_key_chart(slides):
     assert len(slides) == 7
     title = " ".join(_texts(slides[0]))
     assert "Northwind Outfitters" in title and "FY2026 Q3 (01 Jul 2026 – 30 Sep 2026)" in title
     assert "Data as of" in title and "Source: CSV folder sample_data" in title
     kickers = [_texts(s)[0] for s in slides[1:]]
-    assert kickers == ["THE QUARTER IN FIVE NUMBERS", "SPEND SPLIT AND MARKETING SHARE", "BUDGET VS ACTUAL",
-                       "OVERLAP AND SHADOW IT", "KPI SCORECARD", "REQUEST TURNAROUND VS SLA"]
+    assert kickers == [
+        "THE QUARTER IN FIVE NUMBERS",
+        "SPEND SPLIT AND MARKETING SHARE",
+        "BUDGET VS ACTUAL",
+        "OVERLAP AND SHADOW IT",
+        "KPI SCORECARD",
+        "REQUEST TURNAROUND VS SLA",
+    ]
 
 
 def test_charts_are_native_and_nothing_is_a_picture(slides):
@@ -157,16 +164,21 @@ def test_spend_slide_series_are_the_quarterly_split(slides, sample):
 
 def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample):
     directory = spend.load_vendor_directory(sample)
-    variance = spend.budget_variance(spend.load_period(sample, CAL, Q, (), directory),
-                                     spend.budget_by_line(sample, Q.fiscal_year), Q)
+    variance = spend.budget_variance(
+        spend.load_period(sample, CAL, Q, (), directory), spend.budget_by_line(sample, Q.fiscal_year), Q
+    )
     chart = _charts(slides[3])[0]
     # Horizontal bars list the first category at the bottom: the chart holds them reversed.
     by_dept = variance.by_department.iloc[::-1]
     assert _categories(chart) == list(by_dept["department"])
-    assert _series(chart) == {"Actual": pytest.approx(list(by_dept["actual"])),
-                              "Budget": pytest.approx(list(by_dept["budget"]))}
+    assert _series(chart) == {
+        "Actual": pytest.approx(list(by_dept["actual"])),
+        "Budget": pytest.approx(list(by_dept["budget"])),
+    }
     actual = next(s for s in chart.plots[0].series if s.name == "Actual")
-    assert [_fill(p) for p in actual.points] == [DEPARTMENT_COLOURS[d].lstrip("#").upper() for d in by_dept["department"]]
+    assert [_fill(p) for p in actual.points] == [
+        DEPARTMENT_COLOURS[d].lstrip("#").upper() for d in by_dept["department"]
+    ]
     assert _texts(slides[3])[1] == variance.sentence
 
 
@@ -177,8 +189,10 @@ def test_vendor_slide_series_are_the_overlap_and_shadow_it(slides, sample):
     bars, shadow = _charts(slides[4])
     top = overlap.vendors.head(8).iloc[::-1]
     assert _categories(bars) == list(top["vendor"])
-    assert _series(bars) == {"Paid by IT": pytest.approx(list(top["IT"])),
-                             "Paid by Marketing": pytest.approx(list(top["Marketing"]))}
+    assert _series(bars) == {
+        "Paid by IT": pytest.approx(list(top["IT"])),
+        "Paid by Marketing": pytest.approx(list(top["Marketing"])),
+    }
     trend = trend[trend["quarter"] <= Q].tail(12)
     assert _series(shadow)["Shadow IT spend"] == pytest.approx(list(trend["shadow"]))
 
@@ -191,8 +205,9 @@ def test_kpi_slide_counts_statuses_in_their_colours(slides, sample):
     assert {k.split(" ", 1)[1]: v for k, v in counts.items()} == expected
     assert counts["● on target"] == h.kpis.on_target
     points = chart.plots[0].series[0].points
-    assert [_fill(p) for p in points] == [STATUS_COLOURS[c.split(" ", 1)[1]].lstrip("#").upper()
-                                          for c in _categories(chart)]
+    assert [_fill(p) for p in points] == [
+        STATUS_COLOURS[c.split(" ", 1)[1]].lstrip("#").upper() for c in _categories(chart)
+    ]
     table = next(s.table for s in slides[5].shapes if s.has_table)
     assert [row.cells[0].text for row in list(table.rows)[1:]] == [c.kpi.name for c in h.data.kpi_cards]
 
@@ -211,6 +226,7 @@ def test_turnaround_slide_series_are_the_lead_times(slides, sample):
 
 # --- Masked packs ----------------------------------------------------------------------------
 
+
 def _vendor_names() -> set[str]:
     """Every vendor name of the sample: catalogue names, aliases and every spelling invoiced."""
     catalogue = pd.read_csv(SAMPLE_DIR / "vendors.csv")
@@ -228,8 +244,9 @@ def test_a_masked_deck_names_no_vendor_and_letters_are_consistent(sample, deck):
     slides = list(Presentation(io.BytesIO(masked.data)).slides)
     text = "\n".join(t for slide in slides for t in _texts(slide))
     names = _vendor_names()
-    assert _named("\n".join(t for s in Presentation(io.BytesIO(deck.data)).slides for t in _texts(s)), names), \
+    assert _named("\n".join(t for s in Presentation(io.BytesIO(deck.data)).slides for t in _texts(s)), names), (
         "the unmasked deck does name vendors (the check below can fail)"
+    )
     assert _named(text, names) == []
     assert "Vendor names are masked" in text
     mask = load_vendor_mask(sample)
@@ -247,13 +264,15 @@ def test_a_masked_pdf_names_no_vendor(sample):
 
 # --- PDF -------------------------------------------------------------------------------------
 
+
 def _pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def test_pdf_holds_every_headline_figure_and_its_charts(sample, renderer):
-    pack = build_pack(sample, CAL, Q, "pdf", source=SOURCE, company="Northwind Outfitters", today=TODAY,
-                      renderer=renderer)
+    pack = build_pack(
+        sample, CAL, Q, "pdf", source=SOURCE, company="Northwind Outfitters", today=TODAY, renderer=renderer
+    )
     assert pack.data.startswith(b"%PDF") and pack.charts_note is None
     reader = PdfReader(io.BytesIO(pack.data))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -287,7 +306,7 @@ def test_pdf_tables_are_never_cut_mid_row(sample):
     for i, row in long.iterrows():
         holding = [n for n, page in enumerate(pages) if f"Category {i:03d}" in page]
         assert len(holding) == 1
-        line = next(l for l in pages[holding[0]].splitlines() if f"Category {i:03d}" in l)
+        line = next(t for t in pages[holding[0]].splitlines() if f"Category {i:03d}" in t)
         assert row["verdict"] in line and row["department"] in line, "the whole row is on one line of one page"
     table_pages = [p for p in pages if "Category 0" in p or "Category 1" in p]
     assert len(table_pages) >= 3

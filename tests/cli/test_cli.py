@@ -55,9 +55,9 @@ def broken(tmp_path):
 def test_check_broken_folder_names_file_line_column_and_fix(broken, capsys):
     assert main(["check", str(broken)]) == 1
     out = capsys.readouterr().out
-    line = next(l for l in out.splitlines() if "twelve" in l)
+    line = next(t for t in out.splitlines() if "twelve" in t)
     assert "spend.csv" in line and "4" in line and "amount" in line and "Fix" in line
-    assert any("kpis.csv" in l for l in out.splitlines() if l.startswith("ERROR"))
+    assert any("kpis.csv" in t for t in out.splitlines() if t.startswith("ERROR"))
 
 
 def test_check_json_for_machines(broken, capsys):
@@ -122,7 +122,8 @@ def test_sample_command_writes_seven_tables(tmp_path):
     r = run("sample", "--out", str(tmp_path / "s"), "--spend-rows", "500")
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in (tmp_path / "s").glob("*.csv")) == sorted(
-        f"{t}.csv" for t in ("spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"))
+        f"{t}.csv" for t in ("spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests")
+    )
 
 
 def test_import_jira_loads_the_agile_dataset(tmp_path, capsys):

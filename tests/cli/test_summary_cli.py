@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from metrics import db, sources
 from cli import main
+from metrics import db, sources
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money, share
 from metrics.headline import load_headline
@@ -43,8 +43,9 @@ def run(*args: str) -> tuple[int, str]:
 def cli(*args: str, **env) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env}
+    )
 
 
 def test_json_has_exactly_the_issue_keys_with_the_headline_figures(sample_url):
@@ -65,7 +66,8 @@ def test_json_has_exactly_the_issue_keys_with_the_headline_figures(sample_url):
     assert figures["budget_variance"] == pytest.approx(figures["total_spend"] - figures["budget_total"])
     assert figures["marketing_share"] == pytest.approx(h.share.share, abs=1e-6)
     assert figures["marketing_share"] == pytest.approx(
-        figures["spend_by_department"]["Marketing"] / figures["total_spend"], abs=1e-6)
+        figures["spend_by_department"]["Marketing"] / figures["total_spend"], abs=1e-6
+    )
     assert (figures["overlap_at_stake"], figures["shadow_it_spend"]) == (h.at_stake.overlap, h.at_stake.shadow)
     assert (figures["kpis_on_target"], figures["kpis_with_target"]) == (h.kpis.on_target, h.kpis.judged)
     assert figures["lead_time_p50_days"] == pytest.approx(h.lead_time_p50, abs=1e-6)
@@ -84,8 +86,14 @@ def test_an_earlier_quarter_and_the_text_format(sample_url):
     code, out = run("summary", "--db", sample_url, "--quarter", "FY2025 Q4")
     assert code == 0
     assert out.startswith("Bridgeboard summary, FY2025 Q4 (01 Oct 2025 – 31 Dec 2025)")
-    for label in ("Total technology spend", "Marketing share", "Money at stake", "KPIs on target",
-                  "Request lead time (p85)", "The quarter's story:"):
+    for label in (
+        "Total technology spend",
+        "Marketing share",
+        "Money at stake",
+        "KPIs on target",
+        "Request lead time (p85)",
+        "The quarter's story:",
+    ):
         assert label in out
 
 
@@ -100,16 +108,19 @@ def test_a_csv_folder_is_validated_into_a_temporary_database(sample_url):
     assert figures(out) == figures(from_db)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("summary", "--quarter", "Q9"), 'write it like "FY2026 Q3"'),
-    (("summary", "--data", "/no/such/folder"), "is not a folder"),
-    (("summary", "--data", "sample_data", "--db", "sqlite://"), "not allowed with argument"),
-    (("summary", "--db", "nonsense://x"), "cannot use database URL"),
-    (("summary", "--format", "xml"), "invalid choice"),
-    (("boardpack", "--out", "pack.txt"), "say --format pptx or --format pdf"),
-    (("boardpack", "--out", "/no/such/folder/pack.pptx"), "does not exist"),
-    (("boardpack",), "--out"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("summary", "--quarter", "Q9"), 'write it like "FY2026 Q3"'),
+        (("summary", "--data", "/no/such/folder"), "is not a folder"),
+        (("summary", "--data", "sample_data", "--db", "sqlite://"), "not allowed with argument"),
+        (("summary", "--db", "nonsense://x"), "cannot use database URL"),
+        (("summary", "--format", "xml"), "invalid choice"),
+        (("boardpack", "--out", "pack.txt"), "say --format pptx or --format pdf"),
+        (("boardpack", "--out", "/no/such/folder/pack.pptx"), "does not exist"),
+        (("boardpack",), "--out"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_clear_message(args, message):
     result = cli(*args)
     assert result.returncode == 2
@@ -131,9 +142,17 @@ def test_an_empty_database_exits_1_with_what_to_do(tmp_path):
 
 def test_an_embedded_database_held_by_the_app_exits_1_with_what_to_do(sample_url, tmp_path):
     held = tmp_path / "held.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "c.execute('create table t (x int)'); print('ready', flush=True); time.sleep(60)",
-                               str(held)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "c.execute('create table t (x int)'); print('ready', flush=True); time.sleep(60)",
+            str(held),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         result = cli("summary", BRIDGEBOARD_EMBEDDED_DB=str(held), BRIDGEBOARD_DATA_DIR=str(SAMPLE_DIR))

@@ -24,7 +24,9 @@ def test_built_once_then_reused_until_files_change(tmp_path):
     with (folder / "spend.csv").open("a") as f:
         f.write("2026-09-30,IT,Atlassian,Collaboration,10.00,INV-9999999,,,,,,\n")
     rebuilt = sources.ensure_embedded(settings)
-    assert rebuilt.imported is not None and rebuilt.imported.row_counts["spend"] == first.imported.row_counts["spend"] + 1
+    assert (
+        rebuilt.imported is not None and rebuilt.imported.row_counts["spend"] == first.imported.row_counts["spend"] + 1
+    )
 
 
 def test_folder_with_errors_keeps_previous_data(tmp_path):

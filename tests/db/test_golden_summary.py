@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import db, sources
 from cli import main
+from metrics import db, sources
 from metrics.settings import SAMPLE_DIR, Settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "summary.json"
@@ -66,6 +66,8 @@ if __name__ == "__main__":  # regenerate the golden file
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        GOLDEN.write_text(json.dumps(summaries(_load_sample(Path(tmp) / "s.duckdb")), indent=1, ensure_ascii=False)
-                          + "\n", encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps(summaries(_load_sample(Path(tmp) / "s.duckdb")), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
     sys.exit(0)

@@ -12,17 +12,67 @@ from tests.conftest import frame
 
 SPEND_ROWS = [
     # FY2026 Q1 (Jan start)
-    {"date": "2026-01-05", "department": "Marketing", "vendor": "Salesforce", "category": "CRM", "amount": 1000.10, "invoice_id": "A1"},
-    {"date": "2026-02-10", "department": "IT", "vendor": "AWS", "category": "Cloud infrastructure", "amount": 2500.00, "invoice_id": "A2"},
-    {"date": "2026-03-31", "department": "Marketing", "vendor": "Salesforce", "category": "CRM", "amount": -200.05, "invoice_id": "A3"},  # credit
+    {
+        "date": "2026-01-05",
+        "department": "Marketing",
+        "vendor": "Salesforce",
+        "category": "CRM",
+        "amount": 1000.10,
+        "invoice_id": "A1",
+    },
+    {
+        "date": "2026-02-10",
+        "department": "IT",
+        "vendor": "AWS",
+        "category": "Cloud infrastructure",
+        "amount": 2500.00,
+        "invoice_id": "A2",
+    },
+    {
+        "date": "2026-03-31",
+        "department": "Marketing",
+        "vendor": "Salesforce",
+        "category": "CRM",
+        "amount": -200.05,
+        "invoice_id": "A3",
+    },  # credit
     # FY2026 Q2
-    {"date": "2026-04-01", "department": "Joint", "vendor": "Adobe", "category": "Content management", "amount": 300.33, "invoice_id": "A4"},
-    {"date": "2026-06-30", "department": "IT", "vendor": "AWS", "category": "Cloud infrastructure", "amount": 0.01, "invoice_id": "A5"},
+    {
+        "date": "2026-04-01",
+        "department": "Joint",
+        "vendor": "Adobe",
+        "category": "Content management",
+        "amount": 300.33,
+        "invoice_id": "A4",
+    },
+    {
+        "date": "2026-06-30",
+        "department": "IT",
+        "vendor": "AWS",
+        "category": "Cloud infrastructure",
+        "amount": 0.01,
+        "invoice_id": "A5",
+    },
     # FY2025 Q4
-    {"date": "2025-12-31", "department": "Marketing", "vendor": "HubSpot", "category": "Marketing automation", "amount": 99.99, "invoice_id": "A6"},
+    {
+        "date": "2025-12-31",
+        "department": "Marketing",
+        "vendor": "HubSpot",
+        "category": "Marketing automation",
+        "amount": 99.99,
+        "invoice_id": "A6",
+    },
 ]
-KPIS = [{"kpi": "nps", "name": "Net Promoter Score", "unit": "points", "direction": "higher", "owner": "Joint",
-         "definition": "Promoters minus detractors"}]
+KPIS = [
+    {
+        "kpi": "nps",
+        "name": "Net Promoter Score",
+        "unit": "points",
+        "direction": "higher",
+        "owner": "Joint",
+        "definition": "Promoters minus detractors",
+    }
+]
 
 
 def _tables():
@@ -48,12 +98,14 @@ def test_spend_by_quarter_hand_computed(engine):
 def test_spend_by_quarter_filters_and_fiscal_start(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
     # Fiscal year starting in October: Oct 2025 - Dec 2025 is FY2026 Q1, Jan - Mar 2026 is Q2.
-    got = spend.spend_by_quarter(engine, FiscalCalendar(10), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
-                                   departments=["Marketing"])
+    got = spend.spend_by_quarter(
+        engine, FiscalCalendar(10), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2), departments=["Marketing"]
+    )
     assert got[["quarter", "department", "spend"]].values.tolist() == [["FY2026 Q2", "Marketing", 800.05]]
     # A department with no spend in the period: no rows (no data), not a zero row.
-    none = spend.spend_by_quarter(engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2),
-                                    departments=["Marketing"])
+    none = spend.spend_by_quarter(
+        engine, FiscalCalendar(1), FiscalQuarter(2026, 2), FiscalQuarter(2026, 2), departments=["Marketing"]
+    )
     assert none.empty
     # Bound parameters: a hostile filter value matches nothing and harms nothing.
     hostile = spend.spend_by_quarter(engine, FiscalCalendar(1), departments=["IT' OR 1=1 --"])
@@ -65,7 +117,11 @@ def test_split_sums_to_total(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
     by_q = spend.spend_by_quarter(engine, FiscalCalendar(1))
     whole = spend.spend_by_quarter(engine, FiscalCalendar(1), departments=None)
-    assert round(by_q["spend"].sum(), 2) == round(sum(r["amount"] for r in SPEND_ROWS), 2) == round(whole["spend"].sum(), 2)
+    assert (
+        round(by_q["spend"].sum(), 2)
+        == round(sum(r["amount"] for r in SPEND_ROWS), 2)
+        == round(whole["spend"].sum(), 2)
+    )
 
 
 def test_row_counts_and_date_ranges(engine):
@@ -89,7 +145,10 @@ def test_reimport_is_idempotent(engine):
 def test_failure_part_way_changes_nothing(engine):
     db.import_tables(engine, _tables(), source="test", fingerprint="f1")
     before = spend.spend_by_quarter(engine, FiscalCalendar(1))
-    replacement = {"spend": frame("spend", SPEND_ROWS[:2]), "kpis": frame("kpis", KPIS * 0 + [dict(KPIS[0], kpi="csat")])}
+    replacement = {
+        "spend": frame("spend", SPEND_ROWS[:2]),
+        "kpis": frame("kpis", KPIS * 0 + [dict(KPIS[0], kpi="csat")]),
+    }
 
     def boom(table):
         if table == "spend":  # spend is written first: fail right after it

@@ -42,8 +42,10 @@ def test_vendor_names_are_few_rows_with_their_spend(engine):
 
 
 def test_budget_by_line(engine):
-    rows = BUDGET_ROWS + [dict(fiscal_year=2026, quarter="Q2", department="IT", category="CRM", amount=50.5, scenario=None),
-                          dict(fiscal_year=2025, quarter="Q4", department="IT", category="CRM", amount=999, scenario="Budget")]
+    rows = BUDGET_ROWS + [
+        dict(fiscal_year=2026, quarter="Q2", department="IT", category="CRM", amount=50.5, scenario=None),
+        dict(fiscal_year=2025, quarter="Q4", department="IT", category="CRM", amount=999, scenario="Budget"),
+    ]
     load_fixture(engine, budget_rows=rows)
     got = spend.budget_by_line(engine, 2026)
     # A row without a scenario is budget, and adds to the same budget line: 800 + 50.50.
@@ -110,8 +112,16 @@ def _random_rows(rng, n=120):
         v = rng.choice(vendors)
         day = date(2026, 1, 1) + pd.Timedelta(days=int(rng.integers(0, 180)))
         amount = round(float(rng.uniform(1, 900)), 2)
-        rows.append(dict(date=str(day), department=d, vendor=v, category=rng.choice(["CRM", "Design"]),
-                         amount=amount, invoice_id=f"R{i}"))
+        rows.append(
+            dict(
+                date=str(day),
+                department=d,
+                vendor=v,
+                category=rng.choice(["CRM", "Design"]),
+                amount=amount,
+                invoice_id=f"R{i}",
+            )
+        )
         if rng.random() < 0.25:  # a credit note on the same invoice's department, vendor and day
             rows.append(dict(rows[-1], amount=-round(amount * float(rng.uniform(0, 1)), 2), invoice_id=f"R{i}-C"))
     return rows
@@ -119,7 +129,7 @@ def _random_rows(rng, n=120):
 
 def test_invariants_through_the_database(engine):
     rng = np.random.default_rng(7)
-    for seed in range(4):
+    for _ in range(4):
         rows = _random_rows(rng)
         load_fixture(engine, spend_rows=rows, budget_rows=None)
         directory = spend.load_vendor_directory(engine)
@@ -133,7 +143,8 @@ def test_invariants_through_the_database(engine):
             assert round(by_dept["spend"].sum(), 2) == pytest.approx(expected_total, abs=0.005)
             for dept, part in by_dept.groupby("name"):
                 assert part["spend"].sum() == pytest.approx(
-                    round(sum(r["amount"] for r in in_q if r["department"] == dept), 2), abs=0.005)
+                    round(sum(r["amount"] for r in in_q if r["department"] == dept), 2), abs=0.005
+                )
             ov = spend.vendor_overlap(period, q).vendors
             assert (ov["at_stake"] <= ov["Marketing"]).all() and (ov["at_stake"] <= ov["IT"]).all()
             sh = spend.shadow_it(period, pd.DataFrame(columns=["quarter", "share"]), q)

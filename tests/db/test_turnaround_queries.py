@@ -39,9 +39,19 @@ def _ts(text):
 
 def _r(rid, priority, type_, team, requested, delivered=None, ready=None, started=None, sla=None):
     requested, delivered, ready, started = map(_ts, (requested, delivered, ready, started))
-    return {"request_id": rid, "title": f"Request {rid}", "priority": priority, "type": type_, "requested_by": team,
-            "requested_at": requested, "ready_at": ready, "started_at": started, "delivered_at": delivered,
-            "status": "Done" if delivered else "Open", "sla_days": sla}
+    return {
+        "request_id": rid,
+        "title": f"Request {rid}",
+        "priority": priority,
+        "type": type_,
+        "requested_by": team,
+        "requested_at": requested,
+        "ready_at": ready,
+        "started_at": started,
+        "delivered_at": delivered,
+        "status": "Done" if delivered else "Open",
+        "sla_days": sla,
+    }
 
 
 REQUESTS = [
@@ -141,8 +151,9 @@ def test_breach_rate_by_priority(loaded):
 
 def test_sla_defaults_are_a_setting(loaded):
     # With High at 11 days R2 (12) still breaches; with Medium at 50, R4 (45.5) and R6 (30) do not.
-    q1 = _by_quarter(ta.lead_time_by_quarter(loaded, JAN, sla_defaults={"Critical": 5, "High": 11, "Medium": 50,
-                                                                         "Low": 40}), Q1)
+    q1 = _by_quarter(
+        ta.lead_time_by_quarter(loaded, JAN, sla_defaults={"Critical": 5, "High": 11, "Medium": 50, "Low": 40}), Q1
+    )
     assert q1["breaches"] == 2  # R2 and R5 (its own sla_days = 15 still wins over the default)
 
 
@@ -198,7 +209,10 @@ def test_flow_arrivals_vs_delivered(loaded):
     got = ta.flow_by_quarter(loaded, JAN)
     # Arrivals: FY2025 Q4 R11; Q1 R1-R6, R8, R10, R12-R15 (12; R7 excluded); Q2 R9.
     assert got[["quarter", "arrived", "delivered"]].values.tolist() == [
-        ["FY2025 Q4", 1, 0], ["FY2026 Q1", 12, 6], ["FY2026 Q2", 1, 2]]
+        ["FY2025 Q4", 1, 0],
+        ["FY2026 Q1", 12, 6],
+        ["FY2026 Q2", 1, 2],
+    ]
     only_q1 = ta.flow_by_quarter(loaded, JAN, Q1, Q1)
     assert only_q1[["arrived", "delivered"]].values.tolist() == [[12, 6]]
 
@@ -217,8 +231,11 @@ def test_breakdown_by_requesting_team(loaded):
     got = ta.lead_time_by(loaded, JAN, Q1, "requested_by")
     rows = {r.value: (r.delivered, r.p50) for r in got.itertuples()}
     # Brand: R2 12, R4 45.5, R6 30 -> median 30; Demand gen: R1 4, R3 10 -> 7; R5 has no team.
-    assert rows == {"Brand": (3, pytest.approx(30.0)), "Demand gen": (2, pytest.approx(7.0)),
-                    "(not recorded)": (1, pytest.approx(20.0))}
+    assert rows == {
+        "Brand": (3, pytest.approx(30.0)),
+        "Demand gen": (2, pytest.approx(7.0)),
+        "(not recorded)": (1, pytest.approx(20.0)),
+    }
     by_priority = ta.lead_time_by(loaded, JAN, Q1, "priority")
     assert by_priority["value"].tolist() == ["Critical", "High", "Medium", "Low"]
 
@@ -253,8 +270,11 @@ def test_request_counts_and_options(loaded):
     counts = ta.request_counts(loaded)
     assert (counts.total, counts.delivered, counts.delivered_before_requested, counts.open) == (15, 9, 1, 6)
     options = ta.filter_options(loaded)
-    assert options == {"types": ["Campaign", "Data", "Website"], "priorities": ["Critical", "High", "Medium", "Low"],
-                       "teams": ["Brand", "Demand gen"]}
+    assert options == {
+        "types": ["Campaign", "Data", "Website"],
+        "priorities": ["Critical", "High", "Medium", "Low"],
+        "teams": ["Brand", "Demand gen"],
+    }
     assert ta.delivery_quarters(ta.lead_time_by_quarter(loaded, JAN)) == [Q1, Q2]
 
 
@@ -287,19 +307,30 @@ def _random_requests(n: int = 400, seed: int = 7) -> list[dict]:
         elif roll < 0.15:
             delivered = None
         stamp = lambda t: None if t is None or rng.random() < 0.08 else t.strftime("%Y-%m-%d %H:%M")  # noqa: E731
-        rows.append(_r(f"X{i:04d}", ["Critical", "High", "Medium", "Low"][i % 4], ["Data", "Website"][i % 2],
-                       ["Brand", "Events", None][i % 3], requested.strftime("%Y-%m-%d %H:%M"),
-                       None if delivered is None else delivered.strftime("%Y-%m-%d %H:%M"),
-                       stamp(ready), stamp(started), sla=[None, None, 7.5][i % 3]))
+        rows.append(
+            _r(
+                f"X{i:04d}",
+                ["Critical", "High", "Medium", "Low"][i % 4],
+                ["Data", "Website"][i % 2],
+                ["Brand", "Events", None][i % 3],
+                requested.strftime("%Y-%m-%d %H:%M"),
+                None if delivered is None else delivered.strftime("%Y-%m-%d %H:%M"),
+                stamp(ready),
+                stamp(started),
+                sla=[None, None, 7.5][i % 3],
+            )
+        )
     return rows
 
 
 def test_three_engines_agree(tmp_path, postgres_url):
     """PostgreSQL (percentile_cont in SQL), DuckDB (quantile_cont in SQL) and SQLite (numpy on fetched
     values) give the same figures for the same requests."""
-    engines = {"duckdb": db.make_engine(f"duckdb:///{tmp_path / 'a.duckdb'}"),
-               "sqlite": db.make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}"),
-               "postgresql": db.make_engine(postgres_url)}
+    engines = {
+        "duckdb": db.make_engine(f"duckdb:///{tmp_path / 'a.duckdb'}"),
+        "sqlite": db.make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}"),
+        "postgresql": db.make_engine(postgres_url),
+    }
     rows = frame("requests", _random_requests())
     first, last = FiscalQuarter(2025, 1), FiscalQuarter(2026, 3)
     results = {}

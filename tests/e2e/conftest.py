@@ -35,8 +35,10 @@ def app_server(tmp_path_factory):
     """The app on the sample data, with its own embedded database file."""
     if shutil.which("streamlit") is None and not (Path(sys.executable).parent / "streamlit").exists():
         skip_or_fail("streamlit is not installed")
-    env = {"BRIDGEBOARD_DATA_DIR": str(ROOT / "sample_data"),
-           "BRIDGEBOARD_EMBEDDED_DB": str(tmp_path_factory.mktemp("e2e") / "bridgeboard.duckdb"),
-           "BRIDGEBOARD_DATABASE_URL": None}
+    env = {
+        "BRIDGEBOARD_DATA_DIR": str(ROOT / "sample_data"),
+        "BRIDGEBOARD_EMBEDDED_DB": str(tmp_path_factory.mktemp("e2e") / "bridgeboard.duckdb"),
+        "BRIDGEBOARD_DATABASE_URL": None,
+    }
     with open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w") as log, serve_app(env, log) as url:
         yield url

@@ -38,7 +38,8 @@ def test_scorecard_and_a_target_proposal(page, app_server):
     assert cards.count() >= 8
     # Each card names its status in words (with a symbol), not by colour alone.
     statuses = cards.locator("[data-testid='stMarkdownContainer']").filter(
-        has_text=re.compile(r"^[●▲■○] (On target|At risk|Off target|No target|No data)$"))
+        has_text=re.compile(r"^[●▲■○] (On target|At risk|Off target|No target|No data)$")
+    )
     assert statuses.count() == cards.count()
     page.get_by_role("heading", name="Against target", exact=True).scroll_into_view_if_needed()
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible(timeout=30_000)  # Plotly loads lazily
@@ -53,8 +54,9 @@ def test_scorecard_and_a_target_proposal(page, app_server):
     form.get_by_role("button", name=re.compile("Propose target")).click()
     wait_for_app(page)
 
-    expect(page.get_by_text(re.compile(f"New target proposed; both agreements are cleared for .*, {quarter}"))) \
-        .to_be_visible()
+    expect(
+        page.get_by_text(re.compile(f"New target proposed; both agreements are cleared for .*, {quarter}"))
+    ).to_be_visible()
     expect(page.get_by_text(re.compile(r"Current target: 91\.5"))).to_be_visible()
     history = page.locator("[data-testid='stDataFrame']").last
     expect(history).to_be_visible()

@@ -5,6 +5,7 @@ in view, previous / next by click and by PageDown, and a board pack downloaded f
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
@@ -95,6 +96,6 @@ def test_board_pack_downloads_from_the_sidebar(page, app_server):
     with page.expect_download(timeout=120_000) as download:
         page.locator("[data-testid='stSidebar']").get_by_role("button", name="PowerPoint", exact=True).click()
     assert download.value.suggested_filename == "bridgeboard-board-pack-FY2026-Q1.pptx"
-    deck = Presentation(io.BytesIO(open(download.value.path(), "rb").read()))
+    deck = Presentation(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert len(deck.slides) == 7
     assert page.locator("[data-testid='stException']").count() == 0

@@ -7,6 +7,7 @@ from devtools.browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
 
+
 @pytest.mark.parametrize("path", [p.url_path for p in PAGES], ids=[p.label for p in PAGES])
 def test_page_opens_without_errors(page, app_server, path):
     page.goto(f"{app_server}/{path}")
@@ -31,7 +32,12 @@ def test_quarter_filter_persists_across_pages(page, app_server):
     menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
     # Each link shows a Material icon (its ligature text comes first) and the label.
     assert [t.strip().splitlines()[-1] for t in menu.all_inner_texts()][:5] == [
-        "Overview", "Tech spend", "Customer experience", "Request turnaround", "Data"]
+        "Overview",
+        "Tech spend",
+        "Customer experience",
+        "Request turnaround",
+        "Data",
+    ]
     menu.filter(has_text="Tech spend").first.click()
     wait_for_app(page)
     assert "quarter=FY2025" in page.url

@@ -4,12 +4,13 @@ download them as CSV; the file holds exactly the lines the page says, formula-sa
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from metrics.formatting import money
 from devtools.browser import pick, wait_for_app
+from metrics.formatting import money
 from metrics.spend import LINE_COLUMNS
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +41,7 @@ def test_drill_down_to_invoice_lines_and_download_csv(page, app_server):
         page.get_by_role("button", name="Download CSV").click()
     download = info.value
     assert download.suggested_filename == "bridgeboard_FY2026-Q3_Marketing_CRM_Salesforce_lines.csv"
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # opens in Excel with the right characters
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert list(rows[0]) == list(LINE_COLUMNS)

@@ -6,11 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from devtools.browser import ROOT, pick, wait_for_app
 from metrics import db, sources
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.validation import ReadOptions
-from devtools.browser import ROOT, pick, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +27,9 @@ def sample_engine(tmp_path_factory):
 
 
 def _headline(engine, quarter: FiscalQuarter, filters: ta.RequestFilter = ta.ALL_REQUESTS) -> str:
-    return ta.lead_time_headline(ta.quarter_turnaround(ta.lead_time_by_quarter(engine, FiscalCalendar(1), filters=filters),
-                                                       quarter))
+    return ta.lead_time_headline(
+        ta.quarter_turnaround(ta.lead_time_by_quarter(engine, FiscalCalendar(1), filters=filters), quarter)
+    )
 
 
 def _headline_locator(page):

@@ -24,23 +24,36 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("   =1", "'   =1"), ("CRM", "CRM"), ("Salesforce.com, Inc.", "Salesforce.com, Inc."), ("", ""),
-    ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("   =1", "'   =1"),
+        ("CRM", "CRM"),
+        ("Salesforce.com, Inc.", "Salesforce.com, Inc."),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
 
 
 def _frame():
-    return pd.DataFrame({
-        "date": [date(2026, 1, 5)] * len(HOSTILE) + [date(2026, 2, 1)],
-        "vendor": HOSTILE + ["Société Générale Ünïcode"],
-        "amount": [-1500.0] * len(HOSTILE) + [1234.56],
-        "lines": [1] * len(HOSTILE) + [2],
-        "=header": ["x"] * (len(HOSTILE) + 1),
-    })
+    return pd.DataFrame(
+        {
+            "date": [date(2026, 1, 5)] * len(HOSTILE) + [date(2026, 2, 1)],
+            "vendor": HOSTILE + ["Société Générale Ünïcode"],
+            "amount": [-1500.0] * len(HOSTILE) + [1234.56],
+            "lines": [1] * len(HOSTILE) + [2],
+            "=header": ["x"] * (len(HOSTILE) + 1),
+        }
+    )
 
 
 def test_csv_neutralises_formulas_and_keeps_numbers():
@@ -97,6 +110,8 @@ def test_excel_blank_cells_for_missing_values():
 def test_file_name_keeps_only_safe_characters():
     from metrics.exports import file_name
 
-    assert file_name("bridgeboard", "FY2026 Q3", "Marketing", "../../etc/passwd", ext="csv") == \
-        "bridgeboard_FY2026-Q3_Marketing_etc-passwd.csv"
+    assert (
+        file_name("bridgeboard", "FY2026 Q3", "Marketing", "../../etc/passwd", ext="csv")
+        == "bridgeboard_FY2026-Q3_Marketing_etc-passwd.csv"
+    )
     assert file_name("spend", "Salesforce.com, Inc.", ext="xlsx") == "spend_Salesforce-com-Inc.xlsx"

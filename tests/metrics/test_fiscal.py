@@ -66,7 +66,11 @@ def test_quarter_to_date_and_range():
     fq, start, end = cal.quarter_to_date(date(2026, 11, 23))
     assert (fq, start, end) == (FiscalQuarter(2027, 2), date(2026, 10, 1), date(2026, 11, 23))
     assert cal.quarters_between(FiscalQuarter(2025, 3), FiscalQuarter(2026, 2)) == [
-        FiscalQuarter(2025, 3), FiscalQuarter(2025, 4), FiscalQuarter(2026, 1), FiscalQuarter(2026, 2)]
+        FiscalQuarter(2025, 3),
+        FiscalQuarter(2025, 4),
+        FiscalQuarter(2026, 1),
+        FiscalQuarter(2026, 2),
+    ]
 
 
 def test_bad_start_month():
@@ -99,4 +103,5 @@ def test_months_fold_into_the_same_quarters_vectorised(start_month):
     months = list(range(1, 13)) * 5
     fiscal_years, quarters = cal.quarters_of_months(years, months)
     assert [FiscalQuarter(int(y), int(q)) for y, q in zip(fiscal_years, quarters)] == [
-        cal.quarter_of_month(y, m) for y, m in zip(years, months)]
+        cal.quarter_of_month(y, m) for y, m in zip(years, months)
+    ]

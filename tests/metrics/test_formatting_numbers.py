@@ -5,18 +5,21 @@ import pytest
 from metrics.formatting import and_join, counted, number
 
 
-@pytest.mark.parametrize("value, unit, signed, distance, expected", [
-    (42.333, "points", False, False, "42.3 points"),
-    (45.0, "points", False, False, "45 points"),
-    (99.95, "%", False, False, "99.95%"),
-    (2.05, "% per month", False, False, "2.05% per month"),
-    (-0.05, "% per month", True, False, "-0.05 pts"),
-    (0.2, "%", False, True, "0.2 pts"),
-    (3.0, "points", True, False, "+3 points"),
-    (0.0, "days", True, False, "0 days"),
-    (1234.5, "incidents", False, False, "1,234 incidents"),
-    (1_250_000, "$", False, False, "$1.2M"),
-])
+@pytest.mark.parametrize(
+    "value, unit, signed, distance, expected",
+    [
+        (42.333, "points", False, False, "42.3 points"),
+        (45.0, "points", False, False, "45 points"),
+        (99.95, "%", False, False, "99.95%"),
+        (2.05, "% per month", False, False, "2.05% per month"),
+        (-0.05, "% per month", True, False, "-0.05 pts"),
+        (0.2, "%", False, True, "0.2 pts"),
+        (3.0, "points", True, False, "+3 points"),
+        (0.0, "days", True, False, "0 days"),
+        (1234.5, "incidents", False, False, "1,234 incidents"),
+        (1_250_000, "$", False, False, "$1.2M"),
+    ],
+)
 def test_number_formats(value, unit, signed, distance, expected):
     assert number(value, unit, signed=signed, distance=distance) == expected
 

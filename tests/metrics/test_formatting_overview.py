@@ -3,10 +3,19 @@ import pytest
 from metrics.formatting import money, money_exact, points, share
 
 
-@pytest.mark.parametrize("value, text", [
-    (1_234_567, "$1.2M"), (-1500, "-$1.5K"), (999, "$999"), (0, "$0"), (999_950, "$1.0M"),
-    (2_500_000_000, "$2.5B"), (None, "no data"), (float("nan"), "no data"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (1_234_567, "$1.2M"),
+        (-1500, "-$1.5K"),
+        (999, "$999"),
+        (0, "$0"),
+        (999_950, "$1.0M"),
+        (2_500_000_000, "$2.5B"),
+        (None, "no data"),
+        (float("nan"), "no data"),
+    ],
+)
 def test_money(value, text):
     assert money(value) == text
 

@@ -23,9 +23,9 @@ from datetime import date
 import pytest
 
 from metrics import db
-from metrics.masking import VendorMask, letters, vendor_mask
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import BAD, GOOD, WARNING, load_headline
+from metrics.masking import VendorMask, letters, vendor_mask
 from tests.conftest import frame
 
 CAL = FiscalCalendar(1)
@@ -36,54 +36,124 @@ SPEND = [
     dict(date="2026-02-01", department="Marketing", vendor="Salesforce", category="CRM", amount=1000, invoice_id="a1"),
     dict(date="2026-02-01", department="IT", vendor="Salesforce", category="CRM", amount=2000, invoice_id="a2"),
     dict(date="2026-03-01", department="Joint", vendor="Canva", category="Design", amount=500, invoice_id="a3"),
-    dict(date="2026-04-10", department="Marketing", vendor="Salesforce.com, Inc.", category="CRM", amount=1500,
-         invoice_id="b1"),
+    dict(
+        date="2026-04-10",
+        department="Marketing",
+        vendor="Salesforce.com, Inc.",
+        category="CRM",
+        amount=1500,
+        invoice_id="b1",
+    ),
     dict(date="2026-05-10", department="Marketing", vendor="Hotjar", category="Analytics", amount=300, invoice_id="b2"),
-    dict(date="2026-05-11", department="Marketing", vendor="Canva Pty Ltd", category="Design", amount=200,
-         invoice_id="b3"),
+    dict(
+        date="2026-05-11",
+        department="Marketing",
+        vendor="Canva Pty Ltd",
+        category="Design",
+        amount=200,
+        invoice_id="b3",
+    ),
     dict(date="2026-04-20", department="IT", vendor="SALESFORCE", category="CRM", amount=1000, invoice_id="b4"),
     dict(date="2026-06-01", department="IT", vendor="Canva", category="Design", amount=400, invoice_id="b5"),
-    dict(date="2026-06-02", department="IT", vendor="Amazon Web Services", category="Cloud", amount=3000,
-         invoice_id="b6"),
+    dict(
+        date="2026-06-02", department="IT", vendor="Amazon Web Services", category="Cloud", amount=3000, invoice_id="b6"
+    ),
     dict(date="2026-06-03", department="Joint", vendor="Canva", category="Design", amount=100, invoice_id="b7"),
 ]
 # FY2026 Q2 budget: 1,400 + 250 + 1,000 + 3,500 + 100 = 6,250; actual 6,500 is 250 (4%) over.
-BUDGET = [dict(fiscal_year=2026, quarter="Q2", department=d, category=c, amount=a, scenario="Budget")
-          for d, c, a in (("Marketing", "CRM", 1400), ("Marketing", "Analytics", 250), ("IT", "CRM", 1000),
-                          ("IT", "Cloud", 3500), ("Joint", "Design", 100))]
-VENDORS = [dict(vendor="Salesforce", it_approved=True, aliases="SFDC"),
-           dict(vendor="Amazon Web Services", it_approved=True, aliases="AWS"),
-           dict(vendor="Canva", it_approved=False)]
-KPIS = [dict(kpi=k, name=n, unit=u, direction=d, owner="Joint", definition=f"{n}.")
-        for k, n, u, d in (("nps", "Net Promoter Score", "points", "higher"), ("churn", "Churn", "%", "lower"),
-                           ("uptime", "Uptime", "%", "higher"), ("speed", "Page speed", "seconds", "lower"),
-                           ("csat", "CSAT", "%", "higher"))]
-TARGETS = [dict(kpi=k, fiscal_year=2026, quarter=q, target=t, at_risk_threshold=r,
-                agreed_by_cio_on="2025-12-01", agreed_by_cmo_on="2025-12-02")
-           for q in ("Q1", "Q2")
-           for k, t, r in (("nps", 40, 3), ("churn", 2.0, 0.2), ("uptime", 99.9, 0.05), ("speed", 2.0, 0.3))]
+BUDGET = [
+    dict(fiscal_year=2026, quarter="Q2", department=d, category=c, amount=a, scenario="Budget")
+    for d, c, a in (
+        ("Marketing", "CRM", 1400),
+        ("Marketing", "Analytics", 250),
+        ("IT", "CRM", 1000),
+        ("IT", "Cloud", 3500),
+        ("Joint", "Design", 100),
+    )
+]
+VENDORS = [
+    dict(vendor="Salesforce", it_approved=True, aliases="SFDC"),
+    dict(vendor="Amazon Web Services", it_approved=True, aliases="AWS"),
+    dict(vendor="Canva", it_approved=False),
+]
+KPIS = [
+    dict(kpi=k, name=n, unit=u, direction=d, owner="Joint", definition=f"{n}.")
+    for k, n, u, d in (
+        ("nps", "Net Promoter Score", "points", "higher"),
+        ("churn", "Churn", "%", "lower"),
+        ("uptime", "Uptime", "%", "higher"),
+        ("speed", "Page speed", "seconds", "lower"),
+        ("csat", "CSAT", "%", "higher"),
+    )
+]
+TARGETS = [
+    dict(
+        kpi=k,
+        fiscal_year=2026,
+        quarter=q,
+        target=t,
+        at_risk_threshold=r,
+        agreed_by_cio_on="2025-12-01",
+        agreed_by_cmo_on="2025-12-02",
+    )
+    for q in ("Q1", "Q2")
+    for k, t, r in (("nps", 40, 3), ("churn", 2.0, 0.2), ("uptime", 99.9, 0.05), ("speed", 2.0, 0.3))
+]
 # Q2: NPS 42 on target; churn 2.1 misses by 0.1 <= 0.2: at risk; uptime 99.7 misses by 0.2 > 0.05: off
 # target; page speed has a target but no value; CSAT has no target. 1 of 3 judged is on target.
 # Q1: NPS 38 at risk (miss 2 <= 3); churn 1.9, uptime 99.95 and speed 1.9 on target: 3 of 4.
-ACTUALS = [dict(date=d, kpi=k, value=v) for d, k, v in (
-    ("2026-05-01", "nps", 42), ("2026-05-01", "churn", 2.1), ("2026-05-01", "uptime", 99.7),
-    ("2026-05-01", "csat", 80), ("2026-02-01", "nps", 38), ("2026-02-01", "churn", 1.9),
-    ("2026-02-01", "uptime", 99.95), ("2026-02-01", "speed", 1.9))]
+ACTUALS = [
+    dict(date=d, kpi=k, value=v)
+    for d, k, v in (
+        ("2026-05-01", "nps", 42),
+        ("2026-05-01", "churn", 2.1),
+        ("2026-05-01", "uptime", 99.7),
+        ("2026-05-01", "csat", 80),
+        ("2026-02-01", "nps", 38),
+        ("2026-02-01", "churn", 1.9),
+        ("2026-02-01", "uptime", 99.95),
+        ("2026-02-01", "speed", 1.9),
+    )
+]
 # Delivered in Q2 after 10, 20, 30 and 40 days (Medium: SLA 20 days): p50 = 25; p85 at rank 3 x 0.85
 # = 2.55: 30 + 0.55 x 10 = 35.5, "within 36 days"; breaches 30 and 40: 2 of 4 = 50%. In Q1 one
 # request took 10 days (p85 10). R6 is still open at the end of Q2.
-REQUESTS = [dict(request_id=f"R{i}", title="Access", requested_at=r, priority="Medium", type="Access",
-                 delivered_at=d, status="Done" if d else "To do")
-            for i, (r, d) in enumerate((("2026-04-01 09:00", "2026-04-11 09:00"), ("2026-04-01 09:00", "2026-04-21 09:00"),
-                                        ("2026-04-01 09:00", "2026-05-01 09:00"), ("2026-04-01 09:00", "2026-05-11 09:00"),
-                                        ("2026-01-01 09:00", "2026-01-11 09:00"), ("2026-06-01 09:00", None)), 1)]
+REQUESTS = [
+    dict(
+        request_id=f"R{i}",
+        title="Access",
+        requested_at=r,
+        priority="Medium",
+        type="Access",
+        delivered_at=d,
+        status="Done" if d else "To do",
+    )
+    for i, (r, d) in enumerate(
+        (
+            ("2026-04-01 09:00", "2026-04-11 09:00"),
+            ("2026-04-01 09:00", "2026-04-21 09:00"),
+            ("2026-04-01 09:00", "2026-05-01 09:00"),
+            ("2026-04-01 09:00", "2026-05-11 09:00"),
+            ("2026-01-01 09:00", "2026-01-11 09:00"),
+            ("2026-06-01 09:00", None),
+        ),
+        1,
+    )
+]
 
 
 def _load(engine, **overrides) -> None:
-    tables = {"spend": SPEND, "budget": BUDGET, "vendors": VENDORS, "kpis": KPIS, "kpi_targets": TARGETS,
-              "kpi_actuals": ACTUALS, "requests": REQUESTS, **overrides}
-    db.import_tables(engine, {name: frame(name, rows) for name, rows in tables.items()}, source="test",
-                     fingerprint="x")
+    tables = {
+        "spend": SPEND,
+        "budget": BUDGET,
+        "vendors": VENDORS,
+        "kpis": KPIS,
+        "kpi_targets": TARGETS,
+        "kpi_actuals": ACTUALS,
+        "requests": REQUESTS,
+        **overrides,
+    }
+    db.import_tables(engine, {name: frame(name, rows) for name, rows in tables.items()}, source="test", fingerprint="x")
 
 
 @pytest.fixture
@@ -107,7 +177,12 @@ def test_the_five_figures(company):
     assert h.previous_at_stake.total == 1500
     t = h.kpis
     assert (t.on_target, t.judged, t.off_target, t.at_risk, t.without_value) == (
-        1, 3, ("Uptime",), ("Churn",), ("Page speed",))
+        1,
+        3,
+        ("Uptime",),
+        ("Churn",),
+        ("Page speed",),
+    )
     assert (h.previous_kpis.on_target, h.previous_kpis.judged) == (3, 4)
     assert (h.lead_time_p50, h.lead_time_p85, h.turnaround.within_days) == (pytest.approx(25), pytest.approx(35.5), 36)
     assert (h.breach_rate, h.sla_days, h.open_requests) == (0.5, 20, 1)
@@ -126,8 +201,11 @@ def test_tiles_say_each_figure_with_its_change_and_its_verdict(company):
     assert "$200 of overlap is also shadow IT, counted once" in [n.text for n in stake.notes]
     kpi = tiles["kpis"]
     assert (kpi.value, kpi.delta.text, kpi.delta.sign) == ("1 of 3", "-2 on target vs FY2026 Q1", -1)
-    assert [(n.text, n.tone) for n in kpi.notes] == [("■ Off target: Uptime", BAD), ("▲ At risk: Churn", WARNING),
-                                                     ("○ No data yet: Page speed", "neutral")]
+    assert [(n.text, n.tone) for n in kpi.notes] == [
+        ("■ Off target: Uptime", BAD),
+        ("▲ At risk: Churn", WARNING),
+        ("○ No data yet: Page speed", "neutral"),
+    ]
     lead = tiles["lead_time"]
     assert (lead.value, lead.delta.text, lead.delta.higher_is_better) == ("36 days", "+26 days vs FY2026 Q1", False)
     # 36 - 20 = 16 days over the median SLA
@@ -139,11 +217,15 @@ def test_story_tells_the_quarter_in_three_to_five_sentences(company):
     story = load_headline(company, CAL, Q2, today=TODAY).story()
     assert 3 <= len(story) <= 5
     assert story[0] == "Technology spend was $6.5K in FY2026 Q2, up $3.0K on FY2026 Q1 and $250 (4.0%) over budget."
-    assert story[2] == ("$1.6K is at stake: $1.2K with 2 vendors that both Marketing and IT pay (the most with "
-                        "Salesforce) and $600 of shadow IT, 29% of Marketing and Joint spend.")
+    assert story[2] == (
+        "$1.6K is at stake: $1.2K with 2 vendors that both Marketing and IT pay (the most with "
+        "Salesforce) and $600 of shadow IT, 29% of Marketing and Joint spend."
+    )
     assert story[3] == "1 of 3 KPIs with a target met it; Uptime is off target and Churn is at risk."
-    assert story[4] == ("85% of requests were delivered within 36 days, up from 10 days in FY2026 Q1, against a "
-                        "median SLA of 20 days; 50% missed their SLA.")
+    assert story[4] == (
+        "85% of requests were delivered within 36 days, up from 10 days in FY2026 Q1, against a "
+        "median SLA of 20 days; 50% missed their SLA."
+    )
 
 
 def test_department_scope_narrows_spend_but_not_kpis_or_requests(company):
@@ -159,8 +241,13 @@ def test_a_quarter_without_data_is_no_data_not_zero(company):
     h = load_headline(company, CAL, Q3, today=TODAY)
     assert h.spend is None and h.at_stake.total is None and h.kpis is None and h.turnaround is None
     values = {t.key: t.value for t in h.tiles()}
-    assert values == {"spend": "no data", "share": "no data", "at_stake": "not in scope", "kpis": "no data",
-                      "lead_time": "no data"}
+    assert values == {
+        "spend": "no data",
+        "share": "no data",
+        "at_stake": "not in scope",
+        "kpis": "no data",
+        "lead_time": "no data",
+    }
     assert h.story() == ()
 
 
@@ -180,18 +267,34 @@ def test_on_budget_and_every_kpi_on_target_read_as_good(engine):
 
 # --- Vendor masks ---------------------------------------------------------------------------
 
+
 def test_letters_count_like_spreadsheet_columns():
     assert [letters(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
-        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
 
 
 def test_every_spelling_of_a_vendor_gets_one_letter_largest_spend_first():
     import pandas as pd
 
-    names = pd.DataFrame({"vendor": ["Salesforce.com, Inc.", "SALESFORCE", "Hotjar", "Canva Pty Ltd"],
-                          "spend": [100.0, 50.0, 900.0, 10.0], "lines": [1, 1, 1, 1]})
-    catalogue = pd.DataFrame({"vendor": ["Salesforce", "Canva"], "it_approved": [True, False],
-                              "aliases": ["SFDC", None]})
+    names = pd.DataFrame(
+        {
+            "vendor": ["Salesforce.com, Inc.", "SALESFORCE", "Hotjar", "Canva Pty Ltd"],
+            "spend": [100.0, 50.0, 900.0, 10.0],
+            "lines": [1, 1, 1, 1],
+        }
+    )
+    catalogue = pd.DataFrame(
+        {"vendor": ["Salesforce", "Canva"], "it_approved": [True, False], "aliases": ["SFDC", None]}
+    )
     mask = vendor_mask(names, catalogue)
     # Hotjar 900 > Salesforce 150 > Canva 10
     assert mask.labels == {"hotjar": "Vendor A", "salesforce": "Vendor B", "canva": "Vendor C"}

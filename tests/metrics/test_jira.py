@@ -15,7 +15,12 @@ from metrics import db, jira
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
-JIRA_CSV = Path(os.environ.get("BRIDGEBOARD_JIRA_CSV", Path(__file__).resolve().parents[1] / "fixtures" / "real-data" / "agile-project-dataset" / "jira.csv"))
+JIRA_CSV = Path(
+    os.environ.get(
+        "BRIDGEBOARD_JIRA_CSV",
+        Path(__file__).resolve().parents[1] / "fixtures" / "real-data" / "agile-project-dataset" / "jira.csv",
+    )
+)
 pytestmark = pytest.mark.skipif(not JIRA_CSV.is_file(), reason=f"real Jira export not found at {JIRA_CSV}")
 
 
@@ -29,10 +34,13 @@ def raw_rows() -> list[dict]:
 def expected(raw_rows) -> dict:
     """Counts straight from the file: no pandas, no mapping code."""
     finished = [r for r in raw_rows if r["finished_date"].strip()]
-    before = [r for r in finished
-              if date.fromisoformat(r["finished_date"]) < date.fromisoformat(r["created_date"])]
-    return {"rows": len(raw_rows), "delivered": len(finished), "open": len(raw_rows) - len(finished),
-            "before": len(before)}
+    before = [r for r in finished if date.fromisoformat(r["finished_date"]) < date.fromisoformat(r["created_date"])]
+    return {
+        "rows": len(raw_rows),
+        "delivered": len(finished),
+        "open": len(raw_rows) - len(finished),
+        "before": len(before),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +50,11 @@ def mapped() -> jira.JiraImport:
 
 def test_counts_match_the_raw_file(mapped, expected):
     assert (mapped.rows, mapped.delivered, mapped.open, mapped.finished_before_created) == (
-        expected["rows"], expected["delivered"], expected["open"], expected["before"])
+        expected["rows"],
+        expected["delivered"],
+        expected["open"],
+        expected["before"],
+    )
     # The file as published: 4,123 issues, all finished, 1,662 of them (40%) "before" they were created.
     assert (expected["rows"], expected["delivered"], expected["open"], expected["before"]) == (4123, 4123, 0, 1662)
     assert round(mapped.finished_before_created_share, 2) == 0.40
@@ -61,7 +73,11 @@ def test_mapping_fills_the_canonical_columns(mapped, raw_rows):
     assert first["requested_at"].date() == date.fromisoformat(raw["created_date"])
     assert first["delivered_at"].date() == date.fromisoformat(raw["finished_date"])
     assert (first["priority"], first["type"], first["requested_by"], first["status"]) == (
-        "Medium", "Task", "Project 0", "Done")
+        "Medium",
+        "Task",
+        "Project 0",
+        "Done",
+    )
     assert frame["ready_at"].isna().all() and frame["started_at"].isna().all() and frame["sla_days"].isna().all()
     assert set(frame["requested_by"]) == {"Project 0", "Project 1"}
     assert set(jira.MAPPING) == set(jira.REQUESTS.column_names)  # every canonical column is documented
@@ -71,7 +87,11 @@ def test_turnaround_reports_the_defect_instead_of_averaging_it(engine, mapped, e
     db.import_tables(engine, {"requests": mapped.requests}, source="jira", fingerprint="jira")
     counts = ta.request_counts(engine)
     assert (counts.total, counts.delivered, counts.delivered_before_requested, counts.open) == (
-        expected["rows"], expected["delivered"], expected["before"], expected["open"])
+        expected["rows"],
+        expected["delivered"],
+        expected["before"],
+        expected["open"],
+    )
     calendar = FiscalCalendar(1)
     by_quarter = ta.lead_time_by_quarter(engine, calendar)
     # Every delivered issue is either measured or excluded, never both.
@@ -79,8 +99,11 @@ def test_turnaround_reports_the_defect_instead_of_averaging_it(engine, mapped, e
     assert by_quarter["excluded"].sum() == expected["before"]
     # One quarter checked against numpy over the raw file's own dates: FY2017 Q1 = Jan-Mar 2017.
     q = FiscalQuarter(2017, 1)
-    leads = [(date.fromisoformat(r["finished_date"]) - date.fromisoformat(r["created_date"])).days
-             for r in raw_rows if "2017-01-01" <= r["finished_date"] < "2017-04-01"]
+    leads = [
+        (date.fromisoformat(r["finished_date"]) - date.fromisoformat(r["created_date"])).days
+        for r in raw_rows
+        if "2017-01-01" <= r["finished_date"] < "2017-04-01"
+    ]
     kept = [d for d in leads if d >= 0]
     t = ta.quarter_turnaround(by_quarter, q)
     assert (t.delivered, t.excluded) == (len(kept), len(leads) - len(kept))
@@ -97,7 +120,8 @@ def test_turnaround_reports_the_defect_instead_of_averaging_it(engine, mapped, e
     assert backlog.open == len(open_then) == 5
     assert set(backlog.oldest["waiting_on"]) == {"Not recorded"}
     assert ta.data_quality_sentence(counts, t, q).startswith(
-        "1,662 of 4,123 delivered requests (40%) are recorded as delivered before they were requested.")
+        "1,662 of 4,123 delivered requests (40%) are recorded as delivered before they were requested."
+    )
 
 
 def test_priority_mapping_and_rejected_rows(tmp_path):
@@ -109,7 +133,8 @@ def test_priority_mapping_and_rejected_rows(tmp_path):
         "P9-T3,9,3,2024-01-05,2024-01-04,-1,Minor\n"
         "P9-T4,9,4,2024-01-05,2024-01-15,3,Someday\n"  # unknown priority; cycle time disagrees
         "P9-T4,9,4,2024-01-05,2024-01-15,10,Major\n"  # duplicate id
-        "P9-T6,9,6,31/01/2024,2024-02-01,1,Major\n")  # unreadable created date
+        "P9-T6,9,6,31/01/2024,2024-02-01,1,Major\n"
+    )  # unreadable created date
     got = jira.read_agile_dataset(path)
     assert got.requests["priority"].tolist() == ["Critical", "High", "Low", "Medium"]
     assert got.requests["status"].tolist() == ["Done", "Open", "Done", "Done"]

@@ -16,27 +16,33 @@ Q3 = FiscalQuarter(2026, 3)
 # --- status -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    # Higher is better, target 45, at-risk threshold 3: at risk from 42 (45 - 3) up to just below 45.
-    (50.0, ON_TARGET),
-    (45.0, ON_TARGET),  # meeting the target exactly is meeting it
-    (44.9, AT_RISK),
-    (42.0, AT_RISK),  # a miss of exactly the threshold (45 - 42 = 3) is at risk, not off target
-    (41.99, OFF_TARGET),
-    (-10.0, OFF_TARGET),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        # Higher is better, target 45, at-risk threshold 3: at risk from 42 (45 - 3) up to just below 45.
+        (50.0, ON_TARGET),
+        (45.0, ON_TARGET),  # meeting the target exactly is meeting it
+        (44.9, AT_RISK),
+        (42.0, AT_RISK),  # a miss of exactly the threshold (45 - 42 = 3) is at risk, not off target
+        (41.99, OFF_TARGET),
+        (-10.0, OFF_TARGET),
+    ],
+)
 def test_status_higher_is_better(value, expected):
     assert status(value, 45.0, 3.0, "higher") == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    # Lower is better (churn %), target 2.0, threshold 0.25: at risk above 2.0 up to 2.25 included.
-    (1.5, ON_TARGET),
-    (2.0, ON_TARGET),
-    (2.1, AT_RISK),
-    (2.25, AT_RISK),  # exactly on the boundary: 2.25 - 2.0 = 0.25
-    (2.26, OFF_TARGET),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        # Lower is better (churn %), target 2.0, threshold 0.25: at risk above 2.0 up to 2.25 included.
+        (1.5, ON_TARGET),
+        (2.0, ON_TARGET),
+        (2.1, AT_RISK),
+        (2.25, AT_RISK),  # exactly on the boundary: 2.25 - 2.0 = 0.25
+        (2.26, OFF_TARGET),
+    ],
+)
 def test_status_lower_is_better(value, expected):
     assert status(value, 2.0, 0.25, "lower") == expected
 
@@ -98,28 +104,30 @@ def _monthly(rows):
     return pd.DataFrame(rows, columns=["kpi", "year", "month", "total", "observations", "low", "high", "last_date"])
 
 
-MONTHLY = _monthly([
-    # Calendar quarter 2026 Q1 with a January fiscal start.
-    # nps (mean): January has two observations (40, 42), February one (45).
-    ("nps", 2026, 1, 82.0, 2, 40.0, 42.0, date(2026, 1, 5)),
-    ("nps", 2026, 2, 45.0, 1, 45.0, 45.0, date(2026, 2, 5)),
-    # tickets (sum): 10 + 20 + 12.5
-    ("tickets", 2026, 1, 10.0, 1, 10.0, 10.0, date(2026, 1, 31)),
-    ("tickets", 2026, 2, 20.0, 1, 20.0, 20.0, date(2026, 2, 28)),
-    ("tickets", 2026, 3, 12.5, 1, 12.5, 12.5, date(2026, 3, 31)),
-    # uptime (min) and load (max): one observation a month.
-    ("uptime", 2026, 1, 99.5, 1, 99.5, 99.5, date(2026, 1, 31)),
-    ("uptime", 2026, 2, 98.75, 1, 98.75, 98.75, date(2026, 2, 28)),
-    ("uptime", 2026, 3, 99.25, 1, 99.25, 99.25, date(2026, 3, 31)),
-    ("load", 2026, 1, 1.5, 1, 1.5, 1.5, date(2026, 1, 31)),
-    ("load", 2026, 3, 2.25, 1, 2.25, 2.25, date(2026, 3, 31)),
-    # churn (last): latest date in the quarter is 15 March (two segments that day).
-    ("churn", 2026, 1, 5.0, 1, 5.0, 5.0, date(2026, 1, 31)),
-    ("churn", 2026, 3, 8.0, 2, 3.5, 4.5, date(2026, 3, 15)),
-    ("churn", 2026, 2, 6.0, 1, 6.0, 6.0, date(2026, 2, 28)),
-    # April belongs to the next quarter.
-    ("nps", 2026, 4, 50.0, 1, 50.0, 50.0, date(2026, 4, 1)),
-])
+MONTHLY = _monthly(
+    [
+        # Calendar quarter 2026 Q1 with a January fiscal start.
+        # nps (mean): January has two observations (40, 42), February one (45).
+        ("nps", 2026, 1, 82.0, 2, 40.0, 42.0, date(2026, 1, 5)),
+        ("nps", 2026, 2, 45.0, 1, 45.0, 45.0, date(2026, 2, 5)),
+        # tickets (sum): 10 + 20 + 12.5
+        ("tickets", 2026, 1, 10.0, 1, 10.0, 10.0, date(2026, 1, 31)),
+        ("tickets", 2026, 2, 20.0, 1, 20.0, 20.0, date(2026, 2, 28)),
+        ("tickets", 2026, 3, 12.5, 1, 12.5, 12.5, date(2026, 3, 31)),
+        # uptime (min) and load (max): one observation a month.
+        ("uptime", 2026, 1, 99.5, 1, 99.5, 99.5, date(2026, 1, 31)),
+        ("uptime", 2026, 2, 98.75, 1, 98.75, 98.75, date(2026, 2, 28)),
+        ("uptime", 2026, 3, 99.25, 1, 99.25, 99.25, date(2026, 3, 31)),
+        ("load", 2026, 1, 1.5, 1, 1.5, 1.5, date(2026, 1, 31)),
+        ("load", 2026, 3, 2.25, 1, 2.25, 2.25, date(2026, 3, 31)),
+        # churn (last): latest date in the quarter is 15 March (two segments that day).
+        ("churn", 2026, 1, 5.0, 1, 5.0, 5.0, date(2026, 1, 31)),
+        ("churn", 2026, 3, 8.0, 2, 3.5, 4.5, date(2026, 3, 15)),
+        ("churn", 2026, 2, 6.0, 1, 6.0, 6.0, date(2026, 2, 28)),
+        # April belongs to the next quarter.
+        ("nps", 2026, 4, 50.0, 1, 50.0, 50.0, date(2026, 4, 1)),
+    ]
+)
 AGGREGATIONS = {"nps": "mean", "tickets": "sum", "uptime": "min", "load": "max", "churn": "last"}
 LATEST = pd.DataFrame([("churn", date(2026, 3, 15), 4.0)], columns=["kpi", "date", "value"])  # mean of 3.5 and 4.5
 
@@ -152,45 +160,115 @@ def test_no_observations_means_no_rows_not_zero():
 
 # --- scorecard ------------------------------------------------------------------------------
 
-GLOSSARY = pd.DataFrame([
-    {"kpi": "nps", "name": "Net Promoter Score", "unit": "points", "direction": "higher", "owner": "Joint",
-     "definition": "Promoters minus detractors", "formula": "%P - %D", "source": "Survey", "aggregation": "mean"},
-    {"kpi": "churn", "name": "Churn", "unit": "%", "direction": "lower", "owner": "CMO",
-     "definition": "Members lost", "formula": None, "source": None, "aggregation": "last"},
-    {"kpi": "speed", "name": "Page speed", "unit": "seconds", "direction": "lower", "owner": "CIO",
-     "definition": "LCP p75", "formula": None, "source": None, "aggregation": "mean"},
-    {"kpi": "csat", "name": "CSAT", "unit": "%", "direction": "higher", "owner": "CMO",
-     "definition": "Satisfied share", "formula": None, "source": None, "aggregation": "mean"},
-])
+GLOSSARY = pd.DataFrame(
+    [
+        {
+            "kpi": "nps",
+            "name": "Net Promoter Score",
+            "unit": "points",
+            "direction": "higher",
+            "owner": "Joint",
+            "definition": "Promoters minus detractors",
+            "formula": "%P - %D",
+            "source": "Survey",
+            "aggregation": "mean",
+        },
+        {
+            "kpi": "churn",
+            "name": "Churn",
+            "unit": "%",
+            "direction": "lower",
+            "owner": "CMO",
+            "definition": "Members lost",
+            "formula": None,
+            "source": None,
+            "aggregation": "last",
+        },
+        {
+            "kpi": "speed",
+            "name": "Page speed",
+            "unit": "seconds",
+            "direction": "lower",
+            "owner": "CIO",
+            "definition": "LCP p75",
+            "formula": None,
+            "source": None,
+            "aggregation": "mean",
+        },
+        {
+            "kpi": "csat",
+            "name": "CSAT",
+            "unit": "%",
+            "direction": "higher",
+            "owner": "CMO",
+            "definition": "Satisfied share",
+            "formula": None,
+            "source": None,
+            "aggregation": "mean",
+        },
+    ]
+)
 
 
 def _values(rows):
-    return pd.DataFrame([{"kpi": k, "quarter": q.label, "fiscal_year": q.fiscal_year, "fiscal_quarter": q.quarter,
-                          "value": v, "observations": 1} for k, q, v in rows], columns=kpis.VALUE_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "kpi": k,
+                "quarter": q.label,
+                "fiscal_year": q.fiscal_year,
+                "fiscal_quarter": q.quarter,
+                "value": v,
+                "observations": 1,
+            }
+            for k, q, v in rows
+        ],
+        columns=kpis.VALUE_COLUMNS,
+    )
 
 
 def _targets(rows):
     out = []
     for kpi, q, target, threshold, cio, cmo in rows:
-        out.append({"kpi": kpi, "fiscal_year": q.fiscal_year, "fiscal_quarter": q.quarter, "quarter": q.label,
-                    "target": target, "at_risk_threshold": threshold, "note": None, "agreed_by_cio_on": cio,
-                    "agreed_by_cmo_on": cmo, "version": 0, "source": "imported", "changed_by": None,
-                    "changed_at": None})
+        out.append(
+            {
+                "kpi": kpi,
+                "fiscal_year": q.fiscal_year,
+                "fiscal_quarter": q.quarter,
+                "quarter": q.label,
+                "target": target,
+                "at_risk_threshold": threshold,
+                "note": None,
+                "agreed_by_cio_on": cio,
+                "agreed_by_cmo_on": cmo,
+                "version": 0,
+                "source": "imported",
+                "changed_by": None,
+                "changed_at": None,
+            }
+        )
     return pd.DataFrame(out, columns=TARGET_COLUMNS)
 
 
 AGREED_ON = date(2026, 6, 20)
-VALUES = _values([
-    ("nps", Q3, 43.0), ("nps", Q3.previous(), 40.0), ("nps", Q3.same_quarter_last_year(), 44.0),
-    ("churn", Q3, 2.1), ("churn", Q3.previous(), 2.4),
-    ("speed", Q3, 2.5),
-])
-TARGETS = _targets([
-    ("nps", Q3, 45.0, 3.0, AGREED_ON, AGREED_ON),  # 45 - 43 = 2 <= 3: at risk
-    ("churn", Q3, 2.0, 0.25, AGREED_ON, None),  # 2.1 - 2.0 = 0.1 <= 0.25: at risk; CMO has not agreed
-    ("csat", Q3, 85.0, None, None, None),  # no value: no data
-    ("nps", Q3.previous(), 44.0, 3.0, AGREED_ON, AGREED_ON),
-])
+VALUES = _values(
+    [
+        ("nps", Q3, 43.0),
+        ("nps", Q3.previous(), 40.0),
+        ("nps", Q3.same_quarter_last_year(), 44.0),
+        ("churn", Q3, 2.1),
+        ("churn", Q3.previous(), 2.4),
+        ("speed", Q3, 2.5),
+    ]
+)
+TARGETS = _targets(
+    [
+        ("nps", Q3, 45.0, 3.0, AGREED_ON, AGREED_ON),  # 45 - 43 = 2 <= 3: at risk
+        ("churn", Q3, 2.0, 0.25, AGREED_ON, None),  # 2.1 - 2.0 = 0.1 <= 0.25: at risk; CMO has not agreed
+        ("csat", Q3, 85.0, None, None, None),  # no value: no data
+        ("nps", Q3.previous(), 44.0, 3.0, AGREED_ON, AGREED_ON),
+    ]
+)
 
 
 def _cards():
@@ -251,24 +329,37 @@ def test_changing_a_target_never_changes_a_value():
 def test_sentences():
     cards = list(_cards().values())
     assert kpis.scorecard_sentence(cards, Q3) == (
-        "FY2026 Q3: 2 of 4 KPIs at risk, 1 without a target and 1 without data; 2 targets await agreement.")
+        "FY2026 Q3: 2 of 4 KPIs at risk, 1 without a target and 1 without data; 2 targets await agreement."
+    )
     assert kpis.bullet_sentence(cards, Q3) == (
         # nps misses by 2 of its 3-point threshold (0.67); churn by 0.1 of 0.25 (0.4): nps is further behind.
         "2 of 2 KPIs with a target miss it in FY2026 Q3; furthest behind is Net Promoter Score at 43 points "
-        "against 45 points.")
+        "against 45 points."
+    )
     assert kpis.trend_sentence(cards, Q3) == "Since FY2025 Q3, 0 of 1 KPI improved and 1 worsened (Net Promoter Score)."
     assert kpis.scorecard_sentence([], Q3) == "FY2026 Q3: no KPI matches the filters."
-    met = kpis.filter_cards(kpis.scorecard(GLOSSARY, VALUES, _targets([("nps", Q3, 40.0, 1.0, AGREED_ON, AGREED_ON)]),
-                                           Q3), owners=["Joint"])
+    met = kpis.filter_cards(
+        kpis.scorecard(GLOSSARY, VALUES, _targets([("nps", Q3, 40.0, 1.0, AGREED_ON, AGREED_ON)]), Q3), owners=["Joint"]
+    )
     assert kpis.scorecard_sentence(met, Q3) == (
-        "FY2026 Q3: 1 of 1 KPI on target; every target shown is agreed by both sides.")
+        "FY2026 Q3: 1 of 1 KPI on target; every target shown is agreed by both sides."
+    )
     assert kpis.bullet_sentence(met, Q3) == "Every KPI shown with a target meets it in FY2026 Q3 (1 of 1)."
 
 
 def test_glossary_search_matches_every_word_in_any_column():
     table = kpis.glossary_table(GLOSSARY, "")
-    assert list(table.columns) == ["KPI", "Code", "Definition", "Formula", "Unit", "Direction", "Owner", "Source",
-                                   "Quarter value"]
+    assert list(table.columns) == [
+        "KPI",
+        "Code",
+        "Definition",
+        "Formula",
+        "Unit",
+        "Direction",
+        "Owner",
+        "Source",
+        "Quarter value",
+    ]
     assert table.loc[0, "Direction"] == "Higher is better" and table.loc[1, "Quarter value"] == "Latest"
     assert list(kpis.glossary_table(GLOSSARY, "cmo")["Code"]) == ["churn", "csat"]
     assert list(kpis.glossary_table(GLOSSARY, "  PROMOTERS  survey")["Code"]) == ["nps"]
@@ -277,8 +368,12 @@ def test_glossary_search_matches_every_word_in_any_column():
 
 def test_target_quarters_run_ahead_of_the_data():
     known = [FiscalQuarter(2026, 2), FiscalQuarter(2026, 3)]
-    assert kpis.target_quarters(known, ahead=2) == [FiscalQuarter(2027, 1), FiscalQuarter(2026, 4),
-                                                    FiscalQuarter(2026, 3), FiscalQuarter(2026, 2)]
+    assert kpis.target_quarters(known, ahead=2) == [
+        FiscalQuarter(2027, 1),
+        FiscalQuarter(2026, 4),
+        FiscalQuarter(2026, 3),
+        FiscalQuarter(2026, 2),
+    ]
     assert kpis.target_quarters([]) == []
 
 
@@ -296,8 +391,9 @@ def test_masked_cards_mask_the_kpis_text_and_target_notes_and_keep_codes_and_fig
     from metrics.masking import NO_MASK, VendorMask
 
     nps = _cards()["nps"]
-    noted = tuple(replace(p, target=replace(p.target, note="Survey runs in Qualtrics")) if p.target else p
-                  for p in nps.trend)
+    noted = tuple(
+        replace(p, target=replace(p.target, note="Survey runs in Qualtrics")) if p.target else p for p in nps.trend
+    )
     card = replace(nps, trend=noted)
     assert kpis.masked_cards([card], NO_MASK) == [card]  # masking off: the cards as they are
     [masked] = kpis.masked_cards([card], VendorMask({"qualtrics": ["Qualtrics"], "survey": ["Survey"]}))

@@ -56,6 +56,7 @@ def _share_by_quarter(spend: pd.DataFrame) -> pd.DataFrame:
 
 # --- reproducibility and format -----------------------------------------------------------------
 
+
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
     counts = write_sample(tmp_path, seed=DEFAULT_SEED, spend_rows=DEFAULT_SPEND_ROWS)
     assert list(counts) == list(TABLES)
@@ -113,6 +114,7 @@ def test_period_covers_fy2024_q1_to_fy2026_q3(spend, sample, requests_):
 
 # --- the story ------------------------------------------------------------------------------------
 
+
 def test_total_spend_grows_from_about_9_to_14_million_a_quarter(spend):
     total = spend.groupby("fq")["amount"].sum()
     assert total.between(9e6, 14e6).all()
@@ -151,8 +153,11 @@ def test_shadow_it_share_of_marketing_spend_grows(spend, sample):
         known.update({a.casefold(): ok for a in aliases.split("|") if a})
     marketing = spend[spend["department"] == "Marketing"]
     shadow = marketing["vendor"].map(lambda v: known.get(v.casefold(), "no") == "no")
-    share = (marketing["amount"].where(shadow, 0).groupby(marketing["fq"]).sum()
-             / marketing.groupby("fq")["amount"].sum() * 100)
+    share = (
+        marketing["amount"].where(shadow, 0).groupby(marketing["fq"]).sum()
+        / marketing.groupby("fq")["amount"].sum()
+        * 100
+    )
     assert share.iloc[0] == pytest.approx(4, abs=2)
     assert share.iloc[-1] == pytest.approx(12, abs=3)
     assert share.iloc[-1] > share.iloc[0] + 5
@@ -213,8 +218,13 @@ def _quarter_values(sample) -> pd.DataFrame:
     rows = []
     for (kpi, fy, q), g in actuals.sort_values("date").groupby(["kpi", "fiscal_year", "quarter"]):
         v = g["value"]
-        value = {"mean": v.mean(), "sum": v.sum(), "min": v.min(), "max": v.max(),
-                 "last": g.loc[g["date"] == g["date"].max(), "value"].mean()}[how[kpi]]
+        value = {
+            "mean": v.mean(),
+            "sum": v.sum(),
+            "min": v.min(),
+            "max": v.max(),
+            "last": g.loc[g["date"] == g["date"].max(), "value"].mean(),
+        }[how[kpi]]
         rows.append((kpi, fy, q, value))
     out = pd.DataFrame(rows, columns=["kpi", "fiscal_year", "quarter", "actual"])
     out = out.merge(targets, on=["kpi", "fiscal_year", "quarter"]).merge(kpis[["kpi", "direction"]], on="kpi")
@@ -226,8 +236,16 @@ def _quarter_values(sample) -> pd.DataFrame:
 def test_kpis_glossary_and_targets(sample):
     kpis, targets = sample["kpis"], sample["kpi_targets"]
     assert 8 <= len(kpis) <= 10
-    assert {"nps", "csat", "churn", "conversion", "page_speed", "uptime", "request_cycle_time",
-            "spend_variance"} <= set(kpis["kpi"])
+    assert {
+        "nps",
+        "csat",
+        "churn",
+        "conversion",
+        "page_speed",
+        "uptime",
+        "request_cycle_time",
+        "spend_variance",
+    } <= set(kpis["kpi"])
     assert set(kpis["owner"]) == {"CIO", "CMO", "Joint"}
     assert {"mean", "last", "sum"} <= set(kpis["aggregation"])
     assert (kpis[["definition", "formula", "source"]] != "").all().all()
@@ -264,6 +282,7 @@ def test_planted_defects_are_present(spend, sample, requests_):
 
 
 # --- other sizes ------------------------------------------------------------------------------------
+
 
 def test_a_small_custom_run_writes_exactly_the_rows_asked_for(tmp_path, spend):
     counts = write_sample(tmp_path, spend_rows=1000)
@@ -310,6 +329,7 @@ def test_another_seed_tells_the_same_story(tmp_path):
 
 # --- validation (when the validator is present) -------------------------------------------------
 
+
 def test_committed_sample_validates_with_warnings_only_for_the_planted_defects():
     validation = pytest.importorskip("metrics.validation")
     report = validation.validate_folder(SAMPLE)
@@ -321,6 +341,7 @@ def test_committed_sample_validates_with_warnings_only_for_the_planted_defects()
 
 
 # --- who may import the generator ---------------------------------------------------------------
+
 
 def _imports_of_sample(path: Path) -> list[tuple[int, str | None]]:
     """(line, enclosing top-level function or None) of each import of metrics.sample in a file."""
@@ -343,8 +364,9 @@ def _imports_of_sample(path: Path) -> list[tuple[int, str | None]]:
 def test_production_code_never_imports_the_generator():
     # The dashboard shows data, it never makes it: only the `sample` command (lazily), bench/ and
     # tests may import metrics.sample.
-    files = [ROOT / "dashboard.py"] + [p for folder in ("metrics", "app", "charts", "pages")
-                                       for p in sorted((ROOT / folder).rglob("*.py"))]
+    files = [ROOT / "dashboard.py"] + [
+        p for folder in ("metrics", "app", "charts", "pages") for p in sorted((ROOT / folder).rglob("*.py"))
+    ]
     offenders = []
     for path in files:
         rel = path.relative_to(ROOT).as_posix()

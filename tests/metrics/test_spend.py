@@ -25,27 +25,179 @@ Q1, Q2, Q3, Q4 = (FiscalQuarter(2026, q) for q in range(1, 5))
 
 SPEND_ROWS = [
     # FY2026 Q1: Marketing 1,500 · IT 4,000 · Joint 500 = 6,000
-    dict(date="2026-01-20", department="Marketing", vendor="Salesforce.com, Inc.", category="CRM", amount=1000, investment_type="Grow", invoice_id="Q1-1"),
-    dict(date="2026-02-01", department="Marketing", vendor="HubSpot, Inc.", category="Marketing automation", amount=500, investment_type="Grow", invoice_id="Q1-2"),
-    dict(date="2026-01-10", department="IT", vendor="Salesforce", category="CRM", amount=1000, investment_type="Run", invoice_id="Q1-3"),
-    dict(date="2026-03-01", department="IT", vendor="Amazon Web Services", category="Cloud infrastructure", amount=3000, investment_type="Run", invoice_id="Q1-4"),
-    dict(date="2026-03-15", department="Joint", vendor="Canva", category="Design", amount=500, investment_type="Transform", invoice_id="Q1-5"),
+    dict(
+        date="2026-01-20",
+        department="Marketing",
+        vendor="Salesforce.com, Inc.",
+        category="CRM",
+        amount=1000,
+        investment_type="Grow",
+        invoice_id="Q1-1",
+    ),
+    dict(
+        date="2026-02-01",
+        department="Marketing",
+        vendor="HubSpot, Inc.",
+        category="Marketing automation",
+        amount=500,
+        investment_type="Grow",
+        invoice_id="Q1-2",
+    ),
+    dict(
+        date="2026-01-10",
+        department="IT",
+        vendor="Salesforce",
+        category="CRM",
+        amount=1000,
+        investment_type="Run",
+        invoice_id="Q1-3",
+    ),
+    dict(
+        date="2026-03-01",
+        department="IT",
+        vendor="Amazon Web Services",
+        category="Cloud infrastructure",
+        amount=3000,
+        investment_type="Run",
+        invoice_id="Q1-4",
+    ),
+    dict(
+        date="2026-03-15",
+        department="Joint",
+        vendor="Canva",
+        category="Design",
+        amount=500,
+        investment_type="Transform",
+        invoice_id="Q1-5",
+    ),
     # FY2026 Q2: Marketing 2,200 · IT 3,500 · Joint none = 5,700
-    dict(date="2026-04-10", department="Marketing", vendor="Salesforce.com, Inc.", category="CRM", amount=1000, investment_type="Grow", invoice_id="Q2-1"),
-    dict(date="2026-05-10", department="Marketing", vendor="SALESFORCE", category="CRM", amount=500, investment_type="Grow", invoice_id="Q2-2"),
-    dict(date="2026-05-20", department="Marketing", vendor="Salesforce UK Ltd", category="CRM", amount=-200, investment_type="Grow", invoice_id="Q2-3"),
-    dict(date="2026-04-15", department="Marketing", vendor="Canva Pty Ltd", category="Design", amount=300, investment_type="Run", invoice_id="Q2-4"),
-    dict(date="2026-06-01", department="Marketing", vendor="Hotjar Ltd", category="Analytics", amount=250, investment_type=None, invoice_id="Q2-5"),
-    dict(date="2026-06-02", department="Marketing", vendor="Looker", category="Analytics", amount=150, investment_type="Grow", invoice_id="Q2-6"),
-    dict(date="2026-06-15", department="Marketing", vendor="Hub Spot", category="Marketing automation", amount=120, investment_type="Grow", invoice_id="Q2-7"),
-    dict(date="2026-06-20", department="Marketing", vendor="AWS", category="Cloud infrastructure", amount=80, investment_type="Run", invoice_id="Q2-8"),
-    dict(date="2026-04-05", department="IT", vendor="Salesforce", category="CRM", amount=700, investment_type="Run", invoice_id="Q2-9"),
-    dict(date="2026-04-06", department="IT", vendor="Amazon Web Services, Inc.", category="Cloud infrastructure", amount=2000, investment_type="Run", invoice_id="Q2-10"),
-    dict(date="2026-06-30", department="IT", vendor="Amazon AWS", category="Cloud infrastructure", amount=-100, investment_type="Run", invoice_id="Q2-11"),
-    dict(date="2026-05-01", department="IT", vendor="Tableau Software LLC", category="Analytics", amount=900, investment_type="Transform", invoice_id="Q2-12"),
+    dict(
+        date="2026-04-10",
+        department="Marketing",
+        vendor="Salesforce.com, Inc.",
+        category="CRM",
+        amount=1000,
+        investment_type="Grow",
+        invoice_id="Q2-1",
+    ),
+    dict(
+        date="2026-05-10",
+        department="Marketing",
+        vendor="SALESFORCE",
+        category="CRM",
+        amount=500,
+        investment_type="Grow",
+        invoice_id="Q2-2",
+    ),
+    dict(
+        date="2026-05-20",
+        department="Marketing",
+        vendor="Salesforce UK Ltd",
+        category="CRM",
+        amount=-200,
+        investment_type="Grow",
+        invoice_id="Q2-3",
+    ),
+    dict(
+        date="2026-04-15",
+        department="Marketing",
+        vendor="Canva Pty Ltd",
+        category="Design",
+        amount=300,
+        investment_type="Run",
+        invoice_id="Q2-4",
+    ),
+    dict(
+        date="2026-06-01",
+        department="Marketing",
+        vendor="Hotjar Ltd",
+        category="Analytics",
+        amount=250,
+        investment_type=None,
+        invoice_id="Q2-5",
+    ),
+    dict(
+        date="2026-06-02",
+        department="Marketing",
+        vendor="Looker",
+        category="Analytics",
+        amount=150,
+        investment_type="Grow",
+        invoice_id="Q2-6",
+    ),
+    dict(
+        date="2026-06-15",
+        department="Marketing",
+        vendor="Hub Spot",
+        category="Marketing automation",
+        amount=120,
+        investment_type="Grow",
+        invoice_id="Q2-7",
+    ),
+    dict(
+        date="2026-06-20",
+        department="Marketing",
+        vendor="AWS",
+        category="Cloud infrastructure",
+        amount=80,
+        investment_type="Run",
+        invoice_id="Q2-8",
+    ),
+    dict(
+        date="2026-04-05",
+        department="IT",
+        vendor="Salesforce",
+        category="CRM",
+        amount=700,
+        investment_type="Run",
+        invoice_id="Q2-9",
+    ),
+    dict(
+        date="2026-04-06",
+        department="IT",
+        vendor="Amazon Web Services, Inc.",
+        category="Cloud infrastructure",
+        amount=2000,
+        investment_type="Run",
+        invoice_id="Q2-10",
+    ),
+    dict(
+        date="2026-06-30",
+        department="IT",
+        vendor="Amazon AWS",
+        category="Cloud infrastructure",
+        amount=-100,
+        investment_type="Run",
+        invoice_id="Q2-11",
+    ),
+    dict(
+        date="2026-05-01",
+        department="IT",
+        vendor="Tableau Software LLC",
+        category="Analytics",
+        amount=900,
+        investment_type="Transform",
+        invoice_id="Q2-12",
+    ),
     # FY2026 Q3: Marketing 5,000 > IT 1,000: Marketing overtakes IT
-    dict(date="2026-07-01", department="Marketing", vendor="Salesforce", category="CRM", amount=5000, investment_type="Grow", invoice_id="Q3-1"),
-    dict(date="2026-08-01", department="IT", vendor="Amazon Web Services", category="Cloud infrastructure", amount=1000, investment_type="Run", invoice_id="Q3-2"),
+    dict(
+        date="2026-07-01",
+        department="Marketing",
+        vendor="Salesforce",
+        category="CRM",
+        amount=5000,
+        investment_type="Grow",
+        invoice_id="Q3-1",
+    ),
+    dict(
+        date="2026-08-01",
+        department="IT",
+        vendor="Amazon Web Services",
+        category="Cloud infrastructure",
+        amount=1000,
+        investment_type="Run",
+        invoice_id="Q3-2",
+    ),
 ]
 
 VENDOR_ROWS = [
@@ -64,14 +216,22 @@ def _b(q, dept, cat, amount, scenario="Budget"):
 
 BUDGET_ROWS = [
     # No budget at all for Q1.
-    _b(2, "Marketing", "CRM", 1000), _b(2, "Marketing", "Analytics", 500), _b(2, "Marketing", "Design", 200),
-    _b(2, "IT", "CRM", 800), _b(2, "IT", "Cloud infrastructure", 2000), _b(2, "IT", "Analytics", 1000),
+    _b(2, "Marketing", "CRM", 1000),
+    _b(2, "Marketing", "Analytics", 500),
+    _b(2, "Marketing", "Design", 200),
+    _b(2, "IT", "CRM", 800),
+    _b(2, "IT", "Cloud infrastructure", 2000),
+    _b(2, "IT", "Analytics", 1000),
     _b(2, "Joint", "Design", 300),
-    _b(3, "Marketing", "CRM", 3000), _b(3, "IT", "Cloud infrastructure", 1500),
-    _b(4, "Marketing", "CRM", 3000), _b(4, "IT", "Cloud infrastructure", 1500), _b(4, "Joint", "Design", 300),
+    _b(3, "Marketing", "CRM", 3000),
+    _b(3, "IT", "Cloud infrastructure", 1500),
+    _b(4, "Marketing", "CRM", 3000),
+    _b(4, "IT", "Cloud infrastructure", 1500),
+    _b(4, "Joint", "Design", 300),
     # Forecasts: Q3 has actual spend, so its forecast is not used; Q4 has none yet.
     _b(3, "Marketing", "CRM", 4000, "Forecast"),
-    _b(4, "Marketing", "CRM", 3500, "Forecast"), _b(4, "IT", "Cloud infrastructure", 1200, "Forecast"),
+    _b(4, "Marketing", "CRM", 3500, "Forecast"),
+    _b(4, "IT", "Cloud infrastructure", 1200, "Forecast"),
 ]
 
 
@@ -103,6 +263,7 @@ def loaded(engine):
 
 # --- Split and marketing share ------------------------------------------------------------
 
+
 def test_split_and_marketing_share(loaded):
     p = Page(loaded, Q2)
     row = p.split.set_index("label").loc["FY2026 Q2"]
@@ -122,8 +283,10 @@ def test_marketing_overtakes_it(loaded):
     assert spend.overtake_quarters(p.split) == [Q3]
     ms = spend.marketing_share(p.split, Q3)
     assert ms.share == pytest.approx(5000 / 6000)
-    assert ms.sentence == ("Marketing paid 83% of technology spend in FY2026 Q3, up 45 points on FY2026 Q2. "
-                           "Its technology spend overtook IT's this quarter.")
+    assert ms.sentence == (
+        "Marketing paid 83% of technology spend in FY2026 Q3, up 45 points on FY2026 Q2. "
+        "Its technology spend overtook IT's this quarter."
+    )
 
 
 def test_department_split_sums_to_total(loaded):
@@ -135,6 +298,7 @@ def test_department_split_sums_to_total(loaded):
 
 
 # --- Budget against actual ----------------------------------------------------------------
+
 
 def test_budget_variance_hand_computed(loaded):
     p = Page(loaded, Q2)
@@ -165,8 +329,10 @@ def test_budget_variance_hand_computed(loaded):
     # Total 5,700 vs 5,800: 100 (1.7%) under budget.
     assert (bv.actual, bv.budget, bv.variance, bv.verdict) == (5700.0, 5800.0, -100.0, "favourable")
     assert bv.variance_pct == pytest.approx(-100 / 5800)
-    assert bv.sentence == ("In FY2026 Q2, spend of $5.7K against a budget of $5.8K was $100 (1.7%) under budget, "
-                           "favourable. The largest overrun is Marketing's CRM budget (+$300). $200 went to categories with no budget.")
+    assert bv.sentence == (
+        "In FY2026 Q2, spend of $5.7K against a budget of $5.8K was $100 (1.7%) under budget, "
+        "favourable. The largest overrun is Marketing's CRM budget (+$300). $200 went to categories with no budget."
+    )
 
 
 def test_quarter_without_budget(loaded):
@@ -196,15 +362,27 @@ def test_fiscal_year_landing(loaded):
     table = landing.by_department.set_index("department")
     # Marketing: actuals 1,500 + 2,200 + 5,000 = 8,700; forecast Q4 3,500 (the Q3 forecast is not used
     # because Q3 has actuals) = 12,200; budget Q2 1,700 + Q3 3,000 + Q4 3,000 = 7,700.
-    assert table.loc["Marketing", ["actual_to_date", "forecast", "landing", "budget", "variance"]].tolist() == \
-        [8700.0, 3500.0, 12200.0, 7700.0, 4500.0]
+    assert table.loc["Marketing", ["actual_to_date", "forecast", "landing", "budget", "variance"]].tolist() == [
+        8700.0,
+        3500.0,
+        12200.0,
+        7700.0,
+        4500.0,
+    ]
     # IT: 4,000 + 3,500 + 1,000 + forecast 1,200 = 9,700 against 3,800 + 1,500 + 1,500 = 6,800.
     assert table.loc["IT", ["landing", "budget", "variance"]].tolist() == [9700.0, 6800.0, 2900.0]
     # Joint: 500 + no forecast = 500 against 300 + 300 = 600: 100 under, favourable.
-    assert table.loc["Joint", ["landing", "budget", "variance", "verdict"]].tolist() == [500.0, 600.0, -100.0, "favourable"]
+    assert table.loc["Joint", ["landing", "budget", "variance", "verdict"]].tolist() == [
+        500.0,
+        600.0,
+        -100.0,
+        "favourable",
+    ]
     assert (landing.landing, landing.budget, landing.variance) == (22400.0, 15100.0, 7300.0)
-    assert landing.sentence == ("FY2026 is on course to land at $22.4K against a full-year budget of $15.1K: "
-                                "$7.3K (48%) over budget, unfavourable (actuals for Q1–Q3 plus forecast for Q4).")
+    assert landing.sentence == (
+        "FY2026 is on course to land at $22.4K against a full-year budget of $15.1K: "
+        "$7.3K (48%) over budget, unfavourable (actuals for Q1–Q3 plus forecast for Q4)."
+    )
 
 
 def test_landing_needs_forecasts(loaded):
@@ -221,6 +399,7 @@ def test_landing_needs_forecasts(loaded):
 
 
 # --- Vendors ------------------------------------------------------------------------------
+
 
 def test_vendor_normalisation_and_catalogue(loaded):
     directory = spend.load_vendor_directory(loaded).set_index("vendor")
@@ -254,8 +433,9 @@ def test_vendor_overlap_and_at_stake(loaded):
     ]
     assert ov.vendors["spellings"].iloc[0] == "SALESFORCE | Salesforce | Salesforce UK Ltd | Salesforce.com, Inc."
     assert ov.total_at_stake == 780.0
-    assert ov.sentence == ("In FY2026 Q2, 2 vendors were paid by both Marketing and IT: $780 at stake, "
-                           "the most with Salesforce ($700).")
+    assert ov.sentence == (
+        "In FY2026 Q2, 2 vendors were paid by both Marketing and IT: $780 at stake, the most with Salesforce ($700)."
+    )
     # Overlap needs both sides in scope.
     it_only = spend.vendor_overlap(Page(loaded, Q2, ("IT",)).period, Q2, ("IT",))
     assert not it_only.in_scope and it_only.total_at_stake is None
@@ -269,9 +449,11 @@ def test_redundant_tools(loaded):
     # Analytics: Marketing pays Hotjar 250 + Looker 150 = 400, IT pays Tableau 900: sized at 400.
     assert rt.categories.values.tolist() == [["Analytics", "Hotjar Ltd, Looker", "Tableau", 400.0, 900.0, 400.0]]
     assert rt.total == 400.0
-    assert rt.sentence == ("In 1 category, Marketing and IT paid different vendors for the same capability in "
-                           "FY2026 Q2, sized at $400. The largest is Analytics ($400): Marketing pays Hotjar Ltd, "
-                           "Looker; IT pays Tableau.")
+    assert rt.sentence == (
+        "In 1 category, Marketing and IT paid different vendors for the same capability in "
+        "FY2026 Q2, sized at $400. The largest is Analytics ($400): Marketing pays Hotjar Ltd, "
+        "Looker; IT pays Tableau."
+    )
 
 
 def test_shadow_it(loaded):
@@ -282,17 +464,23 @@ def test_shadow_it(loaded):
     assert (sh.amount, sh.base) == (670.0, 2200.0)
     assert sh.share == pytest.approx(670 / 2200)
     assert sh.previous_share == pytest.approx(0.25)
-    assert sh.top_vendors.values.tolist() == [["Canva", "not approved by IT", 300.0, 1],
-                                              ["Hotjar Ltd", "not in the catalogue", 250.0, 1],
-                                              ["Hub Spot", "not in the catalogue", 120.0, 1]]
-    assert sh.sentence == ("In FY2026 Q2, $670 of Marketing and Joint spend (30%) went to vendors IT has not "
-                           "approved, up 5 points on FY2026 Q1. The largest is Canva ($300, not approved by IT).")
+    assert sh.top_vendors.values.tolist() == [
+        ["Canva", "not approved by IT", 300.0, 1],
+        ["Hotjar Ltd", "not in the catalogue", 250.0, 1],
+        ["Hub Spot", "not in the catalogue", 120.0, 1],
+    ]
+    assert sh.sentence == (
+        "In FY2026 Q2, $670 of Marketing and Joint spend (30%) went to vendors IT has not "
+        "approved, up 5 points on FY2026 Q1. The largest is Canva ($300, not approved by IT)."
+    )
     trend = p.trend.set_index("label")
     assert trend.loc["FY2026 Q1", ["spend", "shadow"]].tolist() == [2000.0, 500.0]
     assert trend.loc["FY2026 Q2", ["spend", "shadow"]].tolist() == [2200.0, 670.0]
     assert trend.loc["FY2026 Q3", ["spend", "shadow"]].tolist() == [5000.0, 0.0]
-    assert spend.shadow_trend_sentence(p.trend, Q3) == \
-        "Shadow IT fell from 25% of Marketing and Joint spend in FY2026 Q1 to 0% in FY2026 Q3."
+    assert (
+        spend.shadow_trend_sentence(p.trend, Q3)
+        == "Shadow IT fell from 25% of Marketing and Joint spend in FY2026 Q1 to 0% in FY2026 Q3."
+    )
     # IT alone has no shadow IT to measure.
     assert spend.shadow_it(Page(loaded, Q2, ("IT",)).period, p.trend, Q2, ("IT",)) is None
 
@@ -310,8 +498,10 @@ def test_investment_mix_with_unmapped_share(loaded):
     assert table.loc[("IT", "Transform"), "share"] == pytest.approx(900 / 3500)
     assert list(mix.mix["investment_type"][mix.mix["department"] == "Marketing"]) == ["Run", "Grow", "Unmapped"]
     assert mix.unmapped == 250.0 and mix.unmapped_share == pytest.approx(250 / 5700)
-    assert mix.sentence == ("In FY2026 Q2, the largest slice is Grow for Marketing (71%); Run for IT (74%). "
-                            "4% of spend ($250) has no investment type.")
+    assert mix.sentence == (
+        "In FY2026 Q2, the largest slice is Grow for Marketing (71%); Run for IT (74%). "
+        "4% of spend ($250) has no investment type."
+    )
 
 
 def test_drill_down_to_invoice_lines(loaded):
@@ -321,8 +511,12 @@ def test_drill_down_to_invoice_lines(loaded):
     assert top.rows[["name", "spend", "lines"]].values.tolist() == [["IT", 3500.0, 4], ["Marketing", 2200.0, 8]]
     cats = spend.drill_down(p.period, Q2, "Marketing")
     assert cats.rows[["name", "spend"]].values.tolist() == [
-        ["CRM", 1300.0], ["Analytics", 400.0], ["Design", 300.0], ["Marketing automation", 120.0],
-        ["Cloud infrastructure", 80.0]]
+        ["CRM", 1300.0],
+        ["Analytics", 400.0],
+        ["Design", 300.0],
+        ["Marketing automation", 120.0],
+        ["Cloud infrastructure", 80.0],
+    ]
     assert cats.sentence == ("Marketing in FY2026 Q2: $2.2K across 5 categories; the largest is CRM at $1.3K (59%).")
     vendors = spend.drill_down(p.period, Q2, "Marketing", "CRM")
     assert vendors.rows[["name", "spend", "lines"]].values.tolist() == [["Salesforce", 1300.0, 3]]
@@ -340,14 +534,21 @@ def test_drill_down_to_invoice_lines(loaded):
 
 # --- Pure rules ---------------------------------------------------------------------------
 
+
 def _labelled_by_quarter(rows):
     """A `spend_by_quarter`-like frame with only the columns `spend_split` reads."""
     return pd.DataFrame(rows, columns=["quarter", "department", "spend"])
 
 
 def test_spend_split_hand_computed():
-    by_q = _labelled_by_quarter([("FY2026 Q1", "Marketing", 300.0), ("FY2026 Q1", "IT", 600.0),
-                                 ("FY2026 Q1", "Joint", 100.0), ("FY2025 Q4", "IT", 800.0)])
+    by_q = _labelled_by_quarter(
+        [
+            ("FY2026 Q1", "Marketing", 300.0),
+            ("FY2026 Q1", "IT", 600.0),
+            ("FY2026 Q1", "Joint", 100.0),
+            ("FY2025 Q4", "IT", 800.0),
+        ]
+    )
     s = spend.spend_split(by_q, FiscalQuarter(2026, 1))
     assert s.total == 1000.0
     assert s.shares == {"Marketing": 0.3, "IT": 0.6, "Joint": 0.1}
@@ -363,46 +564,69 @@ def test_spend_split_edge_cases():
     assert s.by_department["Marketing"] == 0.0  # no lines: zero spend, and the share says 0%
     assert s.previous_total is None and s.total_delta_label is None  # no data for the previous quarter
     assert spend.spend_split(by_q, FiscalQuarter(2026, 2)) is None  # no data, not zero
-    zero = spend.spend_split(_labelled_by_quarter([("FY2026 Q1", "IT", 100.0), ("FY2026 Q1", "IT", -100.0)]),
-                             FiscalQuarter(2026, 1))
+    zero = spend.spend_split(
+        _labelled_by_quarter([("FY2026 Q1", "IT", 100.0), ("FY2026 Q1", "IT", -100.0)]), FiscalQuarter(2026, 1)
+    )
     assert zero.total == 0 and zero.shares["IT"] is None  # a share of nothing is undefined
 
 
-@pytest.mark.parametrize("variance, word", [(-0.01, "favourable"), (0.0, "on budget"), (0.004, "on budget"),
-                                            (12.5, "unfavourable"), (None, "no budget"), (float("nan"), "no budget")])
+@pytest.mark.parametrize(
+    "variance, word",
+    [
+        (-0.01, "favourable"),
+        (0.0, "on budget"),
+        (0.004, "on budget"),
+        (12.5, "unfavourable"),
+        (None, "no budget"),
+        (float("nan"), "no budget"),
+    ],
+)
 def test_verdict(variance, word):
     assert spend.verdict(variance) == word
 
 
-@pytest.mark.parametrize("variance, pct, parts, text", [
-    (250, 0.04, dict(against="budget", with_verdict=True), "$250 (4.0%) over budget, unfavourable"),  # sentences
-    (-40_000, 0.03, dict(against="budget"), "$40.0K (3.0%) under budget"),  # the Overview story
-    (250, 0.04, dict(symbol=True, against="the $6.2K budget"), "▲ $250 (4.0%) over the $6.2K budget"),  # tile
-    (0.004, None, dict(zero="● On budget ($6.5K)"), "● On budget ($6.5K)"),
-    (-1500, 0.095, dict(symbol=True, percent_decimals=0, zero="on budget"), "▼ $1.5K (10%) under"),  # slide table
-    (1500, 0.095, dict(symbol=True, short=True, percent_decimals=0), "▲ 10%"),  # beside a slide's bar
-    (1500, None, dict(short=True, missing=""), ""),
-    (-300, None, dict(symbol=True, zero="on budget"), "▼ $300 under"),  # chart labels
-    (None, None, {}, "no budget"),
-    (0.0, None, dict(zero=None), "$0 under"),  # the Tech spend page's figure
-])
+@pytest.mark.parametrize(
+    "variance, pct, parts, text",
+    [
+        (250, 0.04, dict(against="budget", with_verdict=True), "$250 (4.0%) over budget, unfavourable"),  # sentences
+        (-40_000, 0.03, dict(against="budget"), "$40.0K (3.0%) under budget"),  # the Overview story
+        (250, 0.04, dict(symbol=True, against="the $6.2K budget"), "▲ $250 (4.0%) over the $6.2K budget"),  # tile
+        (0.004, None, dict(zero="● On budget ($6.5K)"), "● On budget ($6.5K)"),
+        (-1500, 0.095, dict(symbol=True, percent_decimals=0, zero="on budget"), "▼ $1.5K (10%) under"),  # slide table
+        (1500, 0.095, dict(symbol=True, short=True, percent_decimals=0), "▲ 10%"),  # beside a slide's bar
+        (1500, None, dict(short=True, missing=""), ""),
+        (-300, None, dict(symbol=True, zero="on budget"), "▼ $300 under"),  # chart labels
+        (None, None, {}, "no budget"),
+        (0.0, None, dict(zero=None), "$0 under"),  # the Tech spend page's figure
+    ],
+)
 def test_one_variance_wording(variance, pct, parts, text):
     assert spend.variance_words(variance, pct, **parts) == text
 
 
 def test_overtake_needs_a_crossing():
-    split = pd.DataFrame({"quarter": [FiscalQuarter(2025, q) for q in (1, 2, 3, 4)],
-                          "Marketing": [10, 30, 20, 40], "IT": [20, 20, 25, 30]})
+    split = pd.DataFrame(
+        {
+            "quarter": [FiscalQuarter(2025, q) for q in (1, 2, 3, 4)],
+            "Marketing": [10, 30, 20, 40],
+            "IT": [20, 20, 25, 30],
+        }
+    )
     # Q2 crosses (10 <= 20, then 30 > 20), Q3 falls back, Q4 crosses again.
     assert spend.overtake_quarters(split) == [FiscalQuarter(2025, 2), FiscalQuarter(2025, 4)]
     assert spend.overtake_quarters(split.iloc[1:2]) == []  # ahead from the start is not an overtaking
 
 
 def test_near_match_threshold_is_documented_behaviour():
-    directory = pd.DataFrame({"vendor": ["Tablau", "Tableau", "Figma", "FigJam", "AWS", "Azure"],
-                              "vendor_key": ["tablau", "tableau", "figma", "figjam", "aws", "azure"],
-                              "vendor_name": ["Tablau", "Tableau", "Figma", "FigJam", "AWS", "Azure"],
-                              "in_catalogue": [False] * 6, "it_approved": [False] * 6})
+    directory = pd.DataFrame(
+        {
+            "vendor": ["Tablau", "Tableau", "Figma", "FigJam", "AWS", "Azure"],
+            "vendor_key": ["tablau", "tableau", "figma", "figjam", "aws", "azure"],
+            "vendor_name": ["Tablau", "Tableau", "Figma", "FigJam", "AWS", "Azure"],
+            "in_catalogue": [False] * 6,
+            "it_approved": [False] * 6,
+        }
+    )
     pairs = spend.possible_duplicates(directory)
     assert pairs[["vendor_a", "vendor_b"]].values.tolist() == [["Tablau", "Tableau"]]
 
@@ -426,8 +650,13 @@ def random_period(rng: np.random.Generator, n: int = 40) -> pd.DataFrame:
             rows.append((d, c, v, None, -round(amount * float(rng.uniform(0, 1)), 2), 1))
     period = pd.DataFrame(rows, columns=["department", "category", "vendor", "investment_type", "spend", "lines"])
     names = period.groupby("vendor", as_index=False).agg(spend=("spend", "sum"), lines=("lines", "sum"))
-    catalogue = pd.DataFrame({"vendor": ["Salesforce", "Canva", "AWS", "Looker"],
-                              "it_approved": [True, False, True, bool(rng.random() < 0.5)], "aliases": [None] * 4})
+    catalogue = pd.DataFrame(
+        {
+            "vendor": ["Salesforce", "Canva", "AWS", "Looker"],
+            "it_approved": [True, False, True, bool(rng.random() < 0.5)],
+            "aliases": [None] * 4,
+        }
+    )
     return spend.with_vendors(period, spend.vendor_directory(names, catalogue))
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import CompileError
 from metrics import sql
 from metrics.fiscal import FiscalCalendar
 
-
 # --- SQL constructs ------------------------------------------------------------------------
+
 
 def _sql(expr, dialect) -> str:
     return str(sa.select(expr).compile(dialect=dialect))
@@ -23,16 +23,18 @@ A, B = sa.column("a", sa.DateTime), sa.column("b", sa.DateTime)
 
 
 def test_days_between_per_dialect():
-    assert "EXTRACT(EPOCH FROM (CAST(b AS TIMESTAMP) - CAST(a AS TIMESTAMP)))" in _sql(sql.days_between(A, B),
-                                                                                     postgresql.dialect())
+    assert "EXTRACT(EPOCH FROM (CAST(b AS TIMESTAMP) - CAST(a AS TIMESTAMP)))" in _sql(
+        sql.days_between(A, B), postgresql.dialect()
+    )
     assert "date_diff('microsecond'" in _sql(sql.days_between(A, B), duckdb_engine.Dialect())
     assert "julianday(b) - julianday(a)" in _sql(sql.days_between(A, B), sqlite.dialect())
 
 
 def test_percentile_per_dialect():
     x = sa.column("x", sa.Float)
-    assert "percentile_cont(0.85) WITHIN GROUP (ORDER BY x)" in _sql(sql.continuous_percentile(0.85, x),
-                                                                    postgresql.dialect())
+    assert "percentile_cont(0.85) WITHIN GROUP (ORDER BY x)" in _sql(
+        sql.continuous_percentile(0.85, x), postgresql.dialect()
+    )
     assert "quantile_cont(x, 0.85)" in _sql(sql.continuous_percentile(0.85, x), duckdb_engine.Dialect())
     with pytest.raises(CompileError):
         _sql(sql.continuous_percentile(0.5, x), sqlite.dialect())
@@ -43,8 +45,11 @@ def test_percentile_per_dialect():
 def test_percentile_fraction_is_part_of_the_statement_cache_key():
     """Two statements differing only in the fraction must not share a cached compilation."""
     engine = sa.create_engine("duckdb:///:memory:")
-    values = sa.select(sa.literal_column("CAST(v AS DOUBLE)").label("v")).select_from(
-        sa.text("(VALUES (1), (2), (3), (4)) AS t(v)")).subquery()
+    values = (
+        sa.select(sa.literal_column("CAST(v AS DOUBLE)").label("v"))
+        .select_from(sa.text("(VALUES (1), (2), (3), (4)) AS t(v)"))
+        .subquery()
+    )
     with engine.connect() as conn:
         p50 = conn.execute(sa.select(sql.continuous_percentile(0.5, values.c.v))).scalar()
         p85 = conn.execute(sa.select(sql.continuous_percentile(0.85, values.c.v))).scalar()
@@ -72,11 +77,14 @@ def test_sql_percentiles_only_where_the_engine_has_them():
 @pytest.mark.parametrize("construct", ["days_between", "continuous_percentile", "floor_nonnegative"])
 def test_a_database_without_the_construct_fails_with_a_clear_error(construct, dialect):
     x = sa.column("x", sa.Float)
-    expr = {"days_between": lambda: sql.days_between(A, B),
-            "continuous_percentile": lambda: sql.continuous_percentile(0.5, x),
-            "floor_nonnegative": lambda: sql.floor_nonnegative(x)}[construct]()
-    with pytest.raises(sql.UnsupportedDatabase, match=f"no SQL for {construct} on '{dialect.name}'.*DuckDB, "
-                                                      "PostgreSQL and SQLite"):
+    expr = {
+        "days_between": lambda: sql.days_between(A, B),
+        "continuous_percentile": lambda: sql.continuous_percentile(0.5, x),
+        "floor_nonnegative": lambda: sql.floor_nonnegative(x),
+    }[construct]()
+    with pytest.raises(
+        sql.UnsupportedDatabase, match=f"no SQL for {construct} on '{dialect.name}'.*DuckDB, PostgreSQL and SQLite"
+    ):
         _sql(expr, dialect)
 
 
@@ -105,9 +113,15 @@ def test_in_quarters_uses_the_fiscal_calendar():
     assert params == {"period_from": datetime(2025, 7, 1), "period_to": datetime(2026, 1, 1)}
 
 
-@pytest.mark.parametrize("value, expected", [
-    (None, None), ("2026-02-14", date(2026, 2, 14)), ("2026-02-14 10:30:00", date(2026, 2, 14)),
-    (datetime(2026, 2, 14, 10, 30), date(2026, 2, 14)), (date(2026, 2, 14), date(2026, 2, 14)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, None),
+        ("2026-02-14", date(2026, 2, 14)),
+        ("2026-02-14 10:30:00", date(2026, 2, 14)),
+        (datetime(2026, 2, 14, 10, 30), date(2026, 2, 14)),
+        (date(2026, 2, 14), date(2026, 2, 14)),
+    ],
+)
 def test_as_date_reads_every_engines_date(value, expected):
     assert sql.as_date(value) == expected

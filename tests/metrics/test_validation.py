@@ -33,8 +33,15 @@ def spend(*rows: str, header: str = SPEND_HEADER) -> bytes:
     return csv_bytes(header, *rows)
 
 
-def row(i: int = 1, date: str = "2026-02-14", department: str = "Marketing", vendor: str = "Salesforce",
-        category: str = "CRM", amount: str = "100.00", invoice: str | None = None) -> str:
+def row(
+    i: int = 1,
+    date: str = "2026-02-14",
+    department: str = "Marketing",
+    vendor: str = "Salesforce",
+    category: str = "CRM",
+    amount: str = "100.00",
+    invoice: str | None = None,
+) -> str:
     return ",".join((date, department, vendor, category, amount, invoice or f"INV-{i}"))
 
 
@@ -65,168 +72,579 @@ class Bad:
     severity: str
     line: int | None
     column: str | None
-    problem: str                      # phrase expected in the problem
-    fix: str                          # phrase expected in the fix
-    value: str | None = None          # expected value (prefix), when the case has one
+    problem: str  # phrase expected in the problem
+    fix: str  # phrase expected in the fix
+    value: str | None = None  # expected value (prefix), when the case has one
     options: dict = field(default_factory=dict)
 
 
-_LATE_BAD_BYTE = (spend(*(row(i) for i in range(1, 70_001)))  # 3 MB of ASCII, then one Latin-1 byte
-                  + "2026-02-14,IT,Soci\xe9t\xe9,CRM,5,INV-X\n".encode("latin-1"))
+_LATE_BAD_BYTE = (
+    spend(*(row(i) for i in range(1, 70_001)))  # 3 MB of ASCII, then one Latin-1 byte
+    + "2026-02-14,IT,Soci\xe9t\xe9,CRM,5,INV-X\n".encode("latin-1")
+)
 _EARLY_UNCLOSED = spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', *(row(i) for i in range(3, 5000)))
 
 BAD_INPUTS = [
     # Decoding and file type
-    Bad("windows-1252", "spend",
+    Bad(
+        "windows-1252",
+        "spend",
         spend(row(1), "2026-02-14,IT,Société Générale €,CRM,5,INV-2").decode().encode("cp1252"),
-        ERROR, 3, None, "looks like windows-1252", "UTF-8", value="2026-02-14,IT,Société Générale €"),
+        ERROR,
+        3,
+        None,
+        "looks like windows-1252",
+        "UTF-8",
+        value="2026-02-14,IT,Société Générale €",
+    ),
     Bad("invalid byte after 3 MB", "spend", _LATE_BAD_BYTE, ERROR, 70_002, None, "not UTF-8", "CSV UTF-8"),
-    Bad("xlsx renamed .csv", "spend", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 100, ERROR, None, None,
-        "not a CSV file", "CSV UTF-8"),
+    Bad(
+        "xlsx renamed .csv",
+        "spend",
+        b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 100,
+        ERROR,
+        None,
+        None,
+        "not a CSV file",
+        "CSV UTF-8",
+    ),
     Bad("pdf renamed .csv", "spend", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", ERROR, None, None, "PDF", "CSV UTF-8"),
-    Bad("png renamed .csv", "spend", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ERROR, None, None, "PNG image",
-        "CSV UTF-8"),
-    Bad("NUL bytes", "spend", SPEND_HEADER.encode() + b"\n2026-02-14,IT,Acme\x00,CRM,5,INV-1\n", ERROR, 2, None,
-        "NUL bytes", "CSV UTF-8"),
+    Bad(
+        "png renamed .csv", "spend", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ERROR, None, None, "PNG image", "CSV UTF-8"
+    ),
+    Bad(
+        "NUL bytes",
+        "spend",
+        SPEND_HEADER.encode() + b"\n2026-02-14,IT,Acme\x00,CRM,5,INV-1\n",
+        ERROR,
+        2,
+        None,
+        "NUL bytes",
+        "CSV UTF-8",
+    ),
     Bad("zero bytes", "spend", b"", ERROR, None, None, "the file is empty", "header row"),
     Bad("only whitespace", "spend", b" \r\n\n\t\n", ERROR, None, None, "the file is empty", "header row"),
     Bad("header only", "spend", spend(), ERROR, 1, None, "no data rows", "add the data rows"),
-    Bad("larger than max_bytes", "spend", spend(row(1), row(2)), ERROR, None, None, "too large", "split the file",
-        options={"max_bytes": 64}),
+    Bad(
+        "larger than max_bytes",
+        "spend",
+        spend(row(1), row(2)),
+        ERROR,
+        None,
+        None,
+        "too large",
+        "split the file",
+        options={"max_bytes": 64},
+    ),
     Bad("row bomb: 2 MB line", "spend", spend(row(1), "x" * 2_000_000), ERROR, 3, None, "longer than", "right file"),
     # Structure
-    Bad("unterminated quote", "spend", spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3)), ERROR, 3, None,
-        "never closed", "closing quote"),
-    Bad("unterminated quote early in a big file", "spend", _EARLY_UNCLOSED, ERROR, 3, None, "never closed",
-        "closing quote"),
-    Bad("row with more fields", "spend", spend(row(1), row(2) + ",extra", row(3)), ERROR, 3, None,
-        "7 fields but the header has 6", "put quotes around"),
-    Bad("row with fewer fields", "spend", spend(row(1), "2026-02-14,IT,Acme,CRM,5", row(3)), ERROR, 3, None,
-        "5 fields but the header has 6", "add the missing cells"),
-    Bad("more fields after a multi-line cell", "spend",
-        spend(row(1) + ',"first\nsecond\nthird"', row(2) + ",x,y", row(3) + ",z",
-              header=SPEND_HEADER + ",description"),
-        ERROR, 5, None, "8 fields but the header has 7", "put quotes around"),
-    Bad("quote closed on a later line", "spend",
-        spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3), row(4, vendor='"Zoom"'), row(5)), ERROR, 5, None,
-        "a closing quote on line 5 is followed by text", "two quotes"),
-    Bad("quote closed on a later line, wrong field count", "spend",
+    Bad(
+        "unterminated quote",
+        "spend",
+        spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3)),
+        ERROR,
+        3,
+        None,
+        "never closed",
+        "closing quote",
+    ),
+    Bad(
+        "unterminated quote early in a big file",
+        "spend",
+        _EARLY_UNCLOSED,
+        ERROR,
+        3,
+        None,
+        "never closed",
+        "closing quote",
+    ),
+    Bad(
+        "row with more fields",
+        "spend",
+        spend(row(1), row(2) + ",extra", row(3)),
+        ERROR,
+        3,
+        None,
+        "7 fields but the header has 6",
+        "put quotes around",
+    ),
+    Bad(
+        "row with fewer fields",
+        "spend",
+        spend(row(1), "2026-02-14,IT,Acme,CRM,5", row(3)),
+        ERROR,
+        3,
+        None,
+        "5 fields but the header has 6",
+        "add the missing cells",
+    ),
+    Bad(
+        "more fields after a multi-line cell",
+        "spend",
+        spend(row(1) + ',"first\nsecond\nthird"', row(2) + ",x,y", row(3) + ",z", header=SPEND_HEADER + ",description"),
+        ERROR,
+        5,
+        None,
+        "8 fields but the header has 7",
+        "put quotes around",
+    ),
+    Bad(
+        "quote closed on a later line",
+        "spend",
+        spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3), row(4, vendor='"Zoom"'), row(5)),
+        ERROR,
+        5,
+        None,
+        "a closing quote on line 5 is followed by text",
+        "two quotes",
+    ),
+    Bad(
+        "quote closed on a later line, wrong field count",
+        "spend",
         spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3), '2026-02-14,IT,Zoom",CRM,5', row(5)),
-        ERROR, 3, None, "5 fields but the header has 6 (fewer fields than columns); a quoted cell makes this row "
-        "run over 3 lines", "add the missing cells"),
-    Bad("quote closed on a later line, rows swallowed", "spend",
+        ERROR,
+        3,
+        None,
+        "5 fields but the header has 6 (fewer fields than columns); a quoted cell makes this row run over 3 lines",
+        "add the missing cells",
+    ),
+    Bad(
+        "quote closed on a later line, rows swallowed",
+        "spend",
         spend(row(1), '2026-02-14,IT,"Acme,CRM,5,INV-2', row(3), '2026-02-14,IT,Zoom",CRM,5,INV-4', row(5)),
-        WARNING, 3, None, "the quoted vendor cell starting on line 3 runs over 3 lines and holds 10 delimiters",
-        "quote that is not closed"),
-    Bad("more lines than allowed", "spend", spend(row(1)) + b"\n" * 20_000_001, ERROR, None, None,
-        "at most 20,000,000 are accepted", "split it"),
+        WARNING,
+        3,
+        None,
+        "the quoted vendor cell starting on line 3 runs over 3 lines and holds 10 delimiters",
+        "quote that is not closed",
+    ),
+    Bad(
+        "more lines than allowed",
+        "spend",
+        spend(row(1)) + b"\n" * 20_000_001,
+        ERROR,
+        None,
+        None,
+        "at most 20,000,000 are accepted",
+        "split it",
+    ),
     # Headers
-    Bad("duplicate header", "spend", spend(row(1) + ",7", header=SPEND_HEADER + ",Amount"), ERROR, 1, "amount",
-        "both mean amount", "delete or rename"),
-    Bad("two aliases of one column", "spend", csv_bytes("date,department,Supplier,vendor_name,category,amount",
-                                                        "2026-02-14,IT,Acme,Acme,CRM,5"),
-        ERROR, 1, "vendor", "'Supplier' (C) and 'vendor_name' (D) both mean vendor", "delete or rename"),
-    Bad("blank header cell over data", "spend", csv_bytes("date,department,vendor,,category,amount",
-                                                         "2026-02-14,IT,Acme,oops,CRM,5"),
-        ERROR, 1, None, "column 4 (D) has no header but holds data (line 2)", "add a header", value="oops"),
-    Bad("missing required column", "spend", csv_bytes("date,dept,supplier,category", "2026-02-14,IT,Acme,CRM"),
-        ERROR, 1, "amount", "missing: amount (columns found: 'date', 'dept', 'supplier', 'category')",
-        "net_amount"),
-    Bad("unknown column", "spend", spend(row(1) + ",P-7", header=SPEND_HEADER + ",Project"), WARNING, 1, "Project",
-        "not a spend column and is ignored", "rename it"),
+    Bad(
+        "duplicate header",
+        "spend",
+        spend(row(1) + ",7", header=SPEND_HEADER + ",Amount"),
+        ERROR,
+        1,
+        "amount",
+        "both mean amount",
+        "delete or rename",
+    ),
+    Bad(
+        "two aliases of one column",
+        "spend",
+        csv_bytes("date,department,Supplier,vendor_name,category,amount", "2026-02-14,IT,Acme,Acme,CRM,5"),
+        ERROR,
+        1,
+        "vendor",
+        "'Supplier' (C) and 'vendor_name' (D) both mean vendor",
+        "delete or rename",
+    ),
+    Bad(
+        "blank header cell over data",
+        "spend",
+        csv_bytes("date,department,vendor,,category,amount", "2026-02-14,IT,Acme,oops,CRM,5"),
+        ERROR,
+        1,
+        None,
+        "column 4 (D) has no header but holds data (line 2)",
+        "add a header",
+        value="oops",
+    ),
+    Bad(
+        "missing required column",
+        "spend",
+        csv_bytes("date,dept,supplier,category", "2026-02-14,IT,Acme,CRM"),
+        ERROR,
+        1,
+        "amount",
+        "missing: amount (columns found: 'date', 'dept', 'supplier', 'category')",
+        "net_amount",
+    ),
+    Bad(
+        "unknown column",
+        "spend",
+        spend(row(1) + ",P-7", header=SPEND_HEADER + ",Project"),
+        WARNING,
+        1,
+        "Project",
+        "not a spend column and is ignored",
+        "rename it",
+    ),
     # Values
-    Bad("empty required value", "spend", spend(row(1), row(2, vendor=""), row(3)), ERROR, 3, "vendor",
-        "vendor is empty", "fill in vendor"),
-    Bad("empty invoice_id when the column is present", "spend", spend(row(1), row(2, invoice=" ")), ERROR, 3,
-        "invoice_id", "invoice_id is empty", "every row needs one"),
-    Bad("unknown department", "spend", spend(row(1), row(2, department="Finance")), ERROR, 3, "department",
-        "'Finance' is not an allowed department value", "Marketing, IT, Joint", value="Finance"),
-    Bad("unknown quarter", "budget", csv_bytes("fiscal_year,quarter,department,category,amount",
-                                               "2026,Q5,IT,CRM,1000"),
-        ERROR, 2, "quarter", "'Q5' is not an allowed quarter value", "Q1, Q2, Q3, Q4", value="Q5"),
-    Bad("unknown priority", "requests", csv_bytes("request_id,title,requested_at,priority,type",
-                                                  "MKT-1,Fix form,2026-03-02,Whenever,Website"),
-        ERROR, 2, "priority", "'Whenever' is not an allowed priority", "Critical, High, Medium, Low"),
-    Bad("unknown KPI direction", "kpis", csv_bytes("kpi,name,unit,direction,owner,definition",
-                                                   "nps,NPS,points,sideways,Joint,Promoters minus detractors"),
-        ERROR, 2, "direction", "'sideways' is not an allowed direction", "higher, lower"),
-    Bad("unknown KPI owner", "kpis", csv_bytes("kpi,name,unit,direction,owner,definition",
-                                               "nps,NPS,points,higher,CFO,Promoters minus detractors"),
-        ERROR, 2, "owner", "'CFO' is not an allowed owner", "CIO, CMO, Joint"),
-    Bad("text amount", "spend", spend(row(1, amount="abc")), ERROR, 2, "amount", "'abc' is not an amount",
-        "write a number such as 1234.56", value="abc"),
-    Bad("decimal comma read with '.'", "spend", spend(row(1, amount='"12,5"')), ERROR, 2, "amount",
-        "'12,5' has a decimal comma", 'decimal=","', value="12,5"),
-    Bad("decimal point in a semicolon file", "spend",
-        csv_bytes(SPEND_HEADER.replace(",", ";"), "2026-02-14;IT;Acme;CRM;1234.56;INV-1"), ERROR, 2, "amount",
-        "'1234.56' has a decimal point", 'decimal="."'),
+    Bad(
+        "empty required value",
+        "spend",
+        spend(row(1), row(2, vendor=""), row(3)),
+        ERROR,
+        3,
+        "vendor",
+        "vendor is empty",
+        "fill in vendor",
+    ),
+    Bad(
+        "empty invoice_id when the column is present",
+        "spend",
+        spend(row(1), row(2, invoice=" ")),
+        ERROR,
+        3,
+        "invoice_id",
+        "invoice_id is empty",
+        "every row needs one",
+    ),
+    Bad(
+        "unknown department",
+        "spend",
+        spend(row(1), row(2, department="Finance")),
+        ERROR,
+        3,
+        "department",
+        "'Finance' is not an allowed department value",
+        "Marketing, IT, Joint",
+        value="Finance",
+    ),
+    Bad(
+        "unknown quarter",
+        "budget",
+        csv_bytes("fiscal_year,quarter,department,category,amount", "2026,Q5,IT,CRM,1000"),
+        ERROR,
+        2,
+        "quarter",
+        "'Q5' is not an allowed quarter value",
+        "Q1, Q2, Q3, Q4",
+        value="Q5",
+    ),
+    Bad(
+        "unknown priority",
+        "requests",
+        csv_bytes("request_id,title,requested_at,priority,type", "MKT-1,Fix form,2026-03-02,Whenever,Website"),
+        ERROR,
+        2,
+        "priority",
+        "'Whenever' is not an allowed priority",
+        "Critical, High, Medium, Low",
+    ),
+    Bad(
+        "unknown KPI direction",
+        "kpis",
+        csv_bytes(
+            "kpi,name,unit,direction,owner,definition", "nps,NPS,points,sideways,Joint,Promoters minus detractors"
+        ),
+        ERROR,
+        2,
+        "direction",
+        "'sideways' is not an allowed direction",
+        "higher, lower",
+    ),
+    Bad(
+        "unknown KPI owner",
+        "kpis",
+        csv_bytes("kpi,name,unit,direction,owner,definition", "nps,NPS,points,higher,CFO,Promoters minus detractors"),
+        ERROR,
+        2,
+        "owner",
+        "'CFO' is not an allowed owner",
+        "CIO, CMO, Joint",
+    ),
+    Bad(
+        "text amount",
+        "spend",
+        spend(row(1, amount="abc")),
+        ERROR,
+        2,
+        "amount",
+        "'abc' is not an amount",
+        "write a number such as 1234.56",
+        value="abc",
+    ),
+    Bad(
+        "decimal comma read with '.'",
+        "spend",
+        spend(row(1, amount='"12,5"')),
+        ERROR,
+        2,
+        "amount",
+        "'12,5' has a decimal comma",
+        'decimal=","',
+        value="12,5",
+    ),
+    Bad(
+        "decimal point in a semicolon file",
+        "spend",
+        csv_bytes(SPEND_HEADER.replace(",", ";"), "2026-02-14;IT;Acme;CRM;1234.56;INV-1"),
+        ERROR,
+        2,
+        "amount",
+        "'1234.56' has a decimal point",
+        'decimal="."',
+    ),
     Bad("inf", "spend", spend(row(1, amount="inf")), ERROR, 2, "amount", "'inf' is not a finite number", "infinity"),
     Bad("NaN", "spend", spend(row(1, amount="NaN")), ERROR, 2, "amount", "'NaN' is not a finite number", "NaN"),
-    Bad("1e400 overflows", "spend", spend(row(1, amount="1e400")), ERROR, 2, "amount", "'1e400' is not a finite",
-        "infinity"),
-    Bad("n/a is not a number", "spend", spend(row(1, amount="n/a")), ERROR, 2, "amount", "'n/a' is not an amount",
-        "1234.56"),
-    Bad("TBD is not a number", "spend", spend(row(1), row(2, amount="TBD")), ERROR, 3, "amount",
-        "'TBD' is not an amount", "1234.56"),
-    Bad("percent in money", "spend", spend(row(1, amount="95%")), ERROR, 2, "amount", "'95%' is a percentage",
-        "amount itself"),
-    Bad("currency in a number column", "kpi_actuals", csv_bytes("date,kpi,value", "2026-05-31,nps,$5"), ERROR, 2,
-        "value", "'$5' is not a number", "plain number"),
-    Bad("fractional fiscal year", "budget", csv_bytes("fiscal_year,quarter,department,category,amount",
-                                                      "2026.5,Q1,IT,CRM,1000"),
-        ERROR, 2, "fiscal_year", "'2026.5' is not a whole number", "whole number"),
-    Bad("two-digit fiscal year", "kpi_targets", csv_bytes("kpi,fiscal_year,quarter,target", "nps,26,Q1,40"),
-        ERROR, 2, "fiscal_year", "'26' is not a plausible fiscal year", "four digits"),
-    Bad("impossible date", "spend", spend(row(1, date="2024-02-30")), ERROR, 2, "date",
-        "'2024-02-30' is not a real calendar date", "check the day and the month"),
-    Bad("Excel serial date", "spend", spend(row(1), row(2, date="45291")), ERROR, 3, "date",
-        "'45291' looks like an Excel date serial number", "format the column as a date"),
-    Bad("not a date", "spend", spend(row(1, date="last tuesday")), ERROR, 2, "date", "'last tuesday' is not a date",
-        "yyyy-mm-dd"),
-    Bad("two-digit year in a date", "spend", spend(row(1, date="14/02/26")), ERROR, 2, "date",
-        "'14/02/26' has a two-digit year", "four digits"),
-    Bad("only ambiguous slash dates", "spend", spend(row(1), row(2, date="03/04/2026"), row(3, date="05/06/2026")),
-        ERROR, 3, "date", "could be day/month or month/day", "set the date order"),
-    Bad("day-first and month-first in one column", "spend",
+    Bad(
+        "1e400 overflows",
+        "spend",
+        spend(row(1, amount="1e400")),
+        ERROR,
+        2,
+        "amount",
+        "'1e400' is not a finite",
+        "infinity",
+    ),
+    Bad(
+        "n/a is not a number",
+        "spend",
+        spend(row(1, amount="n/a")),
+        ERROR,
+        2,
+        "amount",
+        "'n/a' is not an amount",
+        "1234.56",
+    ),
+    Bad(
+        "TBD is not a number",
+        "spend",
+        spend(row(1), row(2, amount="TBD")),
+        ERROR,
+        3,
+        "amount",
+        "'TBD' is not an amount",
+        "1234.56",
+    ),
+    Bad(
+        "percent in money",
+        "spend",
+        spend(row(1, amount="95%")),
+        ERROR,
+        2,
+        "amount",
+        "'95%' is a percentage",
+        "amount itself",
+    ),
+    Bad(
+        "currency in a number column",
+        "kpi_actuals",
+        csv_bytes("date,kpi,value", "2026-05-31,nps,$5"),
+        ERROR,
+        2,
+        "value",
+        "'$5' is not a number",
+        "plain number",
+    ),
+    Bad(
+        "fractional fiscal year",
+        "budget",
+        csv_bytes("fiscal_year,quarter,department,category,amount", "2026.5,Q1,IT,CRM,1000"),
+        ERROR,
+        2,
+        "fiscal_year",
+        "'2026.5' is not a whole number",
+        "whole number",
+    ),
+    Bad(
+        "two-digit fiscal year",
+        "kpi_targets",
+        csv_bytes("kpi,fiscal_year,quarter,target", "nps,26,Q1,40"),
+        ERROR,
+        2,
+        "fiscal_year",
+        "'26' is not a plausible fiscal year",
+        "four digits",
+    ),
+    Bad(
+        "impossible date",
+        "spend",
+        spend(row(1, date="2024-02-30")),
+        ERROR,
+        2,
+        "date",
+        "'2024-02-30' is not a real calendar date",
+        "check the day and the month",
+    ),
+    Bad(
+        "Excel serial date",
+        "spend",
+        spend(row(1), row(2, date="45291")),
+        ERROR,
+        3,
+        "date",
+        "'45291' looks like an Excel date serial number",
+        "format the column as a date",
+    ),
+    Bad(
+        "not a date",
+        "spend",
+        spend(row(1, date="last tuesday")),
+        ERROR,
+        2,
+        "date",
+        "'last tuesday' is not a date",
+        "yyyy-mm-dd",
+    ),
+    Bad(
+        "two-digit year in a date",
+        "spend",
+        spend(row(1, date="14/02/26")),
+        ERROR,
+        2,
+        "date",
+        "'14/02/26' has a two-digit year",
+        "four digits",
+    ),
+    Bad(
+        "only ambiguous slash dates",
+        "spend",
+        spend(row(1), row(2, date="03/04/2026"), row(3, date="05/06/2026")),
+        ERROR,
+        3,
+        "date",
+        "could be day/month or month/day",
+        "set the date order",
+    ),
+    Bad(
+        "day-first and month-first in one column",
+        "spend",
         spend(row(1, date="14/02/2026"), row(2, date="2026-03-01"), row(3, date="02/14/2026")),
-        ERROR, 4, "date", "line 2 has '14/02/2026' (day first) and line 4 has '02/14/2026' (month first)",
-        "yyyy-mm-dd"),
-    Bad("date impossible in the order set", "spend", spend(row(1, date="14/02/2026")), ERROR, 2, "date",
-        "'14/02/2026' is not a real date in month/day/year order", "date order setting",
-        options={"date_order": "mdy"}),
-    Bad("unreadable time of day", "requests", csv_bytes("request_id,title,requested_at,priority,type",
-                                                        "MKT-1,Fix form,2026-03-02 25:00,High,Website"),
-        ERROR, 2, "requested_at", "time of day that cannot be read", "HH:MM"),
-    Bad("yes/no column", "vendors", csv_bytes("vendor,it_approved", "Salesforce,yes", "Acme,maybe"), ERROR, 3,
-        "it_approved", "'maybe' is not yes or no", "true/false"),
+        ERROR,
+        4,
+        "date",
+        "line 2 has '14/02/2026' (day first) and line 4 has '02/14/2026' (month first)",
+        "yyyy-mm-dd",
+    ),
+    Bad(
+        "date impossible in the order set",
+        "spend",
+        spend(row(1, date="14/02/2026")),
+        ERROR,
+        2,
+        "date",
+        "'14/02/2026' is not a real date in month/day/year order",
+        "date order setting",
+        options={"date_order": "mdy"},
+    ),
+    Bad(
+        "unreadable time of day",
+        "requests",
+        csv_bytes("request_id,title,requested_at,priority,type", "MKT-1,Fix form,2026-03-02 25:00,High,Website"),
+        ERROR,
+        2,
+        "requested_at",
+        "time of day that cannot be read",
+        "HH:MM",
+    ),
+    Bad(
+        "yes/no column",
+        "vendors",
+        csv_bytes("vendor,it_approved", "Salesforce,yes", "Acme,maybe"),
+        ERROR,
+        3,
+        "it_approved",
+        "'maybe' is not yes or no",
+        "true/false",
+    ),
     # Rows
-    Bad("duplicate invoice id", "spend", spend(row(1), row(2), row(3, invoice="INV-1")), ERROR, 4, "invoice_id",
-        "appears twice: on line 2 and again on line 4", "own ids"),
-    Bad("duplicate budget line (empty scenario is Budget)", "budget",
-        csv_bytes("fiscal_year,quarter,department,category,amount,scenario",
-                  "2026,Q1,IT,CRM,1000,", "2026,Q2,IT,CRM,1000,", "2026,1,it,CRM,900,budget"),
-        ERROR, 4, "fiscal_year, quarter, department, category, scenario", "on line 2 and again on line 4",
-        "keep one row"),
-    Bad("duplicate actual with empty segment", "kpi_actuals",
+    Bad(
+        "duplicate invoice id",
+        "spend",
+        spend(row(1), row(2), row(3, invoice="INV-1")),
+        ERROR,
+        4,
+        "invoice_id",
+        "appears twice: on line 2 and again on line 4",
+        "own ids",
+    ),
+    Bad(
+        "duplicate budget line (empty scenario is Budget)",
+        "budget",
+        csv_bytes(
+            "fiscal_year,quarter,department,category,amount,scenario",
+            "2026,Q1,IT,CRM,1000,",
+            "2026,Q2,IT,CRM,1000,",
+            "2026,1,it,CRM,900,budget",
+        ),
+        ERROR,
+        4,
+        "fiscal_year, quarter, department, category, scenario",
+        "on line 2 and again on line 4",
+        "keep one row",
+    ),
+    Bad(
+        "duplicate actual with empty segment",
+        "kpi_actuals",
         csv_bytes("date,kpi,value,segment", "2026-05-31,nps,41,", "2026-05-31,nps,41,EMEA", "2026-05-31,nps,42,"),
-        ERROR, 4, "date, kpi, segment", "on line 2 and again on line 4", "keep one row"),
-    Bad("two scales in one KPI", "kpi_actuals",
+        ERROR,
+        4,
+        "date, kpi, segment",
+        "on line 2 and again on line 4",
+        "keep one row",
+    ),
+    Bad(
+        "two scales in one KPI",
+        "kpi_actuals",
         csv_bytes("date,kpi,value", "2026-04-30,csat,95%", "2026-05-31,csat,0.93", "2026-05-31,nps,0.5"),
-        ERROR, 3, "value", "KPI 'csat' mixes two scales: '95%' (line 2) is a percentage", "one scale"),
-    Bad("negative spend", "spend", spend(row(1), row(2, amount="-50"), row(3, amount='"(1,500)"')), WARNING, 3,
-        "amount", "2 rows have negative amounts and are counted as credits (lines 3, 4)", "credits or refunds"),
-    Bad("date in the future", "spend", spend(row(1), row(2, date="2026-07-01")), WARNING, 3, "date",
-        "1 row has a date in the future, after 2026-06-30 (line 3)", "check the dates"),
-    Bad("delivered before requested", "requests",
-        csv_bytes("request_id,title,requested_at,priority,type,delivered_at",
-                  "MKT-1,A,2026-03-02,High,Data,2026-03-01", "MKT-2,B,2026-03-02,High,Data,2026-03-20",
-                  "MKT-3,C,2026-03-05 10:00,High,Data,2026-03-05 09:00"),
-        WARNING, 2, "delivered_at", "2 rows have delivered_at earlier than requested_at (lines 2, 4)",
-        "check the delivered_at and requested_at"),
-    Bad("started before requested", "requests",
-        csv_bytes("request_id,title,requested_at,priority,type,started_at",
-                  "MKT-1,A,2026-03-02,High,Data,2026-03-03", "MKT-2,B,2026-03-02,High,Data,2026-02-20"),
-        WARNING, 3, "started_at", "1 row has started_at earlier than requested_at (line 3)", "timestamps"),
+        ERROR,
+        3,
+        "value",
+        "KPI 'csat' mixes two scales: '95%' (line 2) is a percentage",
+        "one scale",
+    ),
+    Bad(
+        "negative spend",
+        "spend",
+        spend(row(1), row(2, amount="-50"), row(3, amount='"(1,500)"')),
+        WARNING,
+        3,
+        "amount",
+        "2 rows have negative amounts and are counted as credits (lines 3, 4)",
+        "credits or refunds",
+    ),
+    Bad(
+        "date in the future",
+        "spend",
+        spend(row(1), row(2, date="2026-07-01")),
+        WARNING,
+        3,
+        "date",
+        "1 row has a date in the future, after 2026-06-30 (line 3)",
+        "check the dates",
+    ),
+    Bad(
+        "delivered before requested",
+        "requests",
+        csv_bytes(
+            "request_id,title,requested_at,priority,type,delivered_at",
+            "MKT-1,A,2026-03-02,High,Data,2026-03-01",
+            "MKT-2,B,2026-03-02,High,Data,2026-03-20",
+            "MKT-3,C,2026-03-05 10:00,High,Data,2026-03-05 09:00",
+        ),
+        WARNING,
+        2,
+        "delivered_at",
+        "2 rows have delivered_at earlier than requested_at (lines 2, 4)",
+        "check the delivered_at and requested_at",
+    ),
+    Bad(
+        "started before requested",
+        "requests",
+        csv_bytes(
+            "request_id,title,requested_at,priority,type,started_at",
+            "MKT-1,A,2026-03-02,High,Data,2026-03-03",
+            "MKT-2,B,2026-03-02,High,Data,2026-02-20",
+        ),
+        WARNING,
+        3,
+        "started_at",
+        "1 row has started_at earlier than requested_at (line 3)",
+        "timestamps",
+    ),
 ]
 
 
@@ -302,16 +720,22 @@ def test_target_for_unknown_kpi_is_an_error() -> None:
 def test_actual_for_unknown_kpi_uses_reference_tables() -> None:
     kpis, _, _ = read_table("kpis", "kpis.csv", KPIS)
     actuals = csv_bytes("date,kpi,value", "2026-05-31,nps,41", "2026-05-31,csat,88")
-    report = validate_files({"kpi_actuals.csv": actuals}, ReadOptions(today=TODAY),
-                            reference={"kpis": kpis.drop(columns="_line")})
+    report = validate_files(
+        {"kpi_actuals.csv": actuals}, ReadOptions(today=TODAY), reference={"kpis": kpis.drop(columns="_line")}
+    )
     finding = the(report.findings, ERROR, "an actual value for an unknown KPI")
     assert (finding.line, finding.value) == (3, "csat")
     assert len(report.errors) == 1
 
 
 def test_spend_vendor_outside_the_catalogue_is_a_warning() -> None:
-    data = spend(row(1, vendor='"Salesforce.com, Inc."'), row(2, vendor="SFDC"), row(3, vendor="Acme Ltd"),
-                 row(4, vendor="ACME LTD"), row(5, vendor="Acme Ltd"))
+    data = spend(
+        row(1, vendor='"Salesforce.com, Inc."'),
+        row(2, vendor="SFDC"),
+        row(3, vendor="Acme Ltd"),
+        row(4, vendor="ACME LTD"),
+        row(5, vendor="Acme Ltd"),
+    )
     report = validate_files({"Spend.csv": data, "VENDORS.CSV": VENDORS}, ReadOptions(today=TODAY))
     assert report.ok
     finding = the(report.findings, WARNING, "not in the vendor catalogue")
@@ -372,14 +796,19 @@ def test_folder_file_over_the_limit_is_not_read(tmp_path) -> None:
 def test_folder_with_all_seven_tables_is_clean(tmp_path) -> None:
     files = {
         "spend": spend(row(1), row(2, vendor="Zoom")),
-        "budget": csv_bytes("fiscal_year,quarter,department,category,amount,scenario", "2026,Q1,IT,CRM,1000,",
-                            "2026,Q1,IT,CRM,1100,Forecast"),
+        "budget": csv_bytes(
+            "fiscal_year,quarter,department,category,amount,scenario",
+            "2026,Q1,IT,CRM,1000,",
+            "2026,Q1,IT,CRM,1100,Forecast",
+        ),
         "vendors": VENDORS,
         "kpis": KPIS,
         "kpi_targets": csv_bytes("kpi,fiscal_year,quarter,target,agreed_by_cio_on", "nps,2026,Q1,40,2026-01-10"),
         "kpi_actuals": csv_bytes("date,kpi,value,segment", "2026-05-31,nps,41,", "2026-05-31,nps,43,EMEA"),
-        "requests": csv_bytes("request_id,title,requested_at,priority,type,delivered_at",
-                              "MKT-1,A,2026-03-02T09:00:00,P2,Data,2026-03-20 17:30"),
+        "requests": csv_bytes(
+            "request_id,title,requested_at,priority,type,delivered_at",
+            "MKT-1,A,2026-03-02T09:00:00,P2,Data,2026-03-20 17:30",
+        ),
     }
     for name, data in files.items():
         (tmp_path / f"{name}.csv").write_bytes(data)
@@ -406,29 +835,32 @@ def test_clean_frame_has_contract_columns_types_and_lines() -> None:
     assert frame["cost_center"].isna().all() and frame["expense_type"].isna().all()
 
 
-@pytest.mark.parametrize("text, decimal, expected", [
-    ("(1,500)", "auto", -1500.0),
-    ("1500-", "auto", -1500.0),
-    ("-1500", "auto", -1500.0),
-    ("$1,200", "auto", 1200.0),
-    ("-$1,200.50", "auto", -1200.5),
-    ("€ 900", "auto", 900.0),
-    ("£12.346", "auto", 12.35),
-    ("USD 1,234.50", "auto", 1234.5),
-    ("1234.56 EUR", "auto", 1234.56),
-    ("1,234,567.89", "auto", 1234567.89),
-    ("1’234.50", "auto", 1234.5),
-    ("1e9", "auto", 1e9),
-    ("1E+308", "auto", 1e308),
-    (".5", "auto", 0.5),
-    ("1.234,56", ",", 1234.56),
-    ("1.234.567,89", ",", 1234567.89),
-    ("1\u00a0234,56", ",", 1234.56),
-    ("1\u202f234,56", ",", 1234.56),
-    ("1'234,50", ",", 1234.5),
-    ("12,5", ",", 12.5),
-    ("(1.500,00)", ",", -1500.0),
-])
+@pytest.mark.parametrize(
+    "text, decimal, expected",
+    [
+        ("(1,500)", "auto", -1500.0),
+        ("1500-", "auto", -1500.0),
+        ("-1500", "auto", -1500.0),
+        ("$1,200", "auto", 1200.0),
+        ("-$1,200.50", "auto", -1200.5),
+        ("€ 900", "auto", 900.0),
+        ("£12.346", "auto", 12.35),
+        ("USD 1,234.50", "auto", 1234.5),
+        ("1234.56 EUR", "auto", 1234.56),
+        ("1,234,567.89", "auto", 1234567.89),
+        ("1’234.50", "auto", 1234.5),
+        ("1e9", "auto", 1e9),
+        ("1E+308", "auto", 1e308),
+        (".5", "auto", 0.5),
+        ("1.234,56", ",", 1234.56),
+        ("1.234.567,89", ",", 1234567.89),
+        ("1\u00a0234,56", ",", 1234.56),
+        ("1\u202f234,56", ",", 1234.56),
+        ("1'234,50", ",", 1234.5),
+        ("12,5", ",", 12.5),
+        ("(1.500,00)", ",", -1500.0),
+    ],
+)
 def test_amount_formats(text: str, decimal: str, expected: float) -> None:
     frame, findings = read("spend", spend(row(1, amount=f'"{text}"')), decimal=decimal)
     assert errors(findings) == []
@@ -436,8 +868,9 @@ def test_amount_formats(text: str, decimal: str, expected: float) -> None:
 
 
 def test_semicolon_file_with_decimal_comma() -> None:
-    data = csv_bytes("date;department;vendor;category;amount", "14.02.2026;IT;Acme;CRM;1.234,56",
-                     "15.02.2026;IT;Acme;CRM;-99,5")
+    data = csv_bytes(
+        "date;department;vendor;category;amount", "14.02.2026;IT;Acme;CRM;1.234,56", "15.02.2026;IT;Acme;CRM;-99,5"
+    )
     frame, findings, info = read_table("spend", "spend.csv", data, ReadOptions(today=TODAY))
     assert info.delimiter == ";"
     assert frame["amount"].tolist() == [1234.56, -99.5]
@@ -454,8 +887,7 @@ def test_assumed_decimal_comma_warns_when_dots_look_like_decimals() -> None:
 
 
 def test_header_split_by_semicolon_not_comma() -> None:
-    data = csv_bytes("date;department;vendor;category;amount, in dollars;invoice_id",
-                     "2026-02-14;IT;Acme;CRM;5;INV-1")
+    data = csv_bytes("date;department;vendor;category;amount, in dollars;invoice_id", "2026-02-14;IT;Acme;CRM;5;INV-1")
     frame, findings, info = read_table("spend", "spend.csv", data, ReadOptions(today=TODAY))
     assert info.delimiter == ";"
     the(findings, WARNING, "'amount, in dollars' is not a spend column")
@@ -522,17 +954,26 @@ def test_blank_and_delimiter_only_rows_are_ignored() -> None:
 
 
 def test_header_aliases_and_spelling_variants() -> None:
-    data = csv_bytes(" Invoice Date ,DEPT,Supplier,Capability,Net Amount,Invoice ID,cost-centre",
-                     "2026-02-14,mktg,Acme,CRM,5,INV-9,00420")
+    data = csv_bytes(
+        " Invoice Date ,DEPT,Supplier,Capability,Net Amount,Invoice ID,cost-centre",
+        "2026-02-14,mktg,Acme,CRM,5,INV-9,00420",
+    )
     frame, findings = read("spend", data)
     assert findings == []
     assert frame[["department", "vendor", "invoice_id", "cost_center"]].iloc[0].tolist() == [
-        "Marketing", "Acme", "INV-9", "00420"]
+        "Marketing",
+        "Acme",
+        "INV-9",
+        "00420",
+    ]
 
 
 def test_enum_spellings() -> None:
-    data = csv_bytes("fiscal_year,quarter,department,category,amount,scenario", "FY2026,1,marketing,CRM,5,plan",
-                     "2026, q2 ,Information  Technology,CRM,5,FCST")
+    data = csv_bytes(
+        "fiscal_year,quarter,department,category,amount,scenario",
+        "FY2026,1,marketing,CRM,5,plan",
+        "2026, q2 ,Information  Technology,CRM,5,FCST",
+    )
     frame, findings = read("budget", data)
     assert findings == []
     assert frame["fiscal_year"].tolist() == [2026, 2026] and str(frame["fiscal_year"].dtype) == "Int64"
@@ -542,9 +983,11 @@ def test_enum_spellings() -> None:
 
 
 def test_ids_keep_leading_zeros_and_keys_are_trimmed() -> None:
-    data = spend(row(1, invoice="\u00a0INV-1\u200b ") + ",00123",
-                 row(2, vendor="\u200bSalesforce\u00a0", invoice="INV-1") + ",0042",
-                 header=SPEND_HEADER + ",cost_center")
+    data = spend(
+        row(1, invoice="\u00a0INV-1\u200b ") + ",00123",
+        row(2, vendor="\u200bSalesforce\u00a0", invoice="INV-1") + ",0042",
+        header=SPEND_HEADER + ",cost_center",
+    )
     frame, findings = read("spend", data)
     assert frame["cost_center"].tolist() == ["00123", "0042"]
     assert frame["vendor"].tolist() == ["Salesforce", "Salesforce"]
@@ -565,8 +1008,10 @@ def test_date_order_setting(order: str, expected: str) -> None:
     assert frame["date"].tolist() == [pd.Timestamp(expected), pd.Timestamp("2026-01-31")]
 
 
-@pytest.mark.parametrize("proof, order, parsed", [("25/12/2025", "day/month/year", "2026-04-03"),
-                                                   ("12/25/2025", "month/day/year", "2026-03-04")])
+@pytest.mark.parametrize(
+    "proof, order, parsed",
+    [("25/12/2025", "day/month/year", "2026-04-03"), ("12/25/2025", "month/day/year", "2026-03-04")],
+)
 def test_date_order_inferred_per_column(proof: str, order: str, parsed: str) -> None:
     frame, findings = read("spend", spend(row(1, date="03/04/2026"), row(2, date=proof), row(3, date="2026-01-31")))
     warning = the(findings, WARNING, f"read as {order}")
@@ -580,17 +1025,20 @@ def test_same_day_and_month_needs_no_order() -> None:
     assert findings == [] and frame["date"].iat[0] == pd.Timestamp("2026-05-05")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-02-14", "2026-02-14 00:00"),
-    ("2026-02-14T10:30:00", "2026-02-14 10:30"),
-    ("2026-02-14 10:30", "2026-02-14 10:30"),
-    ("2026-02-14T10:30:00.250Z", "2026-02-14 10:30:00.25"),
-    ("2026-02-14T10:30:00+01:00", "2026-02-14 09:30"),
-    ("2026-02-14T10:30:00.000+0100", "2026-02-14 09:30"),
-    ("14/02/2026 10:30", "2026-02-14 10:30"),
-    ("14 Feb 2026", "2026-02-14 00:00"),
-    ("Feb 14, 2026 3:05 PM", "2026-02-14 15:05"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-02-14", "2026-02-14 00:00"),
+        ("2026-02-14T10:30:00", "2026-02-14 10:30"),
+        ("2026-02-14 10:30", "2026-02-14 10:30"),
+        ("2026-02-14T10:30:00.250Z", "2026-02-14 10:30:00.25"),
+        ("2026-02-14T10:30:00+01:00", "2026-02-14 09:30"),
+        ("2026-02-14T10:30:00.000+0100", "2026-02-14 09:30"),
+        ("14/02/2026 10:30", "2026-02-14 10:30"),
+        ("14 Feb 2026", "2026-02-14 00:00"),
+        ("Feb 14, 2026 3:05 PM", "2026-02-14 15:05"),
+    ],
+)
 def test_datetime_formats(text: str, expected: str) -> None:
     data = csv_bytes("request_id,title,requested_at,priority,type", f'MKT-1,A,"{text}",High,Data')
     frame, findings = read("requests", data)
@@ -614,10 +1062,12 @@ def test_contract_end_may_lie_in_the_future() -> None:
 
 
 def test_finding_text_and_dict() -> None:
-    finding = Finding(ERROR, "spend.csv", 12, "amount", "abc", "'abc' is not a number",
-                      "write a number such as 1234.56")
-    assert str(finding) == ("ERROR spend.csv line 12, column amount: 'abc' is not a number. "
-                            "Fix: write a number such as 1234.56")
+    finding = Finding(
+        ERROR, "spend.csv", 12, "amount", "abc", "'abc' is not a number", "write a number such as 1234.56"
+    )
+    assert str(finding) == (
+        "ERROR spend.csv line 12, column amount: 'abc' is not a number. Fix: write a number such as 1234.56"
+    )
     assert finding.as_dict()["line"] == 12
     assert str(Finding(WARNING, "x.csv", None, None, None, "p", "f")) == "WARNING x.csv: p. Fix: f"
 

@@ -10,46 +10,65 @@ from metrics import vendors
 from metrics.vendors import VendorCatalogue, normalise_vendor
 
 
-@pytest.mark.parametrize("name", ["Salesforce.com, Inc.", "SALESFORCE", "Salesforce UK Ltd", "salesforce",
-                                  "  Salesforce Inc  ", "www.salesforce.com", "https://salesforce.com/",
-                                  "Salesforce.com Limited", "Salesforce Deutschland GmbH", "Salesforce, Inc"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Salesforce.com, Inc.",
+        "SALESFORCE",
+        "Salesforce UK Ltd",
+        "salesforce",
+        "  Salesforce Inc  ",
+        "www.salesforce.com",
+        "https://salesforce.com/",
+        "Salesforce.com Limited",
+        "Salesforce Deutschland GmbH",
+        "Salesforce, Inc",
+    ],
+)
 def test_spellings_of_salesforce_share_one_key(name: str) -> None:
     assert normalise_vendor(name) == "salesforce"
 
 
-@pytest.mark.parametrize("name, key", [
-    ("Société Générale S.A.", "societe generale"),       # accents; dotted legal form
-    ("Straße AG", "strasse"),                            # case folding
-    ("The Trade Desk, Inc.", "trade desk"),              # leading "the"
-    ("SAP Deutschland SE & Co. KG", "sap"),              # several legal words, then the country
-    ("Smith & Co", "smith"),
-    ("Marks & Spencer plc", "marks and spencer"),
-    ("Marks and Spencer", "marks and spencer"),
-    ("McDonald's Corp", "mcdonalds"),                    # apostrophes do not split words
-    ("monday.co.uk", "monday"),
-    ("Amazon Web Services EMEA SARL", "amazon web services"),
-    ("Google LLC", "google"),
-    ("HubSpot Holdings", "hubspot"),
-    ("Air France", "air france"),                        # no legal form: the country word stays
-    ("Bank of America", "bank of america"),
-    ("Salesforce Community", "salesforce community"),    # not a domain ending
-    ("Co", "co"),                                        # a name of legal words keeps them
-    ("Inc.", "inc"),
-    ("  ", ""),
-    ("", ""),
-    (None, ""),
-    (float("nan"), ""),
-])
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("Société Générale S.A.", "societe generale"),  # accents; dotted legal form
+        ("Straße AG", "strasse"),  # case folding
+        ("The Trade Desk, Inc.", "trade desk"),  # leading "the"
+        ("SAP Deutschland SE & Co. KG", "sap"),  # several legal words, then the country
+        ("Smith & Co", "smith"),
+        ("Marks & Spencer plc", "marks and spencer"),
+        ("Marks and Spencer", "marks and spencer"),
+        ("McDonald's Corp", "mcdonalds"),  # apostrophes do not split words
+        ("monday.co.uk", "monday"),
+        ("Amazon Web Services EMEA SARL", "amazon web services"),
+        ("Google LLC", "google"),
+        ("HubSpot Holdings", "hubspot"),
+        ("Air France", "air france"),  # no legal form: the country word stays
+        ("Bank of America", "bank of america"),
+        ("Salesforce Community", "salesforce community"),  # not a domain ending
+        ("Co", "co"),  # a name of legal words keeps them
+        ("Inc.", "inc"),
+        ("  ", ""),
+        ("", ""),
+        (None, ""),
+        (float("nan"), ""),
+    ],
+)
 def test_normalisation_rules(name, key: str) -> None:
     assert normalise_vendor(name) == key
 
 
 def catalogue() -> VendorCatalogue:
-    return VendorCatalogue(pd.DataFrame({
-        "vendor": ["Salesforce", "Amazon Web Services", "Zoom", None],
-        "aliases": ["SFDC|Salesforce.com", "AWS| Amazon.com ", np.nan, "Orphan"],
-        "it_approved": [True, True, False, True],
-    }))
+    return VendorCatalogue(
+        pd.DataFrame(
+            {
+                "vendor": ["Salesforce", "Amazon Web Services", "Zoom", None],
+                "aliases": ["SFDC|Salesforce.com", "AWS| Amazon.com ", np.nan, "Orphan"],
+                "it_approved": [True, True, False, True],
+            }
+        )
+    )
 
 
 def test_resolve_by_name_alias_and_spelling() -> None:

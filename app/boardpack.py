@@ -79,6 +79,7 @@ def _generator(
 
 def download_buttons(ctx: PageContext) -> None:
     q, mask = ctx.filters.quarter, ctx.mask_vendors
+    assert q is not None  # the shell shows the buttons only when a quarter is chosen
     st.caption(
         f"Board pack of {q.label}, all departments{', vendor names masked' if mask else ''}: the headline "
         "and the key charts (PowerPoint charts are editable)."

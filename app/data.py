@@ -129,8 +129,9 @@ def _database_status(label: str, url: str) -> SourceStatus:
 
 
 def source_status(settings: Settings) -> SourceStatus:
-    if settings.uses_database:
-        return _database_status(sources.source_label(settings), settings.database_url)
+    url = settings.database_url
+    if url:  # settings.uses_database, spelled out so that the type checker sees a str
+        return _database_status(sources.source_label(settings), url)
     return _embedded_status(settings, _folder_stamp(settings.data_dir))
 
 

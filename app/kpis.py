@@ -78,6 +78,7 @@ def _actor() -> targets.Actor:
 
 def _save(action, kpi_name: str, quarter: FiscalQuarter, done: str) -> None:
     """Run a target change and leave its outcome, in words, for the page to show once."""
+    message: str | None
     try:
         saved = action()
     except targets.TargetError as exc:  # refused, stale included: the message says why

@@ -96,7 +96,7 @@ def _restore_widgets(options: list[FiscalQuarter], new_page: bool) -> None:
     if new_page and saved in by_label:
         st.session_state[QUARTER_KEY] = by_label[saved]
     elif st.session_state.get(QUARTER_KEY) not in options:
-        st.session_state[QUARTER_KEY] = by_label.get(saved, options[0]) if options else None
+        st.session_state[QUARTER_KEY] = (by_label[saved] if saved in by_label else options[0]) if options else None
     if new_page and SAVED_DEPARTMENTS in st.session_state:
         st.session_state[DEPARTMENT_KEY] = list(st.session_state[SAVED_DEPARTMENTS])
     elif DEPARTMENT_KEY not in st.session_state:
@@ -266,6 +266,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     quarters: tuple[FiscalQuarter, ...] = ()
     if status.ok:
         try:
+            assert status.url is not None  # an available source always has its engine URL
             quarters = tuple(data.quarters_with_data(status.url, status.version, calendar.start_month))
         except Exception as exc:
             status = data.SourceStatus(

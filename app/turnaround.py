@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,16 @@ from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask
 
-_CACHE = dict(ttl="15m", show_spinner=False, max_entries=64)
+
+class _CacheOptions(TypedDict):
+    """The `st.cache_data` options every adapter here shares (typed so that `**_CACHE` checks)."""
+
+    ttl: str
+    show_spinner: bool
+    max_entries: int
+
+
+_CACHE = _CacheOptions(ttl="15m", show_spinner=False, max_entries=64)
 
 
 @st.cache_data(**_CACHE)

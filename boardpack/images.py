@@ -16,14 +16,21 @@ import atexit
 import concurrent.futures
 import contextlib
 import threading
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+if TYPE_CHECKING:
+    import kaleido  # at run time imported where used: only the PDF needs it
 
 # Kaleido would otherwise fetch MathJax from the web.
 pio.defaults.mathjax = None
 
 RENDER_TIMEOUT = 60.0  # seconds for starting Chromium or rendering one figure
+
+_T = TypeVar("_T")
 
 
 class ChartsUnavailable(RuntimeError):
@@ -36,7 +43,7 @@ class ChartRenderer:
         self._lock = threading.Lock()  # one figure at a time; Kaleido keeps one tab
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._kaleido = None
+        self._kaleido: kaleido.Kaleido | None = None
 
     def png(self, fig: go.Figure, width: int, height: int | None = None, scale: float = 2.0) -> bytes:
         """The figure as a PNG of `width` x `height` CSS pixels (height: the figure's own)."""
@@ -44,9 +51,10 @@ class ChartRenderer:
         opts = {"format": "png", "width": width, "height": height, "scale": scale}
         with self._lock:
             try:
-                if self._kaleido is None:
-                    self._start()
-                return self._run(self._kaleido.calc_fig(fig, opts=opts))
+                browser = self._kaleido
+                if browser is None:
+                    browser = self._start()
+                return self._run(browser.calc_fig(fig, opts=opts))
             except Exception as exc:
                 self._stop()
                 raise ChartsUnavailable(
@@ -57,7 +65,8 @@ class ChartRenderer:
         with self._lock:
             self._stop()
 
-    def _run(self, coroutine):
+    def _run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        assert self._loop is not None  # only called while the renderer is started
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
             return future.result(self._timeout)
@@ -65,7 +74,8 @@ class ChartRenderer:
             future.cancel()
             raise TimeoutError(f"Chromium did not answer within {self._timeout:.0f} s") from None
 
-    def _start(self) -> None:
+    def _start(self) -> kaleido.Kaleido:
+        """Start Chromium on a fresh event loop and thread; returns the browser (also kept)."""
         import kaleido  # imported here: only the PDF needs it
 
         self._loop = asyncio.new_event_loop()
@@ -78,6 +88,7 @@ class ChartRenderer:
             return browser
 
         self._kaleido = self._run(open_browser())
+        return self._kaleido
 
     def _stop(self) -> None:
         if self._loop is None:
@@ -86,6 +97,7 @@ class ChartRenderer:
             with contextlib.suppress(Exception):  # shutting down: a browser already gone is fine
                 self._run(self._kaleido.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
+        assert self._thread is not None  # started together with the loop
         self._thread.join(timeout=5)
         if not self._thread.is_alive():
             self._loop.close()

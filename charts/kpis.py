@@ -48,9 +48,9 @@ def bullet_range(value: float, target: float, threshold: float, unit: str) -> tu
     return low, high
 
 
-def _bands(card: KpiCard, low: float, high: float) -> list[dict]:
-    """Off target / at risk / on target bands, laid out by the KPI's direction."""
-    t, thr = card.target.target, card.threshold
+def _bands(card: KpiCard, t: float, thr: float, low: float, high: float) -> list[dict]:
+    """Off target / at risk / on target bands around target `t` with at-risk threshold `thr`,
+    laid out by the KPI's direction."""
     if card.kpi.direction == "higher":
         spans = [(low, t - thr, OFF_TARGET), (t - thr, t, AT_RISK), (t, high, ON_TARGET)]
     else:
@@ -65,34 +65,35 @@ def _suffix(unit: str) -> str:
 def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
     """One bullet per KPI with a value: a bar for the value, a marker for the target and shaded
     bands for on target / at risk / off target. KPIs without a target show the bar alone."""
-    shown = [c for c in cards if c.value is not None]
+    shown = [(c, c.value) for c in cards if c.value is not None]
     if not shown:
         return empty_figure("No KPI has a value for this quarter.")
     n = len(shown)
     fig = base_figure(height=BULLET_ROW_HEIGHT * n + 40)
     fig.update_layout(margin=dict(l=10, r=30, t=20, b=20))
-    for i, card in enumerate(shown):
+    for i, (card, value) in enumerate(shown):
         top = 1 - i / n
-        target = card.target
+        # The threshold is None exactly when the target is.
+        target, threshold = card.target, card.threshold
         subtitle = _status_text(card.status)
-        if target is not None:
-            low, high = bullet_range(card.value, target.target, card.threshold, card.kpi.unit)
+        if target is not None and threshold is not None:
+            low, high = bullet_range(value, target.target, threshold, card.kpi.unit)
             subtitle += f" · target {card.kpi.show(target.target)}"
             gauge_extra = {
-                "steps": _bands(card, low, high),
+                "steps": _bands(card, target.target, threshold, low, high),
                 "threshold": {"line": {"color": TARGET_COLOUR, "width": 3}, "thickness": 0.9, "value": target.target},
             }
         else:
-            half = abs(card.value) * 0.25 or 1.0
-            low, high = card.value - half, card.value + half
+            half = abs(value) * 0.25 or 1.0
+            low, high = value - half, value + half
             gauge_extra = {}
         fig.add_trace(
             go.Indicator(
                 mode="number+gauge",
-                value=card.value,
+                value=value,
                 number={
                     "suffix": _suffix(card.kpi.unit),
-                    "valueformat": f",.{decimals(card.value, card.kpi.unit)}~f",
+                    "valueformat": f",.{decimals(value, card.kpi.unit)}~f",
                     "font": {"size": 20},
                 },
                 title={

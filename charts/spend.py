@@ -217,7 +217,8 @@ def variance_heatmap(lines: pd.DataFrame) -> go.Figure:
     shown = dict(zip(cats, _plain(cats)))
     z, text = [], []
     for c in cats:
-        z_row, t_row = [], []
+        z_row: list[float | None] = []
+        t_row: list[str] = []
         for d in depts:
             if (c, d) not in cell.index:
                 z_row.append(None)

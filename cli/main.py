@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ from metrics.validation import ReadOptions, validate_folder
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors: short message, exit 2, no traceback
+    def error(self, message: str) -> NoReturn:  # usage errors: short message, exit 2, no traceback
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
@@ -226,14 +227,15 @@ def cmd_load(args, out) -> int:
     finally:
         engine.dispose()
     report = outcome.report
+    assert report is not None  # load_folder always validates the folder
     if not report.ok:
         _print_findings(report, "text", out)
         out.write("Import refused: fix the errors above; the database was not changed.\n")
         return 1
-    counts = ", ".join(f"{n} {c:,}" for n, c in outcome.imported.row_counts.items())
-    out.write(
-        f"{report.summary()}\nImported batch {outcome.imported.batch_id} into {db.redact_url(args.db)}: {counts}\n"
-    )
+    imported = outcome.imported
+    assert imported is not None  # load_folder imports every folder without errors
+    counts = ", ".join(f"{n} {c:,}" for n, c in imported.row_counts.items())
+    out.write(f"{report.summary()}\nImported batch {imported.batch_id} into {db.redact_url(args.db)}: {counts}\n")
     return 0
 
 
@@ -278,6 +280,7 @@ def _source(args) -> Iterator[tuple]:
             engine = db.make_engine(f"duckdb:///{Path(tmp) / 'data.duckdb'}")
             try:
                 outcome = sources.load_folder(args.data, engine, sources.read_options(settings), source=str(args.data))
+                assert outcome.report is not None  # load_folder always validates the folder
                 if not outcome.report.ok:
                     raise _DataError(
                         f"{args.data} has {len(outcome.errors)} errors; see `python -m metrics check "
@@ -291,7 +294,7 @@ def _source(args) -> Iterator[tuple]:
         settings = dataclasses.replace(settings, database_url=args.db)
     url = settings.database_url
     embedded = url is None
-    if embedded:
+    if url is None:
         if not settings.data_dir.is_dir():
             raise _DataError(f"the CSV folder {settings.data_dir} does not exist (set BRIDGEBOARD_DATA_DIR)")
         try:
@@ -299,7 +302,7 @@ def _source(args) -> Iterator[tuple]:
         except sa.exc.SQLAlchemyError as exc:  # DuckDB lets one process at a time open its file
             raise _DataError(
                 f"the embedded database {settings.embedded_db} could not be opened "
-                f"({type(exc.orig or exc).__name__}); if the app is running, it holds the file: use "
+                f"({type(_driver_error(exc)).__name__}); if the app is running, it holds the file: use "
                 "--data DIR or --db URL instead"
             ) from None
         url = sources.embedded_url(settings)
@@ -320,6 +323,12 @@ def _source(args) -> Iterator[tuple]:
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
     finally:
         engine.dispose()
+
+
+def _driver_error(exc: sa.exc.SQLAlchemyError) -> BaseException:
+    """The driver's own exception behind a SQLAlchemy error when there is one, else the error."""
+    orig = exc.orig if isinstance(exc, sa.exc.StatementError) else None
+    return orig or exc
 
 
 def _parse_quarter(wanted: str | None):

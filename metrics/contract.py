@@ -7,6 +7,7 @@ generator all read these definitions, so a column is described in exactly one pl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,7 +23,7 @@ class Column:
     example: str
     aliases: tuple[str, ...] = ()
     # For kind == "enum": canonical value -> accepted spellings (matched ignoring case/space).
-    allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Optional columns that must be non-empty on every row when the column is present.
     nonempty: bool = False
     # Value used for empty cells (and when the optional column is absent).

@@ -254,6 +254,7 @@ def _strip_preamble(body: bytes) -> tuple[bytes, int, str | None]:
     """Drop leading blank lines and Excel's 'sep=;' hint line; return the body, the number of
     lines dropped (to keep line numbers as the user sees them) and the hinted delimiter."""
     blank = re.match(rb"(?:[ \t]*\n)*", body)
+    assert blank is not None  # the pattern also matches the empty string
     skipped = body.count(b"\n", 0, blank.end())
     body = body[blank.end() :]
     hint = re.match(rb"sep=([^\n\"])[ \t]*\n", body, flags=re.IGNORECASE)

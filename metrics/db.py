@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ class ImportRefused(RuntimeError):
 
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine that never logs parameter values and survives a database restart."""
-    options = {"hide_parameters": True, "pool_pre_ping": True}
+    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
     if url.startswith("postgresql"):
         # A dashboard should fail fast, not hang, when the server is down.
         options["connect_args"] = {"connect_timeout": 5}
@@ -71,6 +72,7 @@ def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     dialect = conn.dialect.name
     if dialect == "duckdb":
         raw = conn.connection.driver_connection
+        assert raw is not None  # only None once the connection is invalidated
         view = f"bridgeboard_import_{name}"
         raw.register(view, frame)
         try:
@@ -89,6 +91,7 @@ def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
 
 def _copy_postgres(conn: Connection, name: str, frame: pd.DataFrame, chunk: int = 100_000) -> None:
     raw = conn.connection.driver_connection
+    assert raw is not None  # only None once the connection is invalidated
     cols = ", ".join(frame.columns)
     with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
         for start in range(0, len(frame), chunk):

@@ -7,6 +7,8 @@ README contains each verbatim.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from metrics.contract import TABLES, Column
 
 KIND_TEXT = {
@@ -75,7 +77,7 @@ def _csv_cell(v: str) -> str:
 if __name__ == "__main__":
     import sys
 
-    sections = {
+    sections: dict[tuple[str, ...], Callable[[], str]] = {
         ("glossary",): glossary_markdown,
         ("turnaround",): turnaround_markdown,
         ("headline",): headline_markdown,

@@ -15,6 +15,7 @@ import math
 import re
 from datetime import date, datetime
 from numbers import Number
+from typing import SupportsFloat, cast
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,8 @@ def _write_cell(sheet, r: int, c: int, value, date_format, money_format) -> None
         sheet.write_boolean(r, c, bool(value))
     elif isinstance(value, Number):
         fmt = money_format if isinstance(value, float) else None
-        sheet.write_number(r, c, float(value), fmt)
+        # Number itself declares no __float__, but every concrete number written here has one.
+        sheet.write_number(r, c, float(cast(SupportsFloat, value)), fmt)
     elif isinstance(value, (datetime, date)):
         sheet.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), date_format)
     else:

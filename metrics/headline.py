@@ -26,6 +26,11 @@ from metrics import kpis, spend, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import and_join, money, points, share
 
+# Headline's fields `spend` and `turnaround` hide those modules inside its class body, so its
+# annotations name the classes directly.
+from metrics.spend import BudgetVariance, MarketingShare, ShadowIT, SpendSplit, VendorOverlap
+from metrics.turnaround import Backlog, QuarterTurnaround
+
 # Tones of a note under a figure. The word and the symbol carry the meaning; colour repeats it.
 GOOD, BAD, WARNING, NEUTRAL = "good", "bad", "warning", "neutral"
 TILE_KEYS = ("spend", "share", "at_stake", "kpis", "lead_time")
@@ -236,18 +241,18 @@ def _sign(value: float | None, digits: int = 2) -> int:
 class Headline:
     quarter: FiscalQuarter
     data: QuarterData
-    spend: spend.SpendSplit | None  # in scope
-    budget: spend.BudgetVariance | None  # in scope
-    share: spend.MarketingShare | None  # of all departments
-    overlap: spend.VendorOverlap
-    shadow: spend.ShadowIT | None
+    spend: SpendSplit | None  # in scope
+    budget: BudgetVariance | None  # in scope
+    share: MarketingShare | None  # of all departments
+    overlap: VendorOverlap
+    shadow: ShadowIT | None
     at_stake: AtStake
     previous_at_stake: AtStake
     kpis: KpiTally | None
     previous_kpis: KpiTally | None
-    turnaround: turnaround.QuarterTurnaround | None
+    turnaround: QuarterTurnaround | None
     sla_days: float | None  # median SLA of the requests delivered in the quarter
-    backlog: turnaround.Backlog | None
+    backlog: Backlog | None
 
     @property
     def previous(self) -> FiscalQuarter:
@@ -288,16 +293,18 @@ class Headline:
         if b is None or b.budget is None:
             notes = (Note(f"○ No budget recorded for {self.quarter.label}", NEUTRAL),)
         else:
+            variance = b.variance
+            assert variance is not None  # a budget is recorded
             notes = (
                 Note(
                     spend.variance_words(
-                        b.variance,
+                        variance,
                         b.variance_pct,
                         symbol=True,
                         against=f"the {money(b.budget)} budget",
                         zero=f"● On budget ({money(b.budget)})",
                     ),
-                    BAD if round(b.variance, 2) > 0 else GOOD,
+                    BAD if round(variance, 2) > 0 else GOOD,
                 ),
             )
         return _tile("spend", money(s.total) if s else "no data", delta, notes)
@@ -307,7 +314,7 @@ class Headline:
         delta = None
         if ms is not None and ms.delta is not None:
             delta = Delta(f"{points(ms.delta)} {self._versus()}", _sign(ms.delta, 4), None)
-        notes = ()
+        notes: tuple[Note, ...] = ()
         if ms is not None and ms.share is not None:
             notes = (Note(f"Marketing {money(ms.marketing)} · IT {money(ms.it)}", NEUTRAL),)
         return _tile("share", share(ms.share) if ms else "no data", delta, notes)
@@ -368,7 +375,9 @@ class Headline:
         delta = None
         change_label = turnaround.within_delta_label(t) if t is not None else None
         if t is not None and change_label is not None:
-            delta = Delta(change_label, _sign(within - t.previous_within_days), False)
+            previous = t.previous_within_days
+            assert within is not None and previous is not None  # a change needs both quarters' figures
+            delta = Delta(change_label, _sign(within - previous), False)
         notes = []
         if within is not None and self.sla_days is not None:
             gap = within - self.sla_days

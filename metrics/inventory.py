@@ -38,7 +38,7 @@ def table_rows_stmt(name: str) -> sa.Select:
 def table_row_counts(engine: Engine) -> pd.DataFrame:
     """Rows and date range per canonical table. Missing tables are listed with rows = None."""
     present = existing_tables(engine)
-    rows = []
+    rows: list[dict[str, object]] = []
     with engine.connect() as conn:
         for name in TABLES:
             if name not in present:
@@ -56,6 +56,8 @@ def table_row_counts(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "rows", "first_date", "last_date"])
 
 
-QUERIES: dict[str, Callable[[str], sa.Select]] = {
-    f"table_row_counts.{name}": (lambda dialect, name=name: table_rows_stmt(name)) for name in TABLES
-}
+def _rows_query(name: str) -> Callable[[str], sa.Select]:
+    return lambda dialect: table_rows_stmt(name)
+
+
+QUERIES: dict[str, Callable[[str], sa.Select]] = {f"table_row_counts.{name}": _rows_query(name) for name in TABLES}

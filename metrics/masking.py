@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import overload
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -69,6 +70,10 @@ class VendorMask:
         """Supplier key -> 'Vendor X'."""
         return dict(self._label)
 
+    @overload
+    def text(self, value: str) -> str: ...
+    @overload
+    def text(self, value: None) -> None: ...
     def text(self, value: str | None) -> str | None:
         """`value` with every known vendor name replaced by its label."""
         if value is None or self._pattern is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 
 from metrics.contract import TABLES, Column
 
 metadata = sa.MetaData()
 
-_TYPES = {
+_TYPES: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "text": lambda: sa.String(),
     "id": lambda: sa.String(),
     "enum": lambda: sa.String(),

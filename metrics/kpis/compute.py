@@ -256,7 +256,9 @@ class KpiCard:
         if t is None:
             return "No target to agree"
         if self.agreement == AGREED:
-            return f"Agreed by both, {max(t.agreed_by_cio_on, t.agreed_by_cmo_on):%d %b %Y}"
+            cio, cmo = t.agreed_by_cio_on, t.agreed_by_cmo_on
+            assert cio is not None and cmo is not None  # AGREED: both sides have agreed
+            return f"Agreed by both, {max(cio, cmo):%d %b %Y}"
         return "Target awaiting CIO and CMO" if self.agreement == "awaiting both" else f"Target {self.agreement}"
 
     @property

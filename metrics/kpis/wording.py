@@ -62,10 +62,12 @@ def bullet_sentence(cards: Sequence[KpiCard], quarter: FiscalQuarter) -> str:
     if not missing:
         return f"Every KPI shown with a target meets it in {quarter.label} ({len(judged)} of {len(judged)})."
     worst = max(missing, key=lambda c: c.miss_in_thresholds or 0.0)
+    worst_target = worst.target
+    assert worst_target is not None  # only cards with a target are judged
     verb = "misses" if len(missing) == 1 else "miss"
     return (
         f"{len(missing)} of {counted(len(judged), 'KPI')} with a target {verb} it in {quarter.label}; furthest "
-        f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst.target.target)}."
+        f"behind is {worst.kpi.name} at {worst.value_label} against {worst.kpi.show(worst_target.target)}."
     )
 
 

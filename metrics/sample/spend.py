@@ -308,7 +308,7 @@ def _spend_lines(
         raw = np.repeat(dollars / sums, n_cell) * w
         mean_line = np.repeat(dollars / n_cell, n_cell)
         step = np.where(mean_line >= 20 * tables.rounding[k], tables.rounding[k], 0.01)
-        amount = np.round(np.maximum(np.round(raw / step) * step, step), 2)
+        amount: np.ndarray = np.round(np.maximum(np.round(raw / step) * step, step), 2)
         day = days[rng.integers(0, len(days), n)]
         description = tables.description[k, rng.integers(0, tables.n_desc[k]), t]
     else:

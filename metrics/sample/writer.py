@@ -233,7 +233,7 @@ def _kpi_actuals(
 ) -> pd.DataFrame:
     """Monthly observations (weekly for page speed; per channel for CSAT) up to 2026-09-30."""
     months = np.arange(ACTUAL_MONTHS)
-    month_ends = [_month_end(t).isoformat() for t in months]
+    month_ends = [_month_end(int(t)).isoformat() for t in months]
     rows: list[tuple[str, str, str, str]] = []
     for s in KPI_SPECS:
         if s.kpi == "page_speed":
@@ -335,16 +335,16 @@ def _days(days: np.ndarray) -> np.ndarray:
 
 def _requests(rng: np.random.Generator) -> pd.DataFrame:
     """About 750 requests; IT's queue shrinks once the joint team forms, marketing's wait does not."""
-    requested = []
+    requested_list: list[np.datetime64] = []
     for t in range(ACTUAL_MONTHS):
         wd = _working_days(t)
         n = rng.poisson(_lerp(REQUESTS_PER_MONTH, t / (ACTUAL_MONTHS - 1)))
         days = rng.integers(0, len(wd), n)
         minutes = rng.integers(8 * 60, 18 * 60, n)
-        requested += [
+        requested_list += [
             np.datetime64(wd[d].isoformat(), "m") + np.timedelta64(int(m), "m") for d, m in zip(days, minutes)
         ]
-    requested = np.sort(np.array(requested, dtype="datetime64[m]"), kind="stable")
+    requested = np.sort(np.array(requested_list, dtype="datetime64[m]"), kind="stable")
     n = len(requested)
     priority = rng.choice(np.array(PRIORITIES, dtype=object), n, p=PRIORITY_P)
     kind = rng.choice(np.array(REQUEST_TYPES, dtype=object), n, p=REQUEST_TYPE_P)

@@ -187,7 +187,10 @@ class BudgetVariance:
 
     @property
     def variance_pct(self) -> float | None:
-        return None if self.budget is None or self.budget <= 0 else self.variance / self.budget
+        variance = self.variance
+        if variance is None or self.budget is None or self.budget <= 0:
+            return None
+        return variance / self.budget
 
     @property
     def verdict(self) -> str:

@@ -130,6 +130,7 @@ def variance_words(
     over = variance > 0
     sign = VERDICT_SYMBOLS["unfavourable" if over else "favourable"] + " " if symbol else ""
     if short:
+        assert pct is not None  # short with no pct returned `missing` above
         return f"{sign}{variance_percent(abs(pct), decimals=percent_decimals)}"
     pct_text = f" ({variance_percent(abs(pct), decimals=percent_decimals)})" if pct is not None else ""
     text = f"{sign}{money(abs(variance))}{pct_text} {'over' if over else 'under'}"
@@ -205,10 +206,12 @@ def landing_sentence(landing: FiscalYearLanding) -> str:
     basis = _basis(landing.actual_quarters, landing.forecast_quarters)
     if landing.budget is None:
         return f"{fy} is on course to land at {money(landing.landing)} ({basis}); no full-year budget is recorded."
-    pct = landing.variance / landing.budget if landing.budget > 0 else None
+    variance = landing.variance
+    assert variance is not None  # no missing forecast (so a landing) and a budget
+    pct = variance / landing.budget if landing.budget > 0 else None
     return (
         f"{fy} is on course to land at {money(landing.landing)} against a full-year budget of "
-        f"{money(landing.budget)}: {variance_words(landing.variance, pct, against='budget', with_verdict=True)} "
+        f"{money(landing.budget)}: {variance_words(variance, pct, against='budget', with_verdict=True)} "
         f"({basis})."
     )
 

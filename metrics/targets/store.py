@@ -20,6 +20,7 @@ import math
 import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -112,9 +113,10 @@ def _save(
     name = kpi
     try:
         with engine.begin() as conn:
-            name = queries.kpi_name(conn, kpi)
-            if name is None:
+            glossary_name = queries.kpi_name(conn, kpi)
+            if glossary_name is None:
                 raise TargetError(f"There is no KPI '{kpi}' in the glossary.")
+            name = glossary_name
             # Looked up on the module at call time, so that a test can stand in for the check.
             current = queries.read_effective(conn, quarter, quarter, kpi).get((kpi, quarter))
             if (current.version if current else 0) != expected_version:
@@ -221,6 +223,7 @@ def record_agreement(
                 f"The {side} already agreed the {quarter.label} target for {name} "
                 f"on {getattr(current, field):%Y-%m-%d}."
             )
-        return replace(current, **{field: when.date()}).fields()
+        agreed: dict[str, Any] = {field: when.date()}  # the field is chosen at run time
+        return replace(current, **agreed).fields()
 
     return _save(engine, kpi, quarter, expected_version, actor, agreement, when)

@@ -375,7 +375,7 @@ def _stage_medians_by_quarter(
     calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None, filters: RequestFilter
 ) -> _Grouped:
     f = request_facts(calendar, filters)
-    counts = {"delivered": sa.func.count(f.c.lead_days)}
+    counts: dict[str, sa.ColumnElement[int]] = {"delivered": sa.func.count(f.c.lead_days)}
     for stage in STAGES:
         counts[f"{stage}_unknown"] = sa.func.count(f.c.lead_days) - sa.func.count(f.c[f"{stage}_days"])
     where = (f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
@@ -712,7 +712,9 @@ def filter_options(engine: Engine) -> dict[str, list[str]]:
 
 _CAL, _Q = FiscalCalendar(1), FiscalQuarter(2026, 1)
 _FIRST = _Q.previous().previous().previous()
-_AS_OF = backlog_cutoff(_CAL, _Q, date(2026, 2, 10))[0]
+_CUTOFF = backlog_cutoff(_CAL, _Q, date(2026, 2, 10))
+assert _CUTOFF is not None  # the example quarter has started by the example day
+_AS_OF = _CUTOFF[0]
 _SOME = RequestFilter(("Data",), ("High", "Critical"), ("Brand",))  # every filter bound, as the page may
 
 QUERIES: dict[str, Callable[[str], sa.Select]] = {

@@ -127,16 +127,18 @@ def lead_time_sentence(by_quarter: pd.DataFrame, quarter: FiscalQuarter) -> str:
     t = quarter_turnaround(by_quarter, quarter)
     if t is None or t.p85 is None:
         return f"No requests were delivered in {quarter.label}, so there is no lead time to report."
+    within = t.within_days
+    assert within is not None  # t.p85 is not None, checked above
     text = (
         f"In {quarter.label} half of the requests were delivered within {days_label(t.p50)} and 85% "
-        f"within {days_label(t.within_days)}"
+        f"within {days_label(within)}"
     )
     before = t.previous_within_days
     if before is not None:
-        if before == t.within_days:
+        if before == within:
             text += f", the same as in {quarter.previous().label}"
         else:
-            direction = "down" if t.within_days < before else "up"
+            direction = "down" if within < before else "up"
             text += f", {direction} from {days_label(before)} in {quarter.previous().label}"
     return text + "."
 

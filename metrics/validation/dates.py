@@ -97,6 +97,7 @@ def _parse_dates(cells: _Cells) -> pd.Series:
             if order and parsed[i] is None:
                 invalid.append(i)
         if invalid:
+            assert order is not None  # dates are only found invalid once an order is settled
             cells.report(
                 _Issue(
                     f"{{value}} is not a real date in {_ORDER_WORDS[order]} order",
@@ -182,10 +183,10 @@ def _date_from_text(text: str) -> dt.datetime | _DayMonth | _Issue:
     if m := _ISO_DATE.fullmatch(text):
         year, month, day, time_text = int(m[1]), int(m[2]), int(m[3]), m[4]
     elif m := _NAMED_DATE.fullmatch(text):
-        month = _MONTHS.get((m["m1"] or m["m2"])[:3].lower())
-        if month is None:
+        named_month = _MONTHS.get((m["m1"] or m["m2"])[:3].lower())
+        if named_month is None:
             return _NOT_DATE
-        year, day, time_text = int(m["y1"] or m["y2"]), int(m["d1"] or m["d2"]), m["time"]
+        year, month, day, time_text = int(m["y1"] or m["y2"]), named_month, int(m["d1"] or m["d2"]), m["time"]
     elif m := _NUMERIC_DATE.fullmatch(text):
         if len(m[4]) == 2:
             return _TWO_DIGIT_YEAR

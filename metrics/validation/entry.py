@@ -65,8 +65,8 @@ def validate_folder(
             by_table[table] = file
 
     for table in contract.TABLE_ORDER:
-        file = by_table.get(table)
-        if file is None:
+        csv_file = by_table.get(table)
+        if csv_file is None:
             if table in required:
                 report.findings.append(
                     Finding(
@@ -80,18 +80,18 @@ def validate_folder(
                     )
                 )
             continue
-        size = file.stat().st_size
+        size = csv_file.stat().st_size
         if size > options.max_bytes:
-            report.files[table] = FileInfo(file.name, table, "", size, 0, "", "")
-            report.findings.append(_too_large(file.name, size, options.max_bytes))
+            report.files[table] = FileInfo(csv_file.name, table, "", size, 0, "", "")
+            report.findings.append(_too_large(csv_file.name, size, options.max_bytes))
             continue
         try:
-            data = file.read_bytes()
+            data = csv_file.read_bytes()
         except OSError as e:
             report.findings.append(
                 Finding(
                     ERROR,
-                    file.name,
+                    csv_file.name,
                     None,
                     None,
                     None,
@@ -100,7 +100,7 @@ def validate_folder(
                 )
             )
             continue
-        _add_table(report, table, file.name, data, options)
+        _add_table(report, table, csv_file.name, data, options)
 
     report.findings.extend(_cross_table_findings(report, {}))
     return report

@@ -144,7 +144,7 @@ def _delivered_in(
 
 
 @dataclass(frozen=True)
-class _Grouped:
+class PercentileQuery:
     """Counts and percentiles per group of `keys` over the rows of `facts` that match `where`.
 
     ``quantiles`` maps an output name to (fraction, facts column); NULLs are ignored, as SQL
@@ -213,40 +213,18 @@ def _lead_time_counts(f: sa.Subquery) -> dict[str, sa.ColumnElement]:
 _LEAD_QUANTILES = {name: (p, "lead_days") for name, p in PERCENTILES.items()}
 
 
-def _lead_time_by_quarter(
+def lead_time_by_quarter_query(
     calendar: FiscalCalendar,
     first: FiscalQuarter | None,
     last: FiscalQuarter | None,
     filters: RequestFilter,
     sla_defaults: Mapping[str, float],
-) -> _Grouped:
+) -> PercentileQuery:
     f = request_facts(calendar, filters, sla_defaults)
     where = (f.c.delivered_at.is_not(None), *_delivered_in(f, calendar, first, last))
-    return _Grouped(
+    return PercentileQuery(
         f, ("delivered_q",), _lead_time_counts(f), {**_LEAD_QUANTILES, "sla_p50": (0.5, "delivered_sla_days")}, where
     )
-
-
-def lead_time_by_quarter_stmt(
-    calendar: FiscalCalendar,
-    first: FiscalQuarter | None = None,
-    last: FiscalQuarter | None = None,
-    filters: RequestFilter = ALL_REQUESTS,
-    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
-    *,
-    dialect: str,
-) -> sa.Select:
-    return _lead_time_by_quarter(calendar, first, last, filters, sla_defaults).stmt(dialect)
-
-
-def lead_time_by_quarter_values_stmt(
-    calendar: FiscalCalendar,
-    first: FiscalQuarter | None = None,
-    last: FiscalQuarter | None = None,
-    filters: RequestFilter = ALL_REQUESTS,
-    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
-) -> sa.Select:
-    return _lead_time_by_quarter(calendar, first, last, filters, sla_defaults).values_stmt()
 
 
 def lead_time_by_quarter(
@@ -263,45 +241,23 @@ def lead_time_by_quarter(
     Quarters with no delivery at all are absent (no data). A quarter whose deliveries were all
     excluded has delivered = 0 and no percentiles.
     """
-    out = _lead_time_by_quarter(calendar, first, last, filters, sla_defaults).run(engine)
+    out = lead_time_by_quarter_query(calendar, first, last, filters, sla_defaults).run(engine)
     out["breach_rate"] = _breach_rates(out)
     return quarter_columns(out, "delivered_q")
 
 
-def _lead_time_by(
+def lead_time_by_query(
     calendar: FiscalCalendar,
     quarter: FiscalQuarter,
     dimension: str,
     filters: RequestFilter,
     sla_defaults: Mapping[str, float],
-) -> _Grouped:
+) -> PercentileQuery:
     if dimension not in BREAKDOWNS:
         raise ValueError(f"break down by one of {sorted(BREAKDOWNS)}, not {dimension!r}")
     f = request_facts(calendar, filters, sla_defaults)
     where = (f.c.lead_days.is_not(None), *_delivered_in(f, calendar, quarter, quarter))
-    return _Grouped(f, (dimension,), _lead_time_counts(f), _LEAD_QUANTILES, where)
-
-
-def lead_time_by_stmt(
-    calendar: FiscalCalendar,
-    quarter: FiscalQuarter,
-    dimension: str,
-    filters: RequestFilter = ALL_REQUESTS,
-    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
-    *,
-    dialect: str,
-) -> sa.Select:
-    return _lead_time_by(calendar, quarter, dimension, filters, sla_defaults).stmt(dialect)
-
-
-def lead_time_by_values_stmt(
-    calendar: FiscalCalendar,
-    quarter: FiscalQuarter,
-    dimension: str,
-    filters: RequestFilter = ALL_REQUESTS,
-    sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
-) -> sa.Select:
-    return _lead_time_by(calendar, quarter, dimension, filters, sla_defaults).values_stmt()
+    return PercentileQuery(f, (dimension,), _lead_time_counts(f), _LEAD_QUANTILES, where)
 
 
 def lead_time_by(
@@ -317,7 +273,7 @@ def lead_time_by(
     Columns: value, delivered, breaches, excluded, breach_rate, p50, p85, p95; rows with
     deliveries only, ordered by delivered (most first). A missing team shows as "(not recorded)".
     """
-    out = _lead_time_by(calendar, quarter, dimension, filters, sla_defaults).run(engine)
+    out = lead_time_by_query(calendar, quarter, dimension, filters, sla_defaults).run(engine)
     out = out.rename(columns={dimension: "value"})
     out["value"] = out["value"].astype(object).where(out["value"].notna(), "(not recorded)")
     out["breach_rate"] = _breach_rates(out)
@@ -371,35 +327,15 @@ def breach_rate_by_priority(
 # --- Stages: who are we waiting on ---------------------------------------------------------
 
 
-def _stage_medians_by_quarter(
+def stage_medians_by_quarter_query(
     calendar: FiscalCalendar, first: FiscalQuarter | None, last: FiscalQuarter | None, filters: RequestFilter
-) -> _Grouped:
+) -> PercentileQuery:
     f = request_facts(calendar, filters)
     counts: dict[str, sa.ColumnElement[int]] = {"delivered": sa.func.count(f.c.lead_days)}
     for stage in STAGES:
         counts[f"{stage}_unknown"] = sa.func.count(f.c.lead_days) - sa.func.count(f.c[f"{stage}_days"])
     where = (f.c.lead_days.is_not(None), *_delivered_in(f, calendar, first, last))
-    return _Grouped(f, ("delivered_q",), counts, {s: (0.5, f"{s}_days") for s in STAGES}, where)
-
-
-def stage_medians_by_quarter_stmt(
-    calendar: FiscalCalendar,
-    first: FiscalQuarter | None = None,
-    last: FiscalQuarter | None = None,
-    filters: RequestFilter = ALL_REQUESTS,
-    *,
-    dialect: str,
-) -> sa.Select:
-    return _stage_medians_by_quarter(calendar, first, last, filters).stmt(dialect)
-
-
-def stage_medians_by_quarter_values_stmt(
-    calendar: FiscalCalendar,
-    first: FiscalQuarter | None = None,
-    last: FiscalQuarter | None = None,
-    filters: RequestFilter = ALL_REQUESTS,
-) -> sa.Select:
-    return _stage_medians_by_quarter(calendar, first, last, filters).values_stmt()
+    return PercentileQuery(f, ("delivered_q",), counts, {s: (0.5, f"{s}_days") for s in STAGES}, where)
 
 
 def stage_medians_by_quarter(
@@ -412,7 +348,7 @@ def stage_medians_by_quarter(
     """Per quarter of delivery, over requests delivered (and not excluded): delivered, the median
     days of each stage (`marketing`, `it_queue`, `delivery`) and how many requests each stage is
     unknown for (`<stage>_unknown`)."""
-    return quarter_columns(_stage_medians_by_quarter(calendar, first, last, filters).run(engine), "delivered_q")
+    return quarter_columns(stage_medians_by_quarter_query(calendar, first, last, filters).run(engine), "delivered_q")
 
 
 # --- Backlog ageing ------------------------------------------------------------------------
@@ -715,17 +651,18 @@ _FIRST = _Q.previous().previous().previous()
 _CUTOFF = backlog_cutoff(_CAL, _Q, date(2026, 2, 10))
 assert _CUTOFF is not None  # the example quarter has started by the example day
 _AS_OF = _CUTOFF[0]
+_SLA = DEFAULT_SLA_DAYS
 _SOME = RequestFilter(("Data",), ("High", "Critical"), ("Brand",))  # every filter bound, as the page may
 
 QUERIES: dict[str, Callable[[str], sa.Select]] = {
-    "lead_time_by_quarter": lambda dialect: lead_time_by_quarter_stmt(_CAL, _FIRST, _Q, _SOME, dialect=dialect),
+    "lead_time_by_quarter": lambda dialect: lead_time_by_quarter_query(_CAL, _FIRST, _Q, _SOME, _SLA).stmt(dialect),
     # Run only where the database has no percentile_cont (SQLite); the same statement on every dialect.
-    "lead_time_by_quarter_values": lambda dialect: lead_time_by_quarter_values_stmt(_CAL, _FIRST, _Q, _SOME),
-    "lead_time_by": lambda dialect: lead_time_by_stmt(_CAL, _Q, "requested_by", _SOME, dialect=dialect),
-    "lead_time_by_values": lambda dialect: lead_time_by_values_stmt(_CAL, _Q, "requested_by", _SOME),
+    "lead_time_by_quarter_values": lambda d: lead_time_by_quarter_query(_CAL, _FIRST, _Q, _SOME, _SLA).values_stmt(),
+    "lead_time_by": lambda dialect: lead_time_by_query(_CAL, _Q, "requested_by", _SOME, _SLA).stmt(dialect),
+    "lead_time_by_values": lambda dialect: lead_time_by_query(_CAL, _Q, "requested_by", _SOME, _SLA).values_stmt(),
     "breach_rate_by_priority": lambda dialect: breach_rate_by_priority_stmt(_CAL, _FIRST, _Q, _SOME),
-    "stage_medians_by_quarter": lambda dialect: stage_medians_by_quarter_stmt(_CAL, _FIRST, _Q, _SOME, dialect=dialect),
-    "stage_medians_by_quarter_values": lambda dialect: stage_medians_by_quarter_values_stmt(_CAL, _FIRST, _Q, _SOME),
+    "stage_medians_by_quarter": lambda d: stage_medians_by_quarter_query(_CAL, _FIRST, _Q, _SOME).stmt(d),
+    "stage_medians_by_quarter_values": lambda d: stage_medians_by_quarter_query(_CAL, _FIRST, _Q, _SOME).values_stmt(),
     "backlog_ageing": lambda dialect: backlog_ageing_stmt(_CAL, _AS_OF, _SOME),
     "backlog_ageing_oldest": lambda dialect: backlog_ageing_oldest_stmt(_CAL, _AS_OF, _SOME),
     "flow_by_quarter_arrived": lambda dialect: flow_by_quarter_arrived_stmt(_CAL, _FIRST, _Q, _SOME),

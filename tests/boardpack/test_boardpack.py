@@ -255,6 +255,7 @@ def test_a_masked_deck_names_no_vendor_and_letters_are_consistent(sample, deck):
     assert f"the most with {salesforce}" in _texts(slides[4])[1], "the same letter in the slide's title"
 
 
+@pytest.mark.slow  # renders charts in Chromium
 def test_a_masked_pdf_names_no_vendor(sample):
     pack = build_pack(sample, CAL, Q, "pdf", source=SOURCE, mask_vendors=True, today=TODAY, renderer=NoChromium())
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.data)).pages)
@@ -269,6 +270,7 @@ def _pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
+@pytest.mark.slow  # renders charts in Chromium
 def test_pdf_holds_every_headline_figure_and_its_charts(sample, renderer):
     pack = build_pack(
         sample, CAL, Q, "pdf", source=SOURCE, company="Northwind Outfitters", today=TODAY, renderer=renderer
@@ -287,6 +289,7 @@ def test_pdf_holds_every_headline_figure_and_its_charts(sample, renderer):
     assert "Chart unavailable" not in text
 
 
+@pytest.mark.slow  # renders charts in Chromium
 def test_pdf_without_chromium_still_builds_with_a_note(sample):
     pack = build_pack(sample, CAL, Q, "pdf", source=SOURCE, today=TODAY, renderer=NoChromium())
     text = "\n".join(_pdf_pages(pack.data))
@@ -294,6 +297,7 @@ def test_pdf_without_chromium_still_builds_with_a_note(sample):
     assert "Chart unavailable" in text and "$13.4M" in text
 
 
+@pytest.mark.slow  # renders charts in Chromium
 def test_pdf_tables_are_never_cut_mid_row(sample):
     content = gather(sample, CAL, Q, source=SOURCE, today=TODAY)
     lines = content.budget.lines

@@ -68,6 +68,7 @@ def test_check_json_for_machines(broken, capsys):
     assert bad["fix"]
 
 
+@pytest.mark.slow  # spawns the command line
 def test_usage_errors_exit_2(tmp_path):
     assert run("check").returncode == 2
     assert run("frobnicate").returncode == 2
@@ -76,12 +77,14 @@ def test_usage_errors_exit_2(tmp_path):
     assert r.returncode == 2 and "--db" in r.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 @pytest.mark.parametrize("cmd", ["check", "load", "sample"])
 def test_every_command_has_help(cmd):
     r = run(cmd, "--help")
     assert r.returncode == 0 and "usage:" in r.stdout
 
 
+@pytest.mark.slow  # spawns the command line
 def test_load_refuses_broken_folder_and_changes_nothing(broken, tmp_path):
     url = f"duckdb:///{tmp_path / 'x.duckdb'}"
     assert run("load", str(SAMPLE), "--db", url).returncode == 0
@@ -111,6 +114,7 @@ def test_load_twice_gives_identical_counts_on_postgres(postgres_url):
     eng.dispose()
 
 
+@pytest.mark.slow  # spawns the command line
 def test_bad_database_url_is_reported_without_password(tmp_path):
     r = run("load", str(SAMPLE), "--db", "postgresql+psycopg://u:hunter2@127.0.0.1:1/x")
     assert r.returncode == 1
@@ -118,6 +122,7 @@ def test_bad_database_url_is_reported_without_password(tmp_path):
     assert "rolled back" in r.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 def test_sample_command_writes_seven_tables(tmp_path):
     r = run("sample", "--out", str(tmp_path / "s"), "--spend-rows", "500")
     assert r.returncode == 0, r.stderr

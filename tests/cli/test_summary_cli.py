@@ -121,6 +121,7 @@ def test_a_csv_folder_is_validated_into_a_temporary_database(sample_url):
         (("boardpack",), "--out"),
     ],
 )
+@pytest.mark.slow  # spawns the command line
 def test_bad_arguments_exit_2_with_a_clear_message(args, message):
     result = cli(*args)
     assert result.returncode == 2
@@ -128,18 +129,21 @@ def test_bad_arguments_exit_2_with_a_clear_message(args, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 def test_a_quarter_without_data_is_a_usage_error(sample_url):
     result = cli("summary", "--db", sample_url, "--quarter", "FY2031 Q1")
     assert result.returncode == 2
     assert "FY2031 Q1 has no spend data; quarters with data run from FY2024 Q1 to FY2026 Q3" in result.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 def test_an_empty_database_exits_1_with_what_to_do(tmp_path):
     result = cli("summary", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}")
     assert result.returncode == 1
     assert "no Bridgeboard data" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 def test_an_embedded_database_held_by_the_app_exits_1_with_what_to_do(sample_url, tmp_path):
     held = tmp_path / "held.duckdb"
     holder = subprocess.Popen(
@@ -163,6 +167,7 @@ def test_an_embedded_database_held_by_the_app_exits_1_with_what_to_do(sample_url
     assert "could not be opened" in result.stderr and "--data DIR" in result.stderr
 
 
+@pytest.mark.slow  # spawns the command line
 def test_a_database_that_is_down_exits_1_without_its_password():
     result = cli("summary", "--db", "postgresql+psycopg://bb:secret-pw@127.0.0.1:1/none")
     assert result.returncode == 1
@@ -176,6 +181,7 @@ def test_boardpack_writes_the_deck(sample_url, tmp_path):
     assert len(Presentation(out).slides) == 7
 
 
+@pytest.mark.slow  # spawns the command line
 def test_boardpack_pdf_without_chromium_warns_and_still_writes(sample_url, tmp_path):
     out = tmp_path / "pack.pdf"
     result = cli("boardpack", "--db", sample_url, "--format", "pdf", "--out", str(out), BROWSER_PATH="/nonexistent")
@@ -184,6 +190,7 @@ def test_boardpack_pdf_without_chromium_warns_and_still_writes(sample_url, tmp_p
     assert out.read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow  # spawns the command line
 @pytest.mark.parametrize("command", ["summary", "boardpack"])
 def test_commands_have_help(command):
     result = cli(command, "--help")

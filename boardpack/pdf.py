@@ -24,6 +24,7 @@ from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
 from charts.theme import ACCENT, FAVOURABLE, STATUS_COLOURS, STATUS_SYMBOLS, UNFAVOURABLE, hex_rgb
+from metrics.exports import SENTENCE_LIMIT, TEXT_LIMIT, inert
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Tile
 from metrics.spend import DEPARTMENT_ORDER, VERDICT_LABELS, variance_percent
@@ -82,7 +83,10 @@ class _Document(FPDF):
                     return family, True
         return "helvetica", False
 
-    def say(self, text: str) -> str:
+    def say(self, text: str, limit: int = SENTENCE_LIMIT) -> str:
+        """Text as the PDF shows it: inert (no control or bidi-override characters, a 10,000-character
+        name cut with "…" so a table row still fits a page), in the font's character set."""
+        text = inert(text, limit=limit, formulas=False)
         return text if self.unicode else text.translate(LATIN1).encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, bold: bool = False, colour: str = INK) -> None:
@@ -240,12 +244,12 @@ def _table(
     ) as table:
         row = table.row()
         for column in frame.columns:
-            row.cell(pdf.say(str(column)))
+            row.cell(pdf.say(str(column), TEXT_LIMIT))
         for r, values in enumerate(frame.itertuples(index=False)):
             row = table.row()
             for c, value in enumerate(values):
                 colour = (colours or {}).get((r, c))
-                row.cell(pdf.say(str(value)), style=FontFace(color=hex_rgb(colour)) if colour else None)
+                row.cell(pdf.say(str(value), TEXT_LIMIT), style=FontFace(color=hex_rgb(colour)) if colour else None)
     pdf.ln(3)
 
 

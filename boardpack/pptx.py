@@ -36,6 +36,7 @@ from charts.theme import (
 )
 from charts.turnaround import PRIORITY_STYLES
 from metrics import kpis
+from metrics.exports import SENTENCE_LIMIT, inert
 from metrics.formatting import money, share
 from metrics.headline import BAD, GOOD, WARNING, Delta, Tile
 from metrics.spend import DEPARTMENT_ORDER, variance_words
@@ -99,7 +100,7 @@ def _textbox(
 
 def _run(paragraph, text: str, *, size: int, bold: bool = False, colour: str = INK):
     run = paragraph.add_run()
-    run.text = text
+    run.text = inert(text, limit=SENTENCE_LIMIT, formulas=False)
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.color.rgb = _rgb(colour)
@@ -145,6 +146,9 @@ def _caption(slide, left, top, width, text: str):
 
 
 def _chart(slide, kind, left, top, width, height, data: CategoryChartData, *, legend: bool = True):
+    # The categories are also written into the chart's embedded workbook ("Edit Data in Excel"),
+    # where a name such as =HYPERLINK(...) would turn into a live formula.
+    data.categories = [inert(str(category.label)) for category in data.categories]
     chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
     chart.has_title = False  # the slide's sentence and the caption say what the chart shows
     chart.font.size = CHART_FONT
@@ -201,7 +205,7 @@ def _label_points(series, texts: Sequence[str], *, size: int = 11, position=None
     for point, text in zip(series.points, texts):
         label = point.data_label
         label.has_text_frame = True
-        label.text_frame.text = text
+        label.text_frame.text = inert(text, formulas=False)
         label.font.size = Pt(size)
         if position is not None:
             label.position = position
@@ -378,7 +382,7 @@ def _table(
         table.rows[r].height = row_height
         for c in range(cols):
             cell = table.cell(r, c)
-            text = str(frame.columns[c]) if r == 0 else str(frame.iat[r - 1, c])
+            text = inert(str(frame.columns[c]) if r == 0 else str(frame.iat[r - 1, c]), formulas=False)
             cell.text = ""
             cell.margin_top = cell.margin_bottom = Inches(0.03)
             paragraph = cell.text_frame.paragraphs[0]

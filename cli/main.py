@@ -22,6 +22,7 @@ from typing import NoReturn
 import sqlalchemy as sa
 
 from metrics import db
+from metrics.exports import inert
 from metrics.validation import ReadOptions, validate_folder
 
 
@@ -181,7 +182,7 @@ def _print_findings(report, fmt: str, out) -> None:
         out.write("\n")
         return
     for f in report.findings:
-        out.write(f"{f}\n")
+        out.write(inert(str(f), limit=None, formulas=False) + "\n")  # a name must not drive the terminal
     out.write(f"{report.summary()}\n")
 
 

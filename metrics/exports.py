@@ -1,4 +1,11 @@
-"""CSV and Excel downloads of a small table, safe to open in a spreadsheet.
+"""Every place data leaves the app, made inert: CSV and Excel downloads, the board pack's slides,
+chart workbooks and PDF text, and the command line's output.
+
+Where text lands in a spreadsheet (CSV, Excel, the workbooks behind PowerPoint's native charts), a
+formula is made text (`neutralise`). Where it is shown to a person (slides, PDF, the terminal),
+`inert` also removes control characters, terminal escape sequences and bidirectional overrides
+(which would reverse the app's own words after a name, or clear a terminal) and cuts text longer
+than a label or cell can show with a visible "…". Downloads keep every character of the data.
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell such as ``=HYPERLINK(...)``
 or ``@SUM(1)`` taken from an invoice description would run as a formula when the file is
@@ -22,11 +29,27 @@ import pandas as pd
 import xlsxwriter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+# ANSI/VT escape sequences (CSI ... final byte, or ESC and one byte), then single control and
+# bidirectional-formatting characters. Newlines and tabs are kept: they are layout, not commands.
+_ESCAPE_SEQUENCES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+TEXT_LIMIT = 300  # characters of one data text a chart label or table cell shows
+SENTENCE_LIMIT = 4 * TEXT_LIMIT  # a sentence may quote a few names; one quoting a 10,000-character name is cut
+CUT_MARK = "…"
 # Characters a spreadsheet skips before deciding that a cell is a formula.
 _LEADING_IGNORED = " \"'"
 
 CSV_MIME = "text/csv"
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def inert(text: str, *, limit: int | None = TEXT_LIMIT, formulas: bool = True) -> str:
+    """Data text as it may leave the app: no control, escape or bidi-override characters, at most
+    `limit` characters (cut with "…"), and, with `formulas`, never a spreadsheet formula."""
+    text = _CONTROLS.sub("", _ESCAPE_SEQUENCES.sub("", text))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + CUT_MARK
+    return neutralise(text) if formulas else text
 
 
 def neutralise(text: str) -> str:
@@ -37,6 +60,8 @@ def neutralise(text: str) -> str:
 
 
 def _neutralise_cell(value):
+    # Downloads keep every character of the data (a description is evidence, and a spreadsheet
+    # shows control characters as text); only formulas are made inert there.
     return neutralise(value) if isinstance(value, str) else value
 
 

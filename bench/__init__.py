@@ -1,0 +1,2 @@
+"""The benchmark that keeps score: ``python -m bench`` (see bench/run.py and the README's
+"Performance")."""

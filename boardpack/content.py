@@ -115,6 +115,29 @@ class PackContent:
         return f"{self.period} · data as of {self.as_of} · {self.source}{masked}"
 
 
+@dataclass(frozen=True)
+class Slide:
+    """One slide of the pack, the same in the PowerPoint and the PDF: a kicker naming the subject
+    and a title stating the finding (PowerPoint's title placeholder, the PDF's outline entry)."""
+
+    key: str
+    kicker: str
+    title: str
+
+
+def slides(content: PackContent) -> tuple[Slide, ...]:
+    """The pack's slides, in order: the one list both formats render."""
+    return (
+        Slide("title", f"Board pack · {content.period}", content.title),
+        Slide("headline", "The quarter in five numbers", f"{content.quarter.label} at a glance"),
+        Slide("spend", "Spend split and marketing share", content.spend.sentence),
+        Slide("budget", "Budget vs actual", content.budget.sentence),
+        Slide("vendors", "Overlap and shadow IT", content.vendors.sentence),
+        Slide("kpis", "KPI scorecard", content.kpis.sentence),
+        Slide("turnaround", "Request turnaround vs SLA", content.turnaround.sentence),
+    )
+
+
 def source_for_pack(label: str) -> str:
     """'CSV folder /srv/exports/finance' -> 'CSV folder finance': a board needs the folder, not
     the server's path. Database labels are already redacted."""

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from boardpack.content import PackContent
+from boardpack.content import PackContent, Slide, slides
 from boardpack.images import ChartRenderer, ChartsUnavailable
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
@@ -73,6 +73,8 @@ class _Document(FPDF):
         self.set_title(f"{content.title}: board pack, {content.quarter.label}")
         self.set_author("Bridgeboard")
         self.family, self.unicode = self._fonts()
+        self.section: Slide | None = None  # the slide being written; a page it runs onto repeats its kicker
+        self.section_page = 0  # the page the slide starts on
 
     def _fonts(self) -> tuple[str, bool]:
         for family, (regular, bold) in FONT_FILES.items():
@@ -92,6 +94,15 @@ class _Document(FPDF):
     def font(self, size: float, bold: bool = False, colour: str = INK) -> None:
         self.set_font(self.family, "B" if bold else "", size)
         self.set_text_color(*hex_rgb(colour))
+
+    def header(self) -> None:
+        """A page that a slide's table runs onto carries the slide's kicker, so that every page of
+        the PDF has a heading."""
+        if self.section is None or self.page_no() == self.section_page:
+            return
+        self.font(9, bold=True, colour=ACCENT)
+        self.cell(0, 6, self.say(f"{self.section.kicker.upper()} (continued)"), new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
 
     def footer(self) -> None:
         if self.page_no() == 1:
@@ -134,12 +145,17 @@ class _Charts:
             return None
 
 
-def _kicker_and_title(pdf: _Document, kicker: str, title: str) -> None:
+def _kicker_and_title(pdf: _Document, spec: Slide) -> None:
+    """A new page for the slide: its kicker, its title (also the PDF outline's entry, the PDF's
+    counterpart of a slide title) and, on pages it runs onto, the kicker again."""
+    pdf.section = None
     pdf.add_page()
+    pdf.section, pdf.section_page = spec, pdf.page_no()
+    pdf.start_section(pdf.say(spec.title, TEXT_LIMIT))
     pdf.font(9, bold=True, colour=ACCENT)
-    pdf.cell(0, 6, pdf.say(kicker.upper()), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf.say(spec.kicker.upper()), new_x="LMARGIN", new_y="NEXT")
     pdf.font(15, bold=True)
-    pdf.multi_cell(0, 7, pdf.say(title), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, pdf.say(spec.title), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
 
@@ -256,8 +272,9 @@ def _table(
 # --- Pages ---------------------------------------------------------------------------------
 
 
-def _title_page(pdf: _Document, content: PackContent) -> None:
+def _title_page(pdf: _Document, content: PackContent, spec: Slide) -> None:
     pdf.add_page()
+    pdf.start_section(pdf.say(spec.title, TEXT_LIMIT))
     pdf.set_fill_color(*hex_rgb(ACCENT))
     pdf.rect(0, 0, 8, pdf.h, style="F")
     pdf.set_y(45)
@@ -265,10 +282,10 @@ def _title_page(pdf: _Document, content: PackContent) -> None:
         pdf.font(28, bold=True, colour=ACCENT)
         pdf.cell(0, 14, pdf.say(content.company), new_x="LMARGIN", new_y="NEXT")
     pdf.font(20, bold=True)
-    pdf.multi_cell(0, 10, pdf.say(content.title), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 10, pdf.say(spec.title), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.font(15)
-    pdf.cell(0, 9, pdf.say(f"Board pack · {content.period}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, pdf.say(spec.kicker), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.font(11, colour=MUTED)
     lines = [f"Data as of {content.as_of}", f"Source: {content.source}", "All departments"]
@@ -285,8 +302,8 @@ def _delta_colour(tile: Tile) -> str:
     return FAVOURABLE if (d.sign > 0) == d.higher_is_better else UNFAVOURABLE
 
 
-def _headline_page(pdf: _Document, content: PackContent) -> None:
-    _kicker_and_title(pdf, "The quarter in five numbers", f"{content.quarter.label} at a glance")
+def _headline_page(pdf: _Document, content: PackContent, spec: Slide) -> None:
+    _kicker_and_title(pdf, spec)
     gap, top = 4, pdf.y
     width = (pdf.usable_width - 4 * gap) / 5
     bottom = top
@@ -320,9 +337,9 @@ def _headline_page(pdf: _Document, content: PackContent) -> None:
         pdf.ln(1)
 
 
-def _spend_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
+def _spend_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
     section = content.spend
-    _kicker_and_title(pdf, "Spend split and marketing share", section.sentence)
+    _kicker_and_title(pdf, spec)
     split = section.split
     fig = spend_charts.spend_by_quarter_chart(split, split, DEPARTMENT_ORDER, section.overtakes, content.quarter)
     pdf.set_y(pdf.y + _chart(pdf, charts, fig, width_px=1600) + 3)
@@ -337,9 +354,9 @@ def _spend_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
     _table(pdf, table, (1.2, 1, 1, 1, 1, 1.2), right=(1, 2, 3, 4, 5))
 
 
-def _budget_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
+def _budget_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
     section = content.budget
-    _kicker_and_title(pdf, "Budget vs actual", section.sentence)
+    _kicker_and_title(pdf, spec)
     lines = section.lines
     if lines.empty:
         return
@@ -367,9 +384,9 @@ def _budget_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
     )
 
 
-def _vendors_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
+def _vendors_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
     section = content.vendors
-    _kicker_and_title(pdf, "Overlap and shadow IT", section.sentence)
+    _kicker_and_title(pdf, spec)
     half = (pdf.usable_width - 6) / 2
     top = pdf.y
     used = 0.0
@@ -434,9 +451,9 @@ def _vendors_page(pdf: _Document, content: PackContent, charts: _Charts) -> None
         _table(pdf, table, (2, 1.6, 1, 0.7), right=(2, 3), title="Shadow IT: vendors IT has not approved")
 
 
-def _kpi_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
+def _kpi_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
     section = content.kpis
-    _kicker_and_title(pdf, "KPI scorecard", section.sentence)
+    _kicker_and_title(pdf, spec)
     if not section.cards:
         return
     statuses = list(section.table["Status"])
@@ -456,9 +473,9 @@ def _kpi_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
     )
 
 
-def _turnaround_page(pdf: _Document, content: PackContent, charts: _Charts) -> None:
+def _turnaround_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
     section = content.turnaround
-    _kicker_and_title(pdf, "Request turnaround vs SLA", section.sentence)
+    _kicker_and_title(pdf, spec)
     half = (pdf.usable_width - 6) / 2
     top = pdf.y
     _caption(pdf, "Lead time by quarter of delivery", half)
@@ -502,16 +519,25 @@ def _turnaround_page(pdf: _Document, content: PackContent, charts: _Charts) -> N
     _table(pdf, table, (1.2, 1, 1, 1, 1, 1), right=(1, 2, 3, 4, 5))
 
 
+PAGES = {
+    "spend": _spend_page,
+    "budget": _budget_page,
+    "vendors": _vendors_page,
+    "kpis": _kpi_page,
+    "turnaround": _turnaround_page,
+}
+
+
 def build_pdf(content: PackContent, renderer: ChartRenderer) -> tuple[bytes, str | None]:
     """The PDF, and why its charts are missing (None when they are all there)."""
     pdf = _Document(content)
     charts = _Charts(renderer)
-    _title_page(pdf, content)
-    _headline_page(pdf, content)
-    _spend_page(pdf, content, charts)
-    _budget_page(pdf, content, charts)
-    _vendors_page(pdf, content, charts)
-    _kpi_page(pdf, content, charts)
-    _turnaround_page(pdf, content, charts)
+    for spec in slides(content):
+        if spec.key == "title":
+            _title_page(pdf, content, spec)
+        elif spec.key == "headline":
+            _headline_page(pdf, content, spec)
+        else:
+            PAGES[spec.key](pdf, content, spec, charts)
     note = None if charts.failure is None else f"Charts unavailable ({charts.failure})"
     return bytes(pdf.output()), note

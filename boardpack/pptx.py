@@ -20,10 +20,10 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from boardpack.content import OVERLAP_VENDORS, PackContent
+from boardpack.content import OVERLAP_VENDORS, PackContent, Slide, slides
 from charts.theme import (
     ACCENT,
     DEPARTMENT_COLOURS,
@@ -50,6 +50,9 @@ SHADOW_COLOUR = "CC79A7"  # shadow IT bars, as on the Tech spend page
 # Text on white needs more contrast than the fills: the amber of "at risk" is darkened for words.
 TONE_TEXT = {GOOD: FAVOURABLE, BAD: UNFAVOURABLE, WARNING: "#9A6700"}
 CHART_FONT = Pt(12)
+
+
+TITLE_ONLY = 5  # the default template's "Title Only" layout: a title placeholder and nothing else
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -111,13 +114,31 @@ def _paragraph(frame, first: bool = False):
     return frame.paragraphs[0] if first else frame.add_paragraph()
 
 
-def _content_slide(prs, content: PackContent, kicker: str, title: str):
-    """A blank slide with its kicker, its sentence as the title, and the footer."""
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
+def _titled_slide(prs, title: str, left, top, width, height, *, size: int):
+    """A slide whose title is PowerPoint's title placeholder (what the slide navigator and screen
+    readers read), placed and styled as the pack's own title."""
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    placeholder = slide.shapes.title
+    placeholder.left, placeholder.top, placeholder.width, placeholder.height = left, top, width, height
+    frame = placeholder.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = Emu(0)
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    _run(paragraph, title, size=size, bold=True)
+    return slide
+
+
+def _content_slide(prs, content: PackContent, spec: Slide):
+    """A slide with its kicker, its finding as the title, and the footer."""
     width = SLIDE_WIDTH - 2 * MARGIN
-    _textbox(slide, MARGIN, Inches(0.35), width, Inches(0.3), kicker.upper(), size=12, bold=True, colour=ACCENT)
     # Two lines of a long sentence fit above the content at 18 pt; a short one reads better larger.
-    _textbox(slide, MARGIN, Inches(0.65), width, Inches(1.1), title, size=22 if len(title) <= 110 else 18, bold=True)
+    size = 22 if len(spec.title) <= 110 else 18
+    slide = _titled_slide(prs, spec.title, MARGIN, Inches(0.65), width, Inches(1.1), size=size)
+    _textbox(slide, MARGIN, Inches(0.35), width, Inches(0.3), spec.kicker.upper(), size=12, bold=True, colour=ACCENT)
     rule = slide.shapes.add_connector(1, MARGIN, Inches(6.9), SLIDE_WIDTH - MARGIN, Inches(6.9))
     rule.line.color.rgb = _rgb(RULE)
     rule.line.width = Pt(0.75)
@@ -219,16 +240,15 @@ def _short(label: str) -> str:
 # --- Slides --------------------------------------------------------------------------------
 
 
-def _title_slide(prs, content: PackContent) -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
+def _title_slide(prs, content: PackContent, spec: Slide) -> None:
+    left, width = Inches(1.1), Inches(11)
+    slide = _titled_slide(prs, spec.title, left, Inches(2.3), width, Inches(1.1), size=28)
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.35), SLIDE_HEIGHT)
     _fill(band, ACCENT)
     band.line.fill.background()
-    left, width = Inches(1.1), Inches(11)
     if content.company:
         _textbox(slide, left, Inches(1.4), width, Inches(0.8), content.company, size=40, bold=True, colour=ACCENT)
-    _textbox(slide, left, Inches(2.3), width, Inches(0.6), content.title, size=28, bold=True)
-    _textbox(slide, left, Inches(3.6), width, Inches(0.6), f"Board pack · {content.period}", size=22)
+    _textbox(slide, left, Inches(3.6), width, Inches(0.6), spec.kicker, size=22)
     lines = [f"Data as of {content.as_of}", f"Source: {content.source}", "All departments"]
     if content.masked:
         lines.append("Vendor names are masked (Vendor A, Vendor B...)")
@@ -270,8 +290,8 @@ def _tile(slide, tile: Tile, left, top, width, height) -> None:
         paragraph.alignment = PP_ALIGN.LEFT
 
 
-def _headline_slide(prs, content: PackContent) -> None:
-    slide = _content_slide(prs, content, "The quarter in five numbers", f"{content.quarter.label} at a glance")
+def _headline_slide(prs, content: PackContent, spec: Slide) -> None:
+    slide = _content_slide(prs, content, spec)
     gap = Inches(0.15)
     width = int((SLIDE_WIDTH - 2 * MARGIN - 4 * gap) / 5)
     for i, tile in enumerate(content.tiles):
@@ -293,9 +313,9 @@ def _headline_slide(prs, content: PackContent) -> None:
         _run(paragraph, "•  " + sentence, size=12)
 
 
-def _spend_slide(prs, content: PackContent) -> None:
+def _spend_slide(prs, content: PackContent, spec: Slide) -> None:
     section = content.spend
-    slide = _content_slide(prs, content, "Spend split and marketing share", section.sentence)
+    slide = _content_slide(prs, content, spec)
     split = section.split
     if split.empty:
         _caption(slide, MARGIN, CONTENT_TOP, Inches(8), "No spend is dated in any quarter.")
@@ -396,9 +416,9 @@ def _table(
     return table
 
 
-def _budget_slide(prs, content: PackContent) -> None:
+def _budget_slide(prs, content: PackContent, spec: Slide) -> None:
     section = content.budget
-    slide = _content_slide(prs, content, "Budget vs actual", section.sentence)
+    slide = _content_slide(prs, content, spec)
     if section.by_department.empty:
         return
     by_dept = _bottom_up(section.by_department)
@@ -470,9 +490,9 @@ def _budget_slide(prs, content: PackContent) -> None:
     )
 
 
-def _vendors_slide(prs, content: PackContent) -> None:
+def _vendors_slide(prs, content: PackContent, spec: Slide) -> None:
     section = content.vendors
-    slide = _content_slide(prs, content, "Overlap and shadow IT", section.sentence)
+    slide = _content_slide(prs, content, spec)
     height = CONTENT_BOTTOM - CONTENT_TOP - Inches(0.35)
     overlap = section.overlap.head(OVERLAP_VENDORS)
     if not overlap.empty:
@@ -538,9 +558,9 @@ def _status_text(status: str) -> str:
     return f"{STATUS_SYMBOLS[status]} {status}"
 
 
-def _kpi_slide(prs, content: PackContent) -> None:
+def _kpi_slide(prs, content: PackContent, spec: Slide) -> None:
     section = content.kpis
-    slide = _content_slide(prs, content, "KPI scorecard", section.sentence)
+    slide = _content_slide(prs, content, spec)
     if not section.cards:
         return
     table = section.table.assign(Status=[_status_text(s) for s in section.table["Status"]])
@@ -592,9 +612,9 @@ def _kpi_slide(prs, content: PackContent) -> None:
     _caption(slide, Inches(9.45), CONTENT_TOP, Inches(3.38), "KPIs by status")
 
 
-def _turnaround_slide(prs, content: PackContent) -> None:
+def _turnaround_slide(prs, content: PackContent, spec: Slide) -> None:
     section = content.turnaround
-    slide = _content_slide(prs, content, "Request turnaround vs SLA", section.sentence)
+    slide = _content_slide(prs, content, spec)
     rows = section.lead_times.dropna(subset=["p85"])
     height = CONTENT_BOTTOM - CONTENT_TOP - Inches(0.35)
     if not rows.empty:
@@ -650,7 +670,15 @@ def _turnaround_slide(prs, content: PackContent) -> None:
     )
 
 
-SLIDES = (_title_slide, _headline_slide, _spend_slide, _budget_slide, _vendors_slide, _kpi_slide, _turnaround_slide)
+RENDER = {
+    "title": _title_slide,
+    "headline": _headline_slide,
+    "spend": _spend_slide,
+    "budget": _budget_slide,
+    "vendors": _vendors_slide,
+    "kpis": _kpi_slide,
+    "turnaround": _turnaround_slide,
+}
 
 
 def build_pptx(content: PackContent) -> bytes:
@@ -658,8 +686,8 @@ def build_pptx(content: PackContent) -> bytes:
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     prs.core_properties.title = f"{content.title}: board pack, {content.quarter.label}"
     prs.core_properties.author = "Bridgeboard"
-    for slide in SLIDES:
-        slide(prs, content)
+    for spec in slides(content):
+        RENDER[spec.key](prs, content, spec)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

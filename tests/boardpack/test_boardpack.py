@@ -113,7 +113,9 @@ def test_deck_has_title_headline_and_one_slide_per_key_chart(slides):
     title = " ".join(_texts(slides[0]))
     assert "Northwind Outfitters" in title and "FY2026 Q3 (01 Jul 2026 – 30 Sep 2026)" in title
     assert "Data as of" in title and "Source: CSV folder sample_data" in title
-    kickers = [_texts(s)[0] for s in slides[1:]]
+    # The title placeholder comes first (screen readers and the slide navigator read it), then the kicker.
+    assert all(_texts(s)[0] == s.shapes.title.text for s in slides)
+    kickers = [_texts(s)[1] for s in slides[1:]]
     assert kickers == [
         "THE QUARTER IN FIVE NUMBERS",
         "SPEND SPLIT AND MARKETING SHARE",
@@ -159,7 +161,7 @@ def test_spend_slide_series_are_the_quarterly_split(slides, sample):
     colours = {s.name: _fill(s) for s in bars.plots[0].series}
     assert colours == {d: c.lstrip("#").upper() for d, c in DEPARTMENT_COLOURS.items()}
     ms = spend.marketing_share(split, Q)
-    assert _texts(slides[2])[1] == ms.sentence, "the slide is titled with its computed sentence"
+    assert slides[2].shapes.title.text == ms.sentence, "the slide is titled with its computed sentence"
 
 
 def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample):
@@ -179,7 +181,7 @@ def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample)
     assert [_fill(p) for p in actual.points] == [
         DEPARTMENT_COLOURS[d].lstrip("#").upper() for d in by_dept["department"]
     ]
-    assert _texts(slides[3])[1] == variance.sentence
+    assert slides[3].shapes.title.text == variance.sentence
 
 
 def test_vendor_slide_series_are_the_overlap_and_shadow_it(slides, sample):
@@ -252,7 +254,7 @@ def test_a_masked_deck_names_no_vendor_and_letters_are_consistent(sample, deck):
     mask = load_vendor_mask(sample)
     salesforce = mask.labels["salesforce"]
     assert salesforce in _categories(_charts(slides[4])[0]), "the overlap chart's largest vendor"
-    assert f"the most with {salesforce}" in _texts(slides[4])[1], "the same letter in the slide's title"
+    assert f"the most with {salesforce}" in slides[4].shapes.title.text, "the same letter in the slide's title"
 
 
 @pytest.mark.slow  # renders charts in Chromium

@@ -8,6 +8,12 @@ script and the tests all read this list; a test checks it against the files in `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+# The browser tab's icon, served by the app itself. A Material icon as page icon would make every
+# viewer's browser fetch it from a font host on the internet; the menu's icons come from the font
+# Streamlit ships.
+APP_ICON = str(Path(__file__).resolve().parent / "static" / "bridgeboard.png")
 
 
 @dataclass(frozen=True)

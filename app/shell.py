@@ -17,7 +17,7 @@ import streamlit as st
 
 from app import boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
-from app.navigation import DATA, PAGES, PRESENTATION_ORDER, Page
+from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.settings import Settings, SettingsError, settings_from_env
@@ -254,7 +254,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     title = page.label
     st.set_page_config(
         page_title=f"{title} · Bridgeboard",
-        page_icon=page.icon,
+        page_icon=APP_ICON,
         layout="wide",
         initial_sidebar_state="collapsed" if presenting else "auto",
     )

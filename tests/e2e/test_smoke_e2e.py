@@ -45,3 +45,18 @@ def test_quarter_filter_persists_across_pages(page, app_server):
     menu.filter(has_text="Overview").first.click()
     wait_for_app(page)
     assert _period_caption(page).startswith("FY2025 Q2")
+
+
+def test_no_request_leaves_the_machine(page, app_server):
+    """Icons, fonts and scripts all come from the app itself: a board-room laptop behind a proxy,
+    or a viewer who must not be tracked, loads nothing from the internet."""
+    outside: list[str] = []
+    page.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith((app_server, "data:", "blob:")) else None
+    )
+    for p in PAGES:
+        page.goto(f"{app_server}/{p.url_path}")
+        wait_for_app(page)
+    icon = page.locator("link[rel='shortcut icon'], link[rel='icon']").first.get_attribute("href") or ""
+    assert not icon.startswith("http") or icon.startswith(app_server), f"page icon from {icon}"
+    assert outside == []

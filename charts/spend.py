@@ -116,7 +116,8 @@ def spend_by_quarter_chart(
         )
     totals = bars.set_index("label")[list(departments)].sum(axis=1)
     for q in overtakes:
-        if q.label in totals.index:
+        # Only what had happened by the selected quarter: a later quarter's news is not this one's.
+        if q.label in totals.index and (selected is None or q <= selected):
             fig.add_annotation(
                 x=q.label,
                 y=totals[q.label],

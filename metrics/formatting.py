@@ -22,6 +22,17 @@ def money(value: float | None, *, currency: str = "$", decimals: int = 1) -> str
     return f"{sign}{currency}{v:,.0f}"
 
 
+def money_apart(first: float, second: float, *, currency: str = "$") -> tuple[str, str]:
+    """Two amounts to be compared, in the headline style with just the precision that tells them
+    apart: ($6,049,485, $5,986,406) -> ('$6.05M', '$5.99M') where one decimal would show $6.0M
+    twice. Amounts equal to the cent read the same."""
+    for places in (1, 2, 3):
+        a, b = money(first, currency=currency, decimals=places), money(second, currency=currency, decimals=places)
+        if a != b or round(first, 2) == round(second, 2):
+            return a, b
+    return money_exact(first, currency), money_exact(second, currency)
+
+
 def money_exact(value: float | None, currency: str = "$") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import kpis, spend, turnaround
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.formatting import and_join, money, points, share
+from metrics.formatting import and_join, money, money_apart, points, share
 
 # Headline's fields `spend` and `turnaround` hide those modules inside its class body, so its
 # annotations name the classes directly.
@@ -316,7 +316,8 @@ class Headline:
             delta = Delta(f"{points(ms.delta)} {self._versus()}", _sign(ms.delta, 4), None)
         notes: tuple[Note, ...] = ()
         if ms is not None and ms.share is not None:
-            notes = (Note(f"Marketing {money(ms.marketing)} · IT {money(ms.it)}", NEUTRAL),)
+            marketing, it = money_apart(ms.marketing, ms.it)
+            notes = (Note(f"Marketing {marketing} · IT {it}", NEUTRAL),)
         return _tile("share", share(ms.share) if ms else "no data", delta, notes)
 
     def _at_stake_tile(self) -> Tile:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from metrics.fiscal import FiscalQuarter
-from metrics.formatting import money, share
+from metrics.formatting import money, money_apart, share
 
 if TYPE_CHECKING:  # the results described here; imported for type hints only (compute imports this module)
     from metrics.spend.compute import (
@@ -174,10 +174,12 @@ def marketing_share_sentence(ms: MarketingShare) -> str:
         text += ", " + change_in_points(ms.delta, ms.quarter.previous())
     text += "."
     if ms.overtaken_in is not None and ms.marketing > ms.it:
+        # The claim carries the two amounts, with the precision that shows the order.
+        marketing, it = money_apart(ms.marketing, ms.it)
         if ms.overtaken_in == ms.quarter:
-            text += " Its technology spend overtook IT's this quarter."
+            text += f" Its technology spend ({marketing}) overtook IT's ({it}) this quarter."
         else:
-            text += f" Its technology spend has been above IT's since {ms.overtaken_in.label}."
+            text += f" Its technology spend ({marketing}) has been above IT's ({it}) since {ms.overtaken_in.label}."
     return text
 
 

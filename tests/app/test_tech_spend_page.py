@@ -87,7 +87,8 @@ def test_page_shows_the_metrics_of_the_newest_quarter(app, sample_env):
     ):
         assert sentence in sentences
     # The sample's story: Marketing overtakes IT in FY2026 Q3, and the chart says so.
-    assert "Its technology spend overtook IT's this quarter." in expected["share"].sentence
+    # The claim carries its proof: the two amounts, precise enough to show the order.
+    assert "Its technology spend ($6.05M) overtook IT's ($5.99M) this quarter." in expected["share"].sentence
     split_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any(a.get("text") == "Marketing overtakes IT" for a in split_chart["layout"]["annotations"])
 

@@ -47,3 +47,27 @@ def test_one_palette_for_plotly_and_streamlit():
     assert config["theme"]["chartCategoricalColors"] == SEQUENCE
     assert list(TEMPLATE.layout.colorway) == SEQUENCE
     assert SEQUENCE[:3] == [DEPARTMENT_COLOURS[d] for d in ("Marketing", "IT", "Joint")]
+
+
+def test_overtaking_is_called_out_only_up_to_the_selected_quarter():
+    """With a past quarter selected, a later quarter's news is not drawn on its chart."""
+    import pandas as pd
+
+    from charts.spend import spend_by_quarter_chart
+    from metrics import spend
+    from metrics.fiscal import FiscalQuarter
+
+    rows = [("FY2026 Q1", 2026, 1, d, v) for d, v in (("Marketing", 1.0), ("IT", 4.0))]
+    rows += [("FY2026 Q2", 2026, 2, d, v) for d, v in (("Marketing", 5.0), ("IT", 1.0))]
+    by_q = pd.DataFrame(rows, columns=["quarter", "fiscal_year", "fiscal_quarter", "department", "spend"])
+    by_q["lines"] = 1
+    split = spend.quarterly_split(by_q)
+    overtakes = spend.overtake_quarters(split)
+    assert overtakes == [FiscalQuarter(2026, 2)]
+
+    def callouts(selected):
+        fig = spend_by_quarter_chart(split, split, spend.DEPARTMENT_ORDER, overtakes, selected)
+        return [a.text for a in fig.layout.annotations if a.text == "Marketing overtakes IT"]
+
+    assert callouts(FiscalQuarter(2026, 2)) == ["Marketing overtakes IT"]
+    assert callouts(FiscalQuarter(2026, 1)) == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.formatting import and_join, counted, number
+from metrics.formatting import and_join, counted, money_apart, number
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,16 @@ def test_lists_and_counts_in_sentences():
     assert and_join(["NPS", "Churn", "CSAT"]) == "NPS, Churn and CSAT"
     assert counted(1, "KPI") == "1 KPI" and counted(3, "KPI") == "3 KPIs"
     assert counted(2, "target awaits", "targets await") == "2 targets await"
+
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        (6_049_485, 5_986_406, ("$6.05M", "$5.99M")),  # one decimal would read $6.0M twice
+        (6_400_000, 5_100_000, ("$6.4M", "$5.1M")),  # already apart: the headline style
+        (1_000_001, 1_000_000, ("$1,000,001.00", "$1,000,000.00")),  # apart only to the dollar
+        (2_500.004, 2_500.001, ("$2.5K", "$2.5K")),  # equal to the cent: read the same
+    ],
+)
+def test_money_apart_shows_just_enough_precision_to_compare(first, second, expected):
+    assert money_apart(first, second) == expected

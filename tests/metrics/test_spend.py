@@ -285,7 +285,7 @@ def test_marketing_overtakes_it(loaded):
     assert ms.share == pytest.approx(5000 / 6000)
     assert ms.sentence == (
         "Marketing paid 83% of technology spend in FY2026 Q3, up 45 points on FY2026 Q2. "
-        "Its technology spend overtook IT's this quarter."
+        "Its technology spend ($5.0K) overtook IT's ($1.0K) this quarter."
     )
 
 

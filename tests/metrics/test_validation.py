@@ -1082,3 +1082,11 @@ def test_options_are_checked() -> None:
         ReadOptions(date_order="ymd")
     with pytest.raises(ValueError):
         ReadOptions(decimal=";")
+
+
+@pytest.mark.parametrize("written", ["higher_is_better", "higher-is-better", "Higher Is  Better", " HIGHER_IS-better "])
+def test_enum_values_fold_underscores_and_hyphens_like_spaces(written: str) -> None:
+    assert contract.fold_enum(written) == "higher is better"
+    data = csv_bytes("kpi,name,unit,direction,owner,definition", f"nps,NPS,points,{written},Joint,Promoters")
+    frame, findings = read("kpis", data)
+    assert errors(findings) == [] and frame["direction"].tolist() == ["higher"]

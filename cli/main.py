@@ -44,7 +44,8 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         "--decimal",
         choices=["auto", ".", ","],
         default="auto",
-        help="decimal separator in amounts (default: auto = ',' in semicolon files, '.' otherwise)",
+        help="decimal separator in amounts (default: auto = decided by the values of each column; "
+        "where none decides, ',' in semicolon files and '.' otherwise)",
     )
 
 

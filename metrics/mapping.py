@@ -519,3 +519,30 @@ def suggest_columns(headers: list[str], table_name: str, fuzzy_cutoff: float = 8
             result[i] = Suggestion(h, choices[best[0]], "fuzzy", round(float(best[1]), 1))
             taken.add(choices[best[0]])
     return [result.get(i, Suggestion(h, None, "none", 0.0)) for i, h in enumerate(headers)]
+
+
+def read_source(data: bytes, table_name: str, tm: TableMapping | None = None) -> RawTable:
+    """A file's header and cells as written, for building a mapping (raises CsvError when the
+    file cannot be read as CSV)."""
+    from metrics.csvread import read_raw_table
+
+    known = mapped_header_score(TABLES[table_name], tm)
+    return read_raw_table(data, lambda cells: sum(contract.normalise_header(c) in known for c in cells))
+
+
+def unrecognised_values(raw: RawTable, position: int, column_name: str, table_name: str, limit: int = 30) -> list[str]:
+    """Distinct values of a file column that the table's enum column would refuse, most frequent
+    first: the ones a value map has to translate (cost centres to departments...)."""
+    column = TABLES[table_name].column(column_name)
+    if column.kind != "enum":
+        return []
+    lookup = contract.enum_lookup(column)
+    counts = raw.rows[str(position)].value_counts()
+    seen: set[str] = set()
+    out = []
+    for v in counts.index:
+        folded = contract.fold_enum(v)
+        if v and folded not in lookup and folded not in seen:  # 'CC-4100' and 'cc_4100' are one value
+            seen.add(folded)
+            out.append(v)
+    return out[:limit]

@@ -164,3 +164,15 @@ def test_bad_mapping_files_say_which_key_and_what_is_wrong(text: str, key: str, 
     error = caught.value
     assert error.key == key and problem in error.problem and error.fix
     assert str(error).startswith("finance.toml") and "Fix:" in str(error)
+
+
+def test_the_readme_example_is_a_valid_mapping() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Mapping your own exports") :]
+    example = section[section.index("```toml") + len("```toml") : section.index("```", section.index("```toml") + 7)]
+    mapping = parse_mapping(example, "README")
+    assert set(mapping.tables) == {"spend", "requests", "kpis"}
+    assert mapping.tables["spend"].values["department"]["CC-6000"] == "Joint"
+    assert mapping.tables["spend"].columns["VAT (EUR)"] is None

@@ -56,7 +56,8 @@ def _decimals(
 
     Set explicitly, it applies to every column. Under "auto" the values decide, not the delimiter:
     a column's own values first ('1234.56', '1,234.56' prove '.'; '12,5', '1.234,56' prove ','),
-    by majority, so the minority values are reported as errors asking for the setting; a column
+    by majority (of its first values that prove one, see `decimal_marks`), so the values with the
+    other mark are reported as errors asking for the setting; a column
     whose values do not decide (whole numbers, '1,234') follows the other number columns of the
     file; a file where nothing decides keeps the old convention: ',' in semicolon files, '.'
     otherwise (with a warning where that reads '.' as a thousands separator).

@@ -1139,3 +1139,9 @@ def test_column_mixing_both_decimal_marks_is_an_error_asking_for_the_setting() -
     bad = the(findings, ERROR, "has a decimal point")
     assert bad.value == "99.25" and bad.line == 4 and 'decimal="."' in bad.fix
     assert frame["amount"].tolist()[:2] == [1234.56, 10.5]
+
+
+def test_a_late_value_still_decides_a_column_of_whole_numbers() -> None:
+    amounts = ["100"] * 20_005 + ["1234.56"]
+    frame, findings = read("spend", _amounts(";", *amounts))
+    assert errors(findings) == [] and frame["amount"].iat[-1] == 1234.56

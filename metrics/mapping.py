@@ -27,6 +27,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -129,9 +130,7 @@ def parse_mapping(text: str, source: str = "the mapping file") -> Mapping:
     return Mapping(tables, {k: document[k] for k in IMPORTER_SECTIONS if k in document})
 
 
-def load_mapping(path: Any) -> Mapping:
-    from pathlib import Path
-
+def load_mapping(path: str | Path) -> Mapping:
     file = Path(path)
     try:
         text = file.read_bytes().decode("utf-8-sig")

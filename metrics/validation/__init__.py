@@ -79,7 +79,8 @@ Caps
 Layout: `findings` (Finding, the report, the per-problem cap), `options` (ReadOptions and the size
 limits), `values`, `numbers` and `dates` (one parser per column kind), `header` (header row),
 `table` (typed frame and row checks), `cross` (checks between tables) and `entry` (folder, uploads,
-one table). `metrics.csvread` reads the bytes into strings first.
+one table). `metrics.csvread` reads the bytes into strings first; a mapping
+(`metrics.mapping`) renames, maps and completes those strings before the header is matched.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from app import data
 from metrics import db, sources
+from metrics.mapping import Mapping as ColumnMapping
 from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_files
 
 
@@ -29,7 +30,7 @@ def import_target(ctx) -> str | None:
     return None
 
 
-def validate_uploads(ctx, files: Mapping[str, bytes]) -> ValidationReport:
+def validate_uploads(ctx, files: Mapping[str, bytes], mapping: ColumnMapping | None = None) -> ValidationReport:
     reference = {}
     target = import_target(ctx)
     if target:
@@ -42,7 +43,7 @@ def validate_uploads(ctx, files: Mapping[str, bytes]) -> ValidationReport:
         except Exception:
             reference = {}  # cross-checks then rely on the uploaded files alone
     options = dataclasses.replace(sources.read_options(ctx.settings), max_bytes=UPLOAD_MAX_BYTES)
-    return validate_files(files, options, reference=reference or None)
+    return validate_files(files, options, reference=reference or None, mapping=mapping)
 
 
 def import_uploaded(

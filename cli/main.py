@@ -45,7 +45,16 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         "--decimal",
         choices=["auto", ".", ","],
         default="auto",
-        help="decimal separator in amounts (default: auto = ',' in semicolon files, '.' otherwise)",
+        help="decimal separator in amounts (default: auto = decided by the values of each column; "
+        "where none decides, ',' in semicolon files and '.' otherwise)",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML mapping of the files' columns and values to the tables' ([tables.<name>] sections; "
+        "see the README, 'Mapping your own exports'); its separators and dates override --decimal and --date-order",
     )
 
 
@@ -160,6 +169,19 @@ def _options(args) -> ReadOptions:
     return ReadOptions(date_order=args.date_order, decimal=args.decimal)
 
 
+def _mapping(args):
+    """The --mapping file, or None; a bad file is a usage error with its key and fix."""
+    from metrics.mapping import MappingError, load_mapping
+
+    if getattr(args, "mapping", None) is None:
+        return None
+    try:
+        return load_mapping(args.mapping)
+    except MappingError as e:
+        print(f"error: mapping {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _print_findings(report, fmt: str, out) -> None:
     if fmt == "json":
         payload = {
@@ -193,7 +215,7 @@ def cmd_check(args, out) -> int:
             file=sys.stderr,
         )
         return 2
-    report = validate_folder(args.folder, _options(args))
+    report = validate_folder(args.folder, _options(args), mapping=_mapping(args))
     _print_findings(report, args.format, out)
     return 0 if report.ok else 1
 
@@ -204,6 +226,7 @@ def cmd_load(args, out) -> int:
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
+    mapping = _mapping(args)
     try:
         engine = db.make_engine(args.db)
     except Exception as exc:  # malformed URL, unknown dialect
@@ -216,6 +239,7 @@ def cmd_load(args, out) -> int:
             _options(args),
             source=str(args.folder),
             progress=lambda name, i, n: print(f"  [{i}/{n}] {name}", file=sys.stderr),
+            mapping=mapping,
         )
     except Exception as exc:
         # The transaction was rolled back; say so without leaking parameters or passwords.

@@ -442,7 +442,7 @@ def header_map(table: Table) -> dict[str, str]:
 
 
 def enum_lookup(column: Column) -> dict[str, str]:
-    """Accepted spelling (lower-cased, single-spaced) -> canonical value."""
+    """Accepted spelling (lower-cased; spaces, underscores and hyphens as one space) -> canonical value."""
     out: dict[str, str] = {}
     for canonical, spellings in column.allowed.items():
         out[_fold(canonical)] = canonical
@@ -452,7 +452,8 @@ def enum_lookup(column: Column) -> dict[str, str]:
 
 
 def _fold(value: str) -> str:
-    return re.sub(r"\s+", " ", value.strip().lower())
+    # Exports spell one value many ways: "higher_is_better", "higher-is-better", "Higher is  better".
+    return re.sub(r"[\s_\-]+", " ", value.strip().lower()).strip()
 
 
 def fold_enum(value: str) -> str:

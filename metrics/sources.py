@@ -13,11 +13,12 @@ from sqlalchemy.engine import Engine
 
 from metrics import db
 from metrics.contract import TABLES
+from metrics.mapping import Mapping, to_toml
 from metrics.settings import Settings
 from metrics.validation import Finding, ReadOptions, ValidationReport, validate_folder
 
 # Bump when the way files are read or stored changes, so embedded databases rebuild.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: the decimal mark under "auto" is decided by the values
 
 
 def read_options(settings: Settings) -> ReadOptions:
@@ -34,6 +35,13 @@ def folder_fingerprint(path: Path, options: ReadOptions) -> str:
                 h.update(block)
         h.update(b"\0")
     return h.hexdigest()
+
+
+def _with_mapping(fingerprint: str, mapping: Mapping | None) -> str:
+    """The same files read through another mapping are other data."""
+    if mapping is None or not mapping.tables:
+        return fingerprint
+    return hashlib.sha256((fingerprint + "|" + to_toml(mapping)).encode()).hexdigest()
 
 
 @dataclass
@@ -58,13 +66,15 @@ def load_folder(
     source: str | None = None,
     after_table: Callable[[str], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    mapping: Mapping | None = None,
 ) -> LoadOutcome:
-    """Validate every file in the folder, then import all tables in one transaction.
+    """Validate every file in the folder (through `mapping`, if given), then import all tables
+    in one transaction.
 
     Refuses (writes nothing) when there is any error. Importing the same files twice gives
     the same database: tables are replaced, not appended.
     """
-    report = validate_folder(path, options)
+    report = validate_folder(path, options, mapping=mapping)
     findings = [f.as_dict() for f in report.findings]
     if not report.ok:
         return LoadOutcome(report, findings)
@@ -72,7 +82,7 @@ def load_folder(
         engine,
         {n: report.tables[n] for n in TABLES if n in report.tables},
         source=source or str(path),
-        fingerprint=folder_fingerprint(path, options),
+        fingerprint=_with_mapping(folder_fingerprint(path, options), mapping),
         findings=findings,
         after_table=after_table,
         progress=progress,

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.mapping_builder import mapping_builder
 from app.navigation import DATA
 from app.shell import page_setup
 from app.text import mask_frame
@@ -115,3 +116,5 @@ if uploads:
             data.forget_source()
         else:
             st.error(result.message, icon=":material/error:")
+
+mapping_builder(ctx, masked)

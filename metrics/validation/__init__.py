@@ -27,8 +27,11 @@ Files
   (a stray trailing delimiter).
 
 Numbers
-- Decimal separator "auto" means ',' for semicolon-delimited files and '.' otherwise. The other
-  mark is accepted only as a thousands separator in groups of three ('1,234,567.89' /
+- Decimal separator "auto" is decided from the values, per number column: '1234.56' and
+  '1,234.56' prove '.', '12,5' and '1.234,56' prove ','; '1,234' proves nothing. The majority
+  decides, and values with the other mark are errors asking for the setting. A column whose
+  values do not decide follows the other number columns of the file; when nothing in the file
+  decides, ',' is assumed in semicolon-delimited files and '.' otherwise. The other mark is accepted only as a thousands separator in groups of three ('1,234,567.89' /
   '1.234.567,89'); spaces (also no-break and narrow no-break) and apostrophes group thousands too.
   '12,5' read with '.' is an error suggesting decimal=',' - never 125. When the decimal comma was
   only assumed (auto) and a column's values use '.' solely as thousands separators, a warning
@@ -76,7 +79,8 @@ Caps
 Layout: `findings` (Finding, the report, the per-problem cap), `options` (ReadOptions and the size
 limits), `values`, `numbers` and `dates` (one parser per column kind), `header` (header row),
 `table` (typed frame and row checks), `cross` (checks between tables) and `entry` (folder, uploads,
-one table). `metrics.csvread` reads the bytes into strings first.
+one table). `metrics.csvread` reads the bytes into strings first; a mapping
+(`metrics.mapping`) renames, maps and completes those strings before the header is matched.
 """
 
 from __future__ import annotations

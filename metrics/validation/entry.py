@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,8 @@ import pandas as pd
 from metrics import contract
 from metrics.contract import TABLES
 from metrics.csvread import CsvError, read_raw_table
+from metrics.mapping import Mapping as ColumnMapping
+from metrics.mapping import TableMapping, apply_mapping, mapped_header_score
 from metrics.validation.cross import _cross_table_findings
 from metrics.validation.findings import ERROR, WARNING, FileInfo, Finding, ValidationReport, _Findings
 from metrics.validation.header import _map_header
@@ -20,7 +23,10 @@ from metrics.validation.table import _check_rows, _typed_frame
 
 
 def validate_folder(
-    path: str | Path, options: ReadOptions = ReadOptions(), required_tables: Iterable[str] | None = None
+    path: str | Path,
+    options: ReadOptions = ReadOptions(),
+    required_tables: Iterable[str] | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ValidationReport:
     """Validate `<table>.csv` files in a folder (names matched ignoring case; other *.csv files
     are ignored with a warning). A required table without a file is an error; by default all
@@ -100,7 +106,7 @@ def validate_folder(
                 )
             )
             continue
-        _add_table(report, table, csv_file.name, data, options)
+        _add_table(report, table, csv_file.name, data, options, mapping)
 
     report.findings.extend(_cross_table_findings(report, {}))
     return report
@@ -110,6 +116,7 @@ def validate_files(
     files: Mapping[str, bytes],
     options: ReadOptions = ReadOptions(),
     reference: Mapping[str, pd.DataFrame] | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ValidationReport:
     """Validate uploaded files. Each name must be `<table>.csv` (any case); names are only
     compared, never used as paths. `reference` holds already-loaded tables (e.g. kpis and vendors
@@ -145,15 +152,22 @@ def validate_files(
                 )
             )
             continue
-        _add_table(report, table, name, data, options)
+        _add_table(report, table, name, data, options, mapping)
     report.findings.extend(_cross_table_findings(report, reference or {}))
     return report
 
 
 def read_table(
-    table_name: str, file_name: str, data: bytes, options: ReadOptions = ReadOptions()
+    table_name: str,
+    file_name: str,
+    data: bytes,
+    options: ReadOptions = ReadOptions(),
+    mapping: TableMapping | None = None,
 ) -> tuple[pd.DataFrame | None, list[Finding], FileInfo | None]:
     """Read one table's CSV bytes into a clean typed frame (see `_typed_frame`), with findings.
+
+    A mapping (`metrics.mapping`) renames columns, maps values and adds constants before
+    validation; findings about a renamed column name it as headed in the file.
 
     The frame is returned whenever the file could be tokenised, even with errors in values;
     callers refuse to import on any error. FileInfo is always returned.
@@ -167,7 +181,13 @@ def read_table(
         )
     info = FileInfo(file_name, table.name, hashlib.sha256(data).hexdigest(), len(data), 0, "", "")
     out = _Findings(file_name)
-    header_names = contract.header_map(table)
+    header_names = mapped_header_score(table, mapping)
+    if mapping is not None:
+        options = dataclasses.replace(
+            options,
+            date_order=mapping.date_order or options.date_order,
+            decimal=mapping.decimal_mark or options.decimal,
+        )
     try:
         raw = read_raw_table(data, lambda cells: sum(contract.normalise_header(c) in header_names for c in cells))
     except CsvError as e:
@@ -176,6 +196,13 @@ def read_table(
     info.encoding, info.delimiter, info.rows = raw.encoding, raw.delimiter, len(raw.rows)
     for issue in raw.issues:
         out.add(issue.severity, issue.problem, issue.fix, line=issue.line, value=issue.value)
+
+    original: dict[str, str] = {}
+    if mapping is not None:
+        mapped = apply_mapping(raw, mapping)
+        raw, original = mapped.raw, mapped.original_headers
+        for problem in mapped.issues:
+            out.add(ERROR, problem.problem, problem.fix, line=problem.line, column=problem.column, value=problem.value)
 
     positions = _map_header(table, raw, out)
     if raw.rows.empty:
@@ -190,11 +217,25 @@ def read_table(
     frame = _typed_frame(table, raw, positions, options, out)
     written = {name: raw.rows[str(pos)] for name, pos in positions.items()}
     _check_rows(table, frame, written, out, options)
-    return frame, out.items, info
+    return frame, _as_headed(out.items, original), info
 
 
-def _add_table(report: ValidationReport, table: str, name: str, data: bytes, options: ReadOptions) -> None:
-    frame, findings, info = read_table(table, name, data, options)
+def _as_headed(findings: list[Finding], original: dict[str, str]) -> list[Finding]:
+    """Findings name a mapped column as the user sees it headed in the file."""
+    if not original:
+        return findings
+    return [dataclasses.replace(f, column=original.get(f.column, f.column)) if f.column else f for f in findings]
+
+
+def _add_table(
+    report: ValidationReport,
+    table: str,
+    name: str,
+    data: bytes,
+    options: ReadOptions,
+    mapping: ColumnMapping | None = None,
+) -> None:
+    frame, findings, info = read_table(table, name, data, options, mapping.for_table(table) if mapping else None)
     report.findings.extend(findings)
     if info is not None:
         report.files[table] = info

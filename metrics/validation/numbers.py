@@ -20,16 +20,24 @@ _NON_FINITE_WORDS = ["inf", "infinity", "nan"]
 
 _NOT_FINITE = _Issue("{value} is not a finite number", "write an ordinary number; infinity and NaN are not allowed")
 _DECIMAL_COMMA = _Issue(
-    "{value} has a decimal comma, but this file is read with '.' as the decimal separator",
+    "{value} has a decimal comma, but {column} is read with '.' as the decimal separator "
+    "(as set, or as most of its values have it)",
     "write it with a decimal point (12.5), or if the whole file uses decimal commas, import it with "
     "the decimal separator set to ',' (decimal=\",\")",
 )
 _DECIMAL_POINT = _Issue(
-    "{value} has a decimal point, but this file is read with ',' as the decimal separator "
-    "(the default for semicolon-separated files)",
+    "{value} has a decimal point, but {column} is read with ',' as the decimal separator "
+    "(as set, or as most of its values have it)",
     "write it with a decimal comma (12,5), or if the whole file uses decimal points, import it with "
     "the decimal separator set to '.' (decimal=\".\")",
 )
+# Which decimal mark a written number proves (RE2 syntax, on its digits and separators only).
+# '1,234' and '1.234' prove nothing: either mark could be the thousands separator.
+_PROVES = {
+    ".": r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,}|\d*\.\d+",
+    ",": r"\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d*,\d+",
+}
+_UNDECIDED = r"[1-9]\d{0,2}[.,]\d{3}"
 _MONEY_PERCENT = _Issue("{value} is a percentage, not an amount", "write the amount itself, e.g. 1234.56")
 _NOT_AMOUNT = _Issue(
     "{value} is not an amount", "write a number such as 1234.56 ($1,234.56, -1500 and (1,500) are accepted too)"
@@ -37,6 +45,36 @@ _NOT_AMOUNT = _Issue(
 _NOT_NUMBER = _Issue(
     "{value} is not a number", "write a plain number such as 41.5 (a trailing % is accepted), without words or units"
 )
+
+
+_FIRST_VALUES = 20_000
+
+
+def decimal_marks(values: pd.Series) -> tuple[int, int]:
+    """How many of the written numbers prove a decimal point, and how many a decimal comma.
+
+    Spaces, apostrophes, signs and currency are set aside; only digits, '.' and ',' count. The
+    first 20,000 values decide when any of them proves a mark; only a column where none does is
+    read to the end. (A column mixing the marks is an error whichever way its majority falls, so
+    a million-row column is not scanned an extra time for the count.)
+    """
+    head = _marks(values.iloc[:_FIRST_VALUES])
+    if head != (0, 0) or len(values) <= _FIRST_VALUES:
+        return head
+    return _marks(values.iloc[_FIRST_VALUES:])
+
+
+def _marks(values: pd.Series) -> tuple[int, int]:
+    with_mark = values[values.str.contains("[.,]", regex=True).fillna(False).to_numpy(dtype=bool)]
+    if with_mark.empty:
+        return 0, 0
+    counts = with_mark.value_counts()  # each spelling once
+    shapes = pd.Series(counts.index, dtype="str").str.replace(r"[^0-9.,]", "", regex=True)
+    weights = counts.to_numpy()
+    decided = ~shapes.str.fullmatch(_UNDECIDED).to_numpy(dtype=bool)
+    points = shapes.str.fullmatch(_PROVES["."]).to_numpy(dtype=bool) & decided
+    commas = shapes.str.fullmatch(_PROVES[","]).to_numpy(dtype=bool) & decided
+    return int(weights[points].sum()), int(weights[commas].sum())
 
 
 def _parse_money(cells: _Cells) -> pd.Series:
@@ -69,7 +107,7 @@ def _parse_numeric(cells: _Cells, money: bool) -> pd.Series:
         for issue, bad in problems:
             cells.report(issue, rest[np.isin(codes, bad)])
     result[~np.isfinite(result)] = np.nan
-    if cells.options.decimal == "auto" and decimal == ",":
+    if cells.decimal_assumed and decimal == ",":
         _warn_assumed_decimal_comma(cells, result)
     return pd.Series(result, dtype="float64")
 
@@ -127,8 +165,8 @@ def _numbers_from_text(
 
 
 def _warn_assumed_decimal_comma(cells: _Cells, result: np.ndarray) -> None:
-    """Semicolon files get a decimal comma by default; if a column never uses one but reads
-    '.' as thousands separators, '1.234' may have meant 1.234 - say so."""
+    """Semicolon files where no value decides get a decimal comma; if a column then reads '.'
+    as thousands separators, '1.234' may have meant 1.234 - say so."""
     text = cells.values
     if text.str.contains(",", regex=False).any():
         return

@@ -14,7 +14,7 @@ from metrics.contract import Table
 from metrics.csvread import ROW_ISSUE_CAP, RawTable
 from metrics.validation.dates import _parse_date, _parse_datetime
 from metrics.validation.findings import ERROR, WARNING, _Findings, _show
-from metrics.validation.numbers import _parse_money, _parse_number
+from metrics.validation.numbers import _parse_money, _parse_number, decimal_marks
 from metrics.validation.options import ReadOptions
 from metrics.validation.values import (
     DATETIME_DTYPE,
@@ -33,19 +33,53 @@ def _typed_frame(
     """The clean typed frame: `_line`, then every contract column in contract order (absent
     optional columns are all null), empty cells null, defaults applied."""
     lines = raw.rows["_line"].to_numpy()
-    decimal = options.decimal if options.decimal != "auto" else ("," if raw.delimiter == ";" else ".")
     columns: dict[str, pd.Series] = {"_line": raw.rows["_line"].astype("int64")}
     empty = pd.Series("", index=raw.rows.index, dtype="str")
+    decimals = _decimals(table, raw, positions, options)
     for column in table.columns:
         present = column.name in positions
         values = raw.rows[str(positions[column.name])] if present else empty
         if column.default is not None:
             values = values.mask(values == "", column.default)
-        cells = _Cells(column, values, lines, options, decimal, out)
+        decimal, assumed = decimals.get(column.name, (".", False))
+        cells = _Cells(column, values, lines, options, decimal, out, assumed)
         columns[column.name] = _PARSERS[column.kind](cells)
         if present and (column.required or column.nonempty):
             _check_filled(cells)
     return pd.DataFrame(columns)
+
+
+def _decimals(
+    table: Table, raw: RawTable, positions: dict[str, int], options: ReadOptions
+) -> dict[str, tuple[str, bool]]:
+    """The decimal mark of each number column, and whether it was only assumed.
+
+    Set explicitly, it applies to every column. Under "auto" the values decide, not the delimiter:
+    a column's own values first ('1234.56', '1,234.56' prove '.'; '12,5', '1.234,56' prove ','),
+    by majority (of its first values that prove one, see `decimal_marks`), so the values with the
+    other mark are reported as errors asking for the setting; a column
+    whose values do not decide (whole numbers, '1,234') follows the other number columns of the
+    file; a file where nothing decides keeps the old convention: ',' in semicolon files, '.'
+    otherwise (with a warning where that reads '.' as a thousands separator).
+    """
+    numeric = [c.name for c in table.columns if c.kind in ("money", "number")]
+    if options.decimal != "auto":
+        return dict.fromkeys(numeric, (options.decimal, False))
+    evidence = {name: decimal_marks(raw.rows[str(positions[name])]) for name in numeric if name in positions}
+    file_points = sum(p for p, _ in evidence.values())
+    file_commas = sum(c for _, c in evidence.values())
+    fallback = "," if raw.delimiter == ";" else "."
+    file_decimal = "." if file_points > file_commas else "," if file_commas > file_points else None
+    out: dict[str, tuple[str, bool]] = {}
+    for name in numeric:
+        points, commas = evidence.get(name, (0, 0))
+        if points != commas:
+            out[name] = ("." if points > commas else ",", False)
+        elif file_decimal is not None:
+            out[name] = (file_decimal, False)
+        else:
+            out[name] = (fallback, True)
+    return out
 
 
 # One parser per contract column kind.

@@ -27,8 +27,10 @@ class _Cells:
     values: pd.Series  # trimmed strings, "" when empty
     lines: np.ndarray
     options: ReadOptions
-    decimal: str  # "." or ",", resolved from options and the delimiter
+    decimal: str  # "." or ",": as set, or under "auto" decided from the values (see numbers.decimal_marks)
     out: _Findings
+    # Under "auto", no value of the file decided and the delimiter's convention was assumed.
+    decimal_assumed: bool = False
 
     def report(self, issue: _Issue, rows: np.ndarray) -> None:
         self.out.each_row(issue, rows, self.lines, self.values, self.column.name)

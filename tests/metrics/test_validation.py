@@ -376,9 +376,11 @@ BAD_INPUTS = [
         "'12,5' has a decimal comma",
         'decimal=","',
         value="12,5",
+        # Under "auto" the value itself proves a decimal comma and reads 12.5 (test_decimal_decided_by_values).
+        options={"decimal": "."},
     ),
     Bad(
-        "decimal point in a semicolon file",
+        "decimal point in a semicolon file read with ','",
         "spend",
         csv_bytes(SPEND_HEADER.replace(",", ";"), "2026-02-14;IT;Acme;CRM;1234.56;INV-1"),
         ERROR,
@@ -386,6 +388,8 @@ BAD_INPUTS = [
         "amount",
         "'1234.56' has a decimal point",
         'decimal="."',
+        # Under "auto" a semicolon file with dot decimals now reads them (test_decimal_decided_by_values).
+        options={"decimal": ","},
     ),
     Bad("inf", "spend", spend(row(1, amount="inf")), ERROR, 2, "amount", "'inf' is not a finite number", "infinity"),
     Bad("NaN", "spend", spend(row(1, amount="NaN")), ERROR, 2, "amount", "'NaN' is not a finite number", "NaN"),
@@ -1082,3 +1086,62 @@ def test_options_are_checked() -> None:
         ReadOptions(date_order="ymd")
     with pytest.raises(ValueError):
         ReadOptions(decimal=";")
+
+
+@pytest.mark.parametrize("written", ["higher_is_better", "higher-is-better", "Higher Is  Better", " HIGHER_IS-better "])
+def test_enum_values_fold_underscores_and_hyphens_like_spaces(written: str) -> None:
+    assert contract.fold_enum(written) == "higher is better"
+    data = csv_bytes("kpi,name,unit,direction,owner,definition", f"nps,NPS,points,{written},Joint,Promoters")
+    frame, findings = read("kpis", data)
+    assert errors(findings) == [] and frame["direction"].tolist() == ["higher"]
+
+
+def _amounts(delimiter: str, *amounts: str) -> bytes:
+    header = "date,department,vendor,category,amount,invoice_id".replace(",", delimiter)
+    body = [delimiter.join(("2026-02-14", "IT", "Acme", "CRM", f'"{a}"', f"INV-{i}")) for i, a in enumerate(amounts)]
+    return csv_bytes(header, *body)
+
+
+@pytest.mark.parametrize(
+    "delimiter, amounts, expected",
+    [
+        (";", ("1234.56", "99.5", "1,000"), [1234.56, 99.5, 1000.0]),  # semicolon file, dot decimals
+        (";", ("1.234,56", "-99,5"), [1234.56, -99.5]),  # semicolon file, comma decimals
+        (",", ("1.234,56", "12,5", "1.000"), [1234.56, 12.5, 1000.0]),  # comma file, comma decimals
+        (",", ("1,234,567.89", "1,234"), [1234567.89, 1234.0]),
+        ("\t", ("1 234,56", "7"), [1234.56, 7.0]),
+        (";", ("100", "250"), [100.0, 250.0]),  # whole numbers decide nothing and need nothing
+    ],
+)
+def test_decimal_decided_by_values(delimiter: str, amounts: tuple[str, ...], expected: list[float]) -> None:
+    frame, findings = read("spend", _amounts(delimiter, *amounts))
+    assert errors(findings) == [], findings
+    assert frame["amount"].tolist() == pytest.approx(expected)
+    assert not any("thousands separator" in f.problem for f in findings)
+
+
+def test_semicolon_file_with_dot_decimals_validates_under_auto() -> None:
+    data = csv_bytes("Posting Date;Supplier Name;department;category;Net Amount", "2026-02-14;Acme;IT;CRM;1234.56")
+    frame, findings = read("spend", data)
+    assert errors(findings) == [] and frame["amount"].tolist() == [1234.56]
+
+
+def test_undecided_column_follows_the_other_number_columns_of_the_file() -> None:
+    data = csv_bytes("kpi;fiscal_year;quarter;target;at_risk_threshold", "nps;2026;Q1;1.500;2,5")
+    frame, findings = read("kpi_targets", data)
+    assert (
+        errors(findings) == [] and frame["target"].tolist() == [1500.0] and frame["at_risk_threshold"].tolist() == [2.5]
+    )
+
+
+def test_column_mixing_both_decimal_marks_is_an_error_asking_for_the_setting() -> None:
+    frame, findings = read("spend", _amounts(";", "1.234,56", "10,5", "99.25"))
+    bad = the(findings, ERROR, "has a decimal point")
+    assert bad.value == "99.25" and bad.line == 4 and 'decimal="."' in bad.fix
+    assert frame["amount"].tolist()[:2] == [1234.56, 10.5]
+
+
+def test_a_late_value_still_decides_a_column_of_whole_numbers() -> None:
+    amounts = ["100"] * 20_005 + ["1234.56"]
+    frame, findings = read("spend", _amounts(";", *amounts))
+    assert errors(findings) == [] and frame["amount"].iat[-1] == 1234.56

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics import db, jira, sources
+from metrics import db, sources
+from metrics.importers import jira
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import share

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.importers import import_from_another_system
 from app.navigation import DATA
 from app.shell import page_setup
 from app.text import mask_frame
@@ -115,3 +116,6 @@ if uploads:
             data.forget_source()
         else:
             st.error(result.message, icon=":material/error:")
+
+# Another system's export (Jira, FOCUS billing): its own reader, report and import.
+import_from_another_system(ctx)

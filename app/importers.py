@@ -5,6 +5,7 @@ so the page only calls it."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,7 @@ from metrics.importers import focus, jira
 from metrics.importers.common import ImportRefused
 
 SYSTEMS = {"Jira issues → requests": "jira", "FOCUS cloud billing → spend": "focus"}
-FINDING_COLUMNS = {
+FINDING_COLUMNS: dict[str, Any] = {
     "severity": "Severity",
     "file": "File",
     "line": st.column_config.NumberColumn("Line"),
@@ -40,7 +41,9 @@ def import_from_another_system(ctx) -> None:
     upload = st.file_uploader(
         "Export file", type=["csv", "parquet"] if kind == "focus" else ["csv"], key=f"byod_file_{kind}"
     )
-    mapping = st.file_uploader("Mapping file (optional, TOML with a [jira] or [focus] table)", type=["toml"], key="byod_mapping")
+    mapping = st.file_uploader(
+        "Mapping file (optional, TOML with a [jira] or [focus] table)", type=["toml"], key="byod_mapping"
+    )
     left, right = st.columns(2)
     try:
         mapping_text = mapping.getvalue().decode("utf-8") if mapping is not None else None
@@ -50,7 +53,9 @@ def import_from_another_system(ctx) -> None:
     try:
         if kind == "jira":
             style = left.selectbox("Date style", ["from the file", "12h", "24h", "iso"], key="byod_date_style")
-            team = right.text_input("Team from", placeholder="component, label:team:, reporter, field:Team", key="byod_team")
+            team = right.text_input(
+                "Team from", placeholder="component, label:team:, reporter, field:Team", key="byod_team"
+            )
             options = jira.options_from_mapping(
                 text=mapping_text,
                 date_style=None if style == "from the file" else style,
@@ -59,7 +64,9 @@ def import_from_another_system(ctx) -> None:
         else:
             cost = left.selectbox("Cost", ["BilledCost", "EffectiveCost"], key="byod_cost")
             department = right.selectbox(
-                "Department of lines the mapping does not name", ["(none: refuse them)", "Marketing", "IT", "Joint"], key="byod_department"
+                "Department of lines the mapping does not name",
+                ["(none: refuse them)", "Marketing", "IT", "Joint"],
+                key="byod_department",
             )
             fopts = focus.options_from_mapping(
                 text=mapping_text, cost=cost, department=None if department.startswith("(") else department

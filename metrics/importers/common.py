@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrics.csvread import ROW_ISSUE_CAP, CsvError, RawTable, read_raw_table
@@ -61,14 +62,16 @@ class Notes:
         severity: str,
         problem: str,
         fix: str,
-        lines: Sequence[int],
+        lines: Sequence[int] | np.ndarray,
         values: Sequence[object],
         column: str | None,
     ) -> None:
         for line, value in list(zip(lines, values, strict=True))[:ROW_ISSUE_CAP]:
             self.add(severity, problem, fix, line=int(line), column=column, value=value)
         if len(lines) > ROW_ISSUE_CAP:
-            self.add(severity, f"... and {len(lines) - ROW_ISSUE_CAP:,} more rows like this ({problem})", fix, column=column)
+            self.add(
+                severity, f"... and {len(lines) - ROW_ISSUE_CAP:,} more rows like this ({problem})", fix, column=column
+            )
 
     @property
     def errors(self) -> list[Finding]:
@@ -133,16 +136,46 @@ def read_mapping_section(path: str | Path | None, section: str, text: str | None
         parsed = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportRefused(
-            [Finding(ERROR, name, None, None, None, f"the mapping file cannot be read ({exc})", "give a readable UTF-8 TOML file")]
+            [
+                Finding(
+                    ERROR,
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"the mapping file cannot be read ({exc})",
+                    "give a readable UTF-8 TOML file",
+                )
+            ]
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ImportRefused(
-            [Finding(ERROR, name, None, None, None, f"the mapping file is not valid TOML: {exc}", "fix the TOML syntax at that place")]
+            [
+                Finding(
+                    ERROR,
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"the mapping file is not valid TOML: {exc}",
+                    "fix the TOML syntax at that place",
+                )
+            ]
         ) from None
     table = parsed.get(section, {})
     if not isinstance(table, dict):
         raise ImportRefused(
-            [Finding(ERROR, name, None, section, None, f"[{section}] must be a table", f"write it as a [{section}] table of keys")]
+            [
+                Finding(
+                    ERROR,
+                    name,
+                    None,
+                    section,
+                    None,
+                    f"[{section}] must be a table",
+                    f"write it as a [{section}] table of keys",
+                )
+            ]
         )
     return table
 

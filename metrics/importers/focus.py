@@ -69,7 +69,9 @@ def options_from_mapping(
     name = str(path) if path is not None else "mapping file"
     known = {"cost", "department_tag", "department_map", "default_department"}
     bad = [
-        Finding(ERROR, name, None, key, None, f"[focus] has no option {key!r}", f"use one of {', '.join(sorted(known))}")
+        Finding(
+            ERROR, name, None, key, None, f"[focus] has no option {key!r}", f"use one of {', '.join(sorted(known))}"
+        )
         for key in sorted(set(table) - known)
     ]
     departments = enum_lookup(SPEND.column("department"))
@@ -78,13 +80,25 @@ def options_from_mapping(
         found = departments.get(fold_enum(str(value)))
         if found is None:
             bad.append(
-                Finding(ERROR, name, None, where, str(value), f"{value!r} is not a department", "use Marketing, IT or Joint")
+                Finding(
+                    ERROR, name, None, where, str(value), f"{value!r} is not a department", "use Marketing, IT or Joint"
+                )
             )
         return found
 
     raw_map = table.get("department_map", {}) or {}
     if not isinstance(raw_map, dict):
-        bad.append(Finding(ERROR, name, None, "department_map", None, "department_map must be a table", 'write department_map = {"web" = "Marketing"}'))
+        bad.append(
+            Finding(
+                ERROR,
+                name,
+                None,
+                "department_map",
+                None,
+                "department_map must be a table",
+                'write department_map = {"web" = "Marketing"}',
+            )
+        )
         raw_map = {}
     department_map = {str(k): department_of(v, f"department_map.{k}") or "" for k, v in raw_map.items()}
     default = department or table.get("default_department")
@@ -95,7 +109,17 @@ def options_from_mapping(
         default_department=department_of(default, "default_department") if default else None,
     )
     if options.cost not in COSTS:
-        bad.append(Finding(ERROR, name, None, "cost", options.cost, f"unknown cost column {options.cost!r}", "use BilledCost or EffectiveCost"))
+        bad.append(
+            Finding(
+                ERROR,
+                name,
+                None,
+                "cost",
+                options.cost,
+                f"unknown cost column {options.cost!r}",
+                "use BilledCost or EffectiveCost",
+            )
+        )
     if bad:
         raise ImportRefused(bad)
     return options
@@ -204,7 +228,9 @@ def read_focus(data: bytes, file: str, options: FocusOptions | None = None) -> F
         )
     unmapped = department == ""
     if unmapped.any():
-        by_value = pd.Series(costs[unmapped].to_numpy()).groupby(unmapped_keys[unmapped].to_numpy()).agg(["size", "sum"])
+        by_value = (
+            pd.Series(costs[unmapped].to_numpy()).groupby(unmapped_keys[unmapped].to_numpy()).agg(["size", "sum"])
+        )
         listed = "; ".join(
             f"{value or '(none)'} ({int(r['size']):,} lines, {Decimal(r['sum']).quantize(CENT, ROUND_HALF_UP):,})"
             for value, r in by_value.sort_values("size", ascending=False).head(30).iterrows()
@@ -292,7 +318,17 @@ def _read_table(data: bytes, file: str) -> pd.DataFrame:
             table = pd.read_parquet(io.BytesIO(data))
         except Exception as exc:
             raise ImportRefused(
-                [Finding(ERROR, file, None, None, None, f"the Parquet file cannot be read ({type(exc).__name__})", "export it again, or as CSV")]
+                [
+                    Finding(
+                        ERROR,
+                        file,
+                        None,
+                        None,
+                        None,
+                        f"the Parquet file cannot be read ({type(exc).__name__})",
+                        "export it again, or as CSV",
+                    )
+                ]
             ) from None
         out = pd.DataFrame({c: table[c].map(_text) for c in table.columns})
         out["_line"] = np.arange(2, len(out) + 2)
@@ -301,7 +337,18 @@ def _read_table(data: bytes, file: str) -> pd.DataFrame:
     duplicates = sorted({h for h in raw.header if len(column_positions(raw, h)) > 1})
     if duplicates:
         raise ImportRefused(
-            [Finding(ERROR, file, raw.header_line, d, None, f"the column {d!r} appears twice", "export the FOCUS file again") for d in duplicates]
+            [
+                Finding(
+                    ERROR,
+                    file,
+                    raw.header_line,
+                    d,
+                    None,
+                    f"the column {d!r} appears twice",
+                    "export the FOCUS file again",
+                )
+                for d in duplicates
+            ]
         )
     out = raw.rows.rename(columns={str(i): h for i, h in enumerate(raw.header)})
     return out
@@ -329,7 +376,9 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _departments(tags: pd.Series, sub_account: pd.Series, options: FocusOptions) -> tuple[pd.Series, pd.Series, np.ndarray]:
+def _departments(
+    tags: pd.Series, sub_account: pd.Series, options: FocusOptions
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(department or "", the value that was looked up, rows whose Tags is not JSON)."""
     key = sub_account.copy()
     bad: list[int] = []
@@ -355,7 +404,9 @@ def _departments(tags: pd.Series, sub_account: pd.Series, options: FocusOptions)
 
 
 def _defaulted(keys: pd.Series, options: FocusOptions) -> pd.Series:
-    return ~keys.isin(list(options.department_map)) if options.default_department else pd.Series(False, index=keys.index)
+    return (
+        ~keys.isin(list(options.department_map)) if options.default_department else pd.Series(False, index=keys.index)
+    )
 
 
 def _allocate_cents(grouped: pd.DataFrame) -> list[Decimal]:
@@ -367,7 +418,11 @@ def _allocate_cents(grouped: pd.DataFrame) -> list[Decimal]:
         by_vendor[v] += x
     vendors = sorted(by_vendor)
     vendor_amounts = dict(
-        zip(vendors, _largest_remainder([by_vendor[v] for v in vendors], total.quantize(CENT, ROUND_HALF_UP)), strict=True)
+        zip(
+            vendors,
+            _largest_remainder([by_vendor[v] for v in vendors], total.quantize(CENT, ROUND_HALF_UP)),
+            strict=True,
+        )
     )
     out: list[Decimal] = [Decimal(0)] * len(grouped)
     for v in vendors:
@@ -388,14 +443,16 @@ def _largest_remainder(exact: list[Decimal], target: Decimal) -> list[Decimal]:
         for i in order[:left]:
             floors[i] += CENT
     else:
-        for i in order[::-1][: -left]:
+        for i in order[::-1][:-left]:
             floors[i] -= CENT
     return floors
 
 
 def _invoice_id(row) -> str:
     """Stable across re-imports of the same month, unique per group."""
-    key = "\x1f".join(str(x) for x in (row.sub_account, row.vendor, row.service, row.category, row.department, row.currency))
+    key = "\x1f".join(
+        str(x) for x in (row.sub_account, row.vendor, row.service, row.category, row.department, row.currency)
+    )
     return f"{INVOICE_PREFIX}{row.month:%Y-%m}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 

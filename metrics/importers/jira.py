@@ -147,9 +147,7 @@ def options_from_mapping(
     )
     if options.date_style not in ("auto", *DATE_STYLES):
         bad.append(
-            _option_error(
-                name, "date_style", f"unknown date style {options.date_style!r}", "use auto, 12h, 24h or iso"
-            )
+            _option_error(name, "date_style", f"unknown date style {options.date_style!r}", "use auto, 12h, 24h or iso")
         )
     kind = options.team_from.split(":", 1)[0]
     if kind not in ("component", "label", "reporter", "field") or (
@@ -291,7 +289,12 @@ def _read_agile(raw, file: str) -> JiraImport:
 
     for mask, column, problem, fix in (
         (ids == "", "id", "the issue has no id; not imported", "export the issue with its id"),
-        (duplicated, "id", "this id appears on an earlier row too; only the first is imported", "remove the repeated row"),
+        (
+            duplicated,
+            "id",
+            "this id appears on an earlier row too; only the first is imported",
+            "remove the repeated row",
+        ),
         (
             created.isna() & (ids != ""),
             "created_date",
@@ -467,9 +470,23 @@ def _read_native(raw, file: str, options: JiraOptions) -> JiraImport:
         )
         dates[canonical] = parsed
     no_key = np.flatnonzero((keys == "").to_numpy())
-    notes.rows(ERROR, "the issue has no Issue key", "export the Issue key column for every issue", lines[no_key], [""] * len(no_key), "Issue key")
+    notes.rows(
+        ERROR,
+        "the issue has no Issue key",
+        "export the Issue key column for every issue",
+        lines[no_key],
+        [""] * len(no_key),
+        "Issue key",
+    )
     no_created = np.flatnonzero(((created_text == "") & (keys != "")).to_numpy())
-    notes.rows(ERROR, "the issue has no Created date", "export the Created column", lines[no_created], list(keys.to_numpy()[no_created]), "Created")
+    notes.rows(
+        ERROR,
+        "the issue has no Created date",
+        "export the Created column",
+        lines[no_created],
+        list(keys.to_numpy()[no_created]),
+        "Created",
+    )
     duplicated = np.flatnonzero((keys.duplicated() & (keys != "")).to_numpy())
     notes.rows(
         ERROR,
@@ -493,7 +510,14 @@ def _read_native(raw, file: str, options: JiraOptions) -> JiraImport:
         )
     summary = text("Summary")
     no_summary = np.flatnonzero((summary == "").to_numpy())
-    notes.rows(WARNING, "no Summary: the title is the Issue key", "give the issue a summary in Jira", lines[no_summary], list(keys.to_numpy()[no_summary]), "Summary")
+    notes.rows(
+        WARNING,
+        "no Summary: the title is the Issue key",
+        "give the issue a summary in Jira",
+        lines[no_summary],
+        list(keys.to_numpy()[no_summary]),
+        "Summary",
+    )
     issue_type = text("Issue Type")
 
     out = pd.DataFrame(
@@ -527,7 +551,10 @@ def _read_native(raw, file: str, options: JiraOptions) -> JiraImport:
         priority_defaulted=priority_defaulted,
         findings=notes.items,
         extra_counts={"no team (requested_by empty)": len(no_team), "no summary (title = key)": len(no_summary)},
-        notes=[f"date style: {style} ({example}){', detected from Created' if detected else ''}", f"team from: {options.team_from}"],
+        notes=[
+            f"date style: {style} ({example}){', detected from Created' if detected else ''}",
+            f"team from: {options.team_from}",
+        ],
     )
 
 
@@ -538,21 +565,28 @@ def _priority_lookup(priority_map: dict[str, str]) -> dict[str, str]:
     return lookup
 
 
-def _native_priorities(values: pd.Series, options: JiraOptions, notes: Notes, lines: np.ndarray) -> tuple[pd.Series, int]:
+def _native_priorities(
+    values: pd.Series, options: JiraOptions, notes: Notes, lines: np.ndarray
+) -> tuple[pd.Series, int]:
     lookup = _priority_lookup(options.priority_map)
     mapped = values.map(lambda v: lookup.get(fold_enum(v)))
     unknown = np.flatnonzero((mapped.isna() & (values != "")).to_numpy())
     notes.rows(
         WARNING,
         "priority not recognised; imported as Medium",
-        "map it under [jira.priority_map] in the mapping file (e.g. \"P0\" = \"Critical\")",
+        'map it under [jira.priority_map] in the mapping file (e.g. "P0" = "Critical")',
         lines[unknown],
         list(values.to_numpy()[unknown]),
         "Priority",
     )
     empty = int((values == "").sum())
     if empty:
-        notes.add(WARNING, f"{empty:,} issues have no Priority; imported as Medium", "set a priority in Jira", column="Priority")
+        notes.add(
+            WARNING,
+            f"{empty:,} issues have no Priority; imported as Medium",
+            "set a priority in Jira",
+            column="Priority",
+        )
     return mapped.fillna(DEFAULT_PRIORITY), int(mapped.isna().sum())
 
 

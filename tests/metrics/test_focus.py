@@ -141,8 +141,22 @@ def test_reimport_replaces_only_focus_lines_of_its_months(engine):
     finance = frame(
         "spend",
         [
-            {"date": "2024-09-15", "department": "IT", "vendor": "Salesforce", "category": "CRM", "amount": 1000.0, "invoice_id": "INV-1"},
-            {"date": "2024-08-01", "department": "IT", "vendor": "AWS", "category": "Compute", "amount": 5.0, "invoice_id": "FOCUS-2024-08-aaaaaaaaaaaa"},
+            {
+                "date": "2024-09-15",
+                "department": "IT",
+                "vendor": "Salesforce",
+                "category": "CRM",
+                "amount": 1000.0,
+                "invoice_id": "INV-1",
+            },
+            {
+                "date": "2024-08-01",
+                "department": "IT",
+                "vendor": "AWS",
+                "category": "Compute",
+                "amount": 5.0,
+                "invoice_id": "FOCUS-2024-08-aaaaaaaaaaaa",
+            },
         ],
     )
     db.import_tables(engine, {"spend": finance}, source="finance", fingerprint="f")
@@ -180,7 +194,11 @@ def test_bad_files_are_refused(raw_rows):
         focus.read_focus(bad_cost, "f.csv", focus.FocusOptions(default_department="IT"))
     assert refused.value.findings[0].line == 2
     with pytest.raises(ImportRefused, match="no 'ServiceCategory' column"):
-        focus.read_focus(text.replace('"ServiceCategory"', '"Category"', 1).encode(), "f.csv", focus.FocusOptions(default_department="IT"))
+        focus.read_focus(
+            text.replace('"ServiceCategory"', '"Category"', 1).encode(),
+            "f.csv",
+            focus.FocusOptions(default_department="IT"),
+        )
     with pytest.raises(ImportRefused, match="not a department"):
         focus.options_from_mapping(text='[focus.department_map]\nweb = "Sales"\n')
     with pytest.raises(ImportRefused, match="unknown cost column"):

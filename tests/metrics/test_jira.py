@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from metrics import db
-from metrics.importers import jira
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.importers import jira
 
 JIRA_CSV = Path(
     os.environ.get(

@@ -22,7 +22,15 @@ HEADER = (
 ISSUES = [
     ("MKT-1", datetime(2024, 4, 2, 9, 5), 1470, "Highest", ("team:web", "urgent"), "Web", "ann"),  # 1 d 0 h 30 m
     ("MKT-2", datetime(2024, 4, 3, 14, 41), 3255, "Blocker", ("", "team:crm"), "CRM", "bob"),  # 2 d 6 h 15 m
-    ("MKT-3", datetime(2024, 4, 10, 23, 59), 5761, "Major", ("team:web", ""), "Web", "ann"),  # 4 d 0 h 1 m: across midnight
+    (
+        "MKT-3",
+        datetime(2024, 4, 10, 23, 59),
+        5761,
+        "Major",
+        ("team:web", ""),
+        "Web",
+        "ann",
+    ),  # 4 d 0 h 1 m: across midnight
     ("MKT-4", datetime(2024, 5, 1, 0, 0), 14400, "Lowest", ("", ""), "", "cat"),  # 10 d exactly
     ("MKT-5", datetime(2024, 5, 20, 12, 1), 299, "Trivial", ("team:data", ""), "Data", "bob"),  # 4 h 59 m
     ("MKT-6", datetime(2024, 5, 21, 8, 0), -1440, "Medium", ("", ""), "Web", "ann"),  # resolved the day before
@@ -82,9 +90,19 @@ def test_native_export_is_read_to_the_minute(style):
 def test_team_from_a_label_prefix_and_from_reporters():
     by_label = jira.read_jira(native_export("12h"), "x.csv", jira.JiraOptions(team_from="label:team:"))
     assert list(by_label.requests["requested_by"].fillna("")) == ["web", "crm", "web", "", "data", "", ""]
-    options = jira.options_from_mapping(text='[jira]\nteam_from = "reporter"\nteam_map = {ann = "Brand", bob = "Growth"}\n')
+    options = jira.options_from_mapping(
+        text='[jira]\nteam_from = "reporter"\nteam_map = {ann = "Brand", bob = "Growth"}\n'
+    )
     by_reporter = jira.read_jira(native_export("24h"), "x.csv", options)
-    assert list(by_reporter.requests["requested_by"].fillna("")) == ["Brand", "Growth", "Brand", "", "Growth", "Brand", "Brand"]
+    assert list(by_reporter.requests["requested_by"].fillna("")) == [
+        "Brand",
+        "Growth",
+        "Brand",
+        "",
+        "Growth",
+        "Brand",
+        "Brand",
+    ]
     assert by_reporter.extra_counts["no team (requested_by empty)"] == 1
 
 

@@ -211,3 +211,19 @@ def test_allocation_adds_up_for_credits_and_ties():
     cents = focus._largest_remainder(parts, total)
     assert sum(cents) == total
     assert all(abs(c - p) < CENT for c, p in zip(cents, parts, strict=True))
+
+
+def test_fast_and_careful_readers_agree(raw_rows):
+    """The plain file goes through pyarrow's column-pruned reader; a file whose records span lines
+    (a quoted line break in ChargeDescription) through the careful reader, lines still exact."""
+    data = FOCUS_CSV.read_bytes()
+    assert focus._read_csv_fast(data) is not None
+    spanning = data.replace(b'"$0.40 per million', b'"$0.40\nper million', 1)
+    assert focus._read_csv_fast(spanning) is None
+    options = focus.FocusOptions(default_department="IT")
+    fast, careful = focus.read_focus(data, "f.csv", options), focus.read_focus(spanning, "f.csv", options)
+    pd.testing.assert_frame_equal(fast.spend.drop(columns="description"), careful.spend.drop(columns="description"))
+    broken = spanning.replace(b",0.00001605990,", b",x,", 1)  # the record after the two-line one
+    with pytest.raises(ImportRefused) as refused:
+        focus.read_focus(broken, "f.csv", options)
+    assert refused.value.findings[0].line == 4

@@ -191,7 +191,10 @@ def read_focus(data: bytes, file: str, options: FocusOptions | None = None) -> F
             return pd.Series("", index=raw.index, dtype=object)
         return raw[name].astype(object).where(~raw[name].isin(_NULLS) & raw[name].notna(), "").astype(str)
 
-    costs = col(options.cost).map(_decimal)
+    cost_text = col(options.cost)
+    # Exact decimals from the text; each distinct text converted once.
+    decimals = {t: _decimal(t) for t in pd.unique(cost_text.to_numpy())}
+    costs = cost_text.map(decimals.get)
     bad_cost = np.flatnonzero(costs.isna().to_numpy())
     notes.rows(
         ERROR,
@@ -314,7 +317,7 @@ def read_focus(data: bytes, file: str, options: FocusOptions | None = None) -> F
     return FocusImport(
         spend=spend,
         file=file,
-        months=sorted({m.date() for m in month}),
+        months=sorted(m.date() for m in month.drop_duplicates()),
         billing_lines=len(raw),
         exact_total=sum(costs, Decimal(0)),
         exact_by_vendor=dict(exact_by_vendor),
@@ -438,26 +441,31 @@ def _departments(
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(department or "", the value that was looked up, rows whose Tags is not JSON)."""
     key = sub_account.copy()
-    bad: list[int] = []
+    bad = np.array([], dtype=int)
     if options.department_tag:
-        tag_values = []
-        for i, text in enumerate(tags):
-            value = None
-            if text:
-                try:
-                    parsed = json.loads(text)
-                    value = parsed.get(options.department_tag) if isinstance(parsed, dict) else None
-                    if not isinstance(parsed, dict):
-                        bad.append(i)
-                except ValueError:
-                    bad.append(i)
-            tag_values.append("" if value is None else str(value))
-        tagged = pd.Series(tag_values, index=tags.index)
+        # Billing lines repeat the same few tag sets: parse each distinct text once.
+        parsed = {text: _tag(text, options.department_tag) for text in pd.unique(tags.to_numpy())}
+        tagged = tags.map(lambda t: parsed[t][0])
+        bad = np.flatnonzero(tags.map(lambda t: parsed[t][1]).to_numpy(dtype=bool))
         key = tagged.where(tagged != "", sub_account)
     department = key.map(lambda k: options.department_map.get(k, ""))
     if options.default_department:
         department = department.where(department != "", options.default_department)
-    return department, key, np.array(bad, dtype=int)
+    return department, key, bad
+
+
+def _tag(text: str, name: str) -> tuple[str, bool]:
+    """(the tag's value or "", whether the text is not a JSON object)."""
+    if not text:
+        return "", False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return "", True
+    if not isinstance(parsed, dict):
+        return "", True
+    value = parsed.get(name)
+    return ("" if value is None else str(value)), False
 
 
 def _defaulted(keys: pd.Series, options: FocusOptions) -> pd.Series:

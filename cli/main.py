@@ -134,13 +134,54 @@ def build_parser() -> argparse.ArgumentParser:
     kinds = importer.add_subparsers(dest="kind", required=True, parser_class=_Parser)
     jira = kinds.add_parser(
         "jira",
-        help="the agile-project-dataset's jira.csv into the requests table",
-        description="Map the agile-project-dataset's jira.csv to the requests table and import "
-        "it (replaces the requests table only). See docs/jira-mapping.md.",
+        help="a Jira issue export (native Cloud/Server CSV, or the agile-project-dataset) into requests",
+        description="Map a Jira issue export to the requests table and import it (replaces the requests "
+        "table only, in one transaction). The shape is detected from the header. See docs/jira-mapping.md.",
     )
     jira.add_argument("path", type=Path)
-    jira.add_argument("--db", required=True, metavar="URL", help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb")
+    _add_import_target(jira)
+    jira.add_argument(
+        "--date-style",
+        choices=["auto", "12h", "24h", "iso"],
+        default=None,
+        help="12h: 12/Mar/24 9:41 AM (Cloud); 24h: 12/Mar/24 09:41 (Server); iso: 2024-03-12 09:41 "
+        "(default: [jira] date_style, else detected from Created)",
+    )
+    jira.add_argument(
+        "--team-from",
+        default=None,
+        metavar="SOURCE",
+        help="requested_by from: component (default), label:PREFIX (e.g. label:team:), reporter "
+        "(through [jira.team_map]) or field:COLUMN",
+    )
+    focus = kinds.add_parser(
+        "focus",
+        help="FOCUS 1.x cloud billing (CSV or Parquet) into spend, aggregated per month",
+        description="Aggregate FOCUS billing lines to month x sub-account x vendor x service x department "
+        "and write them as spend lines whose total equals the file's cost to the cent. Replaces only "
+        "earlier FOCUS lines (invoice_id FOCUS-...) of the file's billing months; other spend is kept.",
+    )
+    focus.add_argument("path", type=Path)
+    _add_import_target(focus)
+    focus.add_argument(
+        "--department",
+        default=None,
+        metavar="NAME",
+        help="department (Marketing, IT or Joint) of lines the mapping does not name",
+    )
+    focus.add_argument("--cost", choices=["BilledCost", "EffectiveCost"], default=None, help="default: BilledCost")
     return parser
+
+
+def _add_import_target(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="SQLAlchemy URL, e.g. duckdb:///bridgeboard.duckdb (default: the configured database)",
+    )
+    p.add_argument("--mapping", type=Path, default=None, metavar="FILE", help="a TOML mapping file ([jira], [focus])")
+    p.add_argument("--check", action="store_true", help="read and report only; write nothing")
 
 
 def _add_source_options(p: argparse.ArgumentParser) -> None:
@@ -462,20 +503,71 @@ def cmd_boardpack(args, out) -> int:
 
 
 def cmd_import(args, out) -> int:
-    from metrics import jira
+    from metrics.importers import focus, jira
+    from metrics.importers.common import ImportRefused
 
     if not args.path.is_file():
         print(f"error: {args.path} is not a file", file=sys.stderr)
         return 2
-    try:
-        mapped, result = jira.load(args.path, args.db)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if args.mapping is not None and not args.mapping.is_file():
+        print(f"error: the mapping file {args.mapping} does not exist", file=sys.stderr)
         return 2
-    out.write(
-        f"{mapped.summary()}\nImported batch {result.batch_id} into {db.redact_url(args.db)}: "
-        f"requests {result.row_counts['requests']:,}\n"
-    )
+    url = args.db
+    if url is None and not args.check:
+        from metrics.settings import SettingsError, configured_settings
+
+        try:
+            url = configured_settings().database_url
+        except SettingsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if url is None:
+            print(
+                "error: no database to import into: give --db URL (or set BRIDGEBOARD_DATABASE_URL), or --check",
+                file=sys.stderr,
+            )
+            return 2
+    data = args.path.read_bytes()
+    try:
+        if args.kind == "jira":
+            options = jira.options_from_mapping(args.mapping, date_style=args.date_style, team_from=args.team_from)
+            mapped = jira.read_jira(data, args.path.name, options)
+            report = mapped.report()
+            out.write(mapped.summary() + "\n")
+            write = lambda engine, fp: jira.import_requests(engine, mapped, fp)  # noqa: E731
+        else:
+            fopts = focus.options_from_mapping(args.mapping, cost=args.cost, department=args.department)
+            fmapped = focus.read_focus(data, args.path.name, fopts)
+            report = fmapped.report()
+            write = lambda engine, fp: focus.import_spend(engine, fmapped, fp)  # noqa: E731
+    except ImportRefused as exc:
+        for f in exc.findings:
+            print(f"{f}", file=sys.stderr)
+        print(f"error: {args.path} was not imported; nothing was written.", file=sys.stderr)
+        return 1
+    for line in report.lines():
+        out.write(line + "\n")
+    for f in report.findings:
+        out.write(f"{f}\n")
+    if args.check:
+        out.write("Checked only (--check): nothing was written.\n")
+        return 0
+    import hashlib
+
+    engine = db.make_engine(url)
+    try:
+        result = write(engine, f"{args.kind}:{hashlib.sha256(data).hexdigest()}")
+    except sa.exc.SQLAlchemyError as exc:
+        print(
+            f"error: import into {db.redact_url(url)} failed and was rolled back; nothing changed "
+            f"({type(_driver_error(exc)).__name__})",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    counts = ", ".join(f"{n} {c:,}" for n, c in result.row_counts.items())
+    out.write(f"Imported batch {result.batch_id} into {db.redact_url(url)}: {counts}\n")
     return 0
 
 

@@ -110,8 +110,9 @@ def _copy_postgres(conn: Connection, name: str, frame: pd.DataFrame, chunk: int 
             copy.write(buf.getvalue())
 
 
-def _clear(conn: Connection, name: str) -> None:
-    conn.execute(schema.canonical[name].delete())
+def _clear(conn: Connection, name: str, where: Callable[[sa.Table], Any] | None = None) -> None:
+    table = schema.canonical[name]
+    conn.execute(table.delete() if where is None else table.delete().where(where(table)))
 
 
 def import_tables(
@@ -123,8 +124,13 @@ def import_tables(
     findings: Iterable[dict] = (),
     after_table: Callable[[str], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    replace_only: Mapping[str, Callable[[sa.Table], Any]] | None = None,
 ) -> ImportResult:
     """Replace the given canonical tables in one transaction: all of them, or nothing.
+
+    ``replace_only`` narrows the replacement of a table to the rows a clause selects (built from
+    the table): those rows are deleted and the new ones appended, the others kept. The FOCUS
+    importer uses it to replace its own lines for the months of its file and keep the rest.
 
     ``after_table`` is called after each table is written (inside the transaction); an
     exception from it rolls everything back. Tests use it to inject a failure part-way.
@@ -142,7 +148,7 @@ def import_tables(
         for i, name in enumerate(order, start=1):
             if progress:
                 progress(name, i, len(order))
-            _clear(conn, name)
+            _clear(conn, name, (replace_only or {}).get(name))
             _bulk_insert(conn, name, prepared[name])
             if after_table:
                 after_table(name)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.importers import import_from_another_system
 from app.mapping_builder import mapping_builder
 from app.navigation import DATA
 from app.shell import page_setup
@@ -118,3 +119,5 @@ if uploads:
             st.error(result.message, icon=":material/error:")
 
 mapping_builder(ctx, masked)
+# Another system's export (Jira, FOCUS billing): its own reader, report and import.
+import_from_another_system(ctx)

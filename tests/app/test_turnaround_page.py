@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics import db, jira, sources
+from metrics import db, sources
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import share
+from metrics.importers import jira
 from metrics.settings import settings_from_env
 from tests.app.conftest import open_page
 

@@ -140,6 +140,11 @@ def test_import_jira_loads_the_agile_dataset(tmp_path, capsys):
     engine = db.make_engine(url)
     try:
         assert ta.request_counts(engine).delivered_before_requested == 1662
-        assert db.latest_batch(engine).row_counts == {"requests": 4123}
+        batch = db.latest_batch(engine)
+        assert batch.row_counts == {"requests": 4123}
+        # The 1,662 exclusions are findings of the batch, so the Data page lists them.
+        before = [f for f in batch.findings if "resolved before it was created" in f["problem"]]
+        assert len(before) == 21 and before[-1]["problem"].startswith("... and 1,642 more rows like this")
+        assert all(f["severity"] == "warning" for f in before)
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ the next rerun without waiting for a TTL.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,13 +104,11 @@ def _database_status(label: str, url: str) -> SourceStatus:
             f"The database is unavailable ({type(exc).__name__}). Pages will work again "
             "as soon as it is back; nothing needs restarting.",
         )
-    try:
-        # A new database is a first run: create the (empty) tables so that pages can say what to
-        # load and the Data page can import. Without the right to create tables, the tables that
-        # exist are used and the missing ones count as empty.
+    # A new database is a first run: create the (empty) tables so that pages can say what to
+    # load and the Data page can import. Without the right to create tables, the tables that
+    # exist are used and the missing ones count as empty.
+    with contextlib.suppress(Exception):
         db.ensure_schema(engine)
-    except Exception:
-        pass
     try:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)

@@ -48,7 +48,11 @@ CUSTOMER_EXPERIENCE = Page(
     uses=("kpi_targets", "kpi_actuals"),
 )
 REQUEST_TURNAROUND = Page(
-    "pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:", "Request_turnaround", needs=("requests",)
+    "pages/3_Request_turnaround.py",
+    "Request turnaround",
+    ":material/schedule:",
+    "Request_turnaround",
+    needs=("requests",),
 )
 DATA = Page("pages/9_Data.py", "Data", ":material/database:", "Data", presented=False)
 

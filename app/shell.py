@@ -20,8 +20,8 @@ from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
 from app.navigation import DATA, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
 from metrics.contract import DEPARTMENTS
-from metrics.formatting import and_join
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
+from metrics.formatting import and_join
 from metrics.settings import Settings, SettingsError, settings_from_env
 
 QUARTER_KEY = "bb_quarter"

@@ -9,6 +9,7 @@ source with the app's resolver (`metrics.settings.configured_settings`, which re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -317,11 +318,10 @@ def _source(args) -> Iterator[tuple]:
             sources.check_connection(engine)
         except Exception as exc:
             raise _DataError(f"the database {db.redact_url(url)} is unavailable ({type(exc).__name__})") from None
-        try:
-            # A new database is a first run, as in the app: its empty tables give "no data".
+        # A new database is a first run, as in the app: its empty tables give "no data". Without
+        # the right to create tables, the queries say what is missing.
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
             db.ensure_schema(engine)
-        except sa.exc.SQLAlchemyError:
-            pass  # no right to create tables: the queries say what is missing
         if embedded and db.latest_batch(engine) is None and sources.has_table_files(settings.data_dir):
             raise _DataError(
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "

@@ -65,7 +65,9 @@ QUARTER_SOURCES = ("spend", "kpi_actuals", "requests")
 
 def data_quarters_stmt(name: str, calendar: FiscalCalendar) -> sa.Select:
     """The distinct fiscal quarters (as `FiscalQuarter.index`) of one dated table's rows."""
-    col = schema.canonical[name].c[DATE_COLUMNS[name]]
+    dated = DATE_COLUMNS[name]
+    assert dated is not None  # QUARTER_SOURCES are dated tables
+    col = schema.canonical[name].c[dated]
     index = fiscal_quarter_index(col, calendar).label("quarter_index")
     return sa.select(index).where(col.is_not(None)).group_by(index)
 

@@ -38,7 +38,9 @@ def test_an_empty_database_gives_no_data_not_errors(engine):
     db.ensure_schema(engine)  # what the app and the command line do on first use
     assert inventory.quarters_with_data(engine, CAL) == []
     assert set(rows(engine).values()) == {0}
-    figures = summary_figures(load_headline(engine, CAL, Q), data_as_of(engine))
+    headline = load_headline(engine, CAL, Q)
+    assert {t.value for t in headline.tiles()} == {"no data"}, "every tile says no data, none says zero"
+    figures = summary_figures(headline, data_as_of(engine))
     assert figures["as_of"] is None
     assert {k: v for k, v in figures.items() if k not in ("quarter", "spend_by_department")} == {
         k: None for k in figures if k not in ("quarter", "spend_by_department")

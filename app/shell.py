@@ -198,10 +198,12 @@ def _sidebar_status(ctx_status: data.SourceStatus) -> None:
         st.divider()
         st.caption("Data source")
         st.text(ctx_status.label)
-        if ctx_status.ok:
+        if ctx_status.ok and not ctx_status.tables_with_rows:
+            st.caption("The database is empty: load your files on the Data page.")
+        elif ctx_status.ok:
             total = sum(v for v in ctx_status.row_counts.values() if v)
             as_of = ctx_status.imported_at or "not recorded"
-            st.caption(f"{total:,} rows in {len(ctx_status.row_counts)} tables · loaded {as_of}")
+            st.caption(f"{total:,} rows in {len(ctx_status.tables_with_rows)} tables · loaded {as_of}")
         if ctx_status.refused:
             st.warning(f"{ctx_status.error_count} errors in the CSV files: not loaded.", icon=":material/error:")
         if ctx_status.warning_count:

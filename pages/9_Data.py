@@ -18,7 +18,12 @@ masked = partial(mask_frame, ctx.vendor_mask)
 st.subheader("Source")
 st.text(status.label)
 if status.ok:
-    st.caption(f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}")
+    if status.tables_with_rows or status.batch_id:
+        st.caption(
+            f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}"
+        )
+    else:
+        st.caption("Nothing imported yet: the database is empty. Upload your files below.")
     st.caption(
         "Each import replaces only the tables it brings, in one transaction; the other tables stay as "
         "they were. So each table below may come from a different import. Each page needs only its own "

@@ -125,3 +125,21 @@ def test_a_folder_with_errors_puts_a_banner_at_the_top_of_every_page(empty_env, 
     assert open_page(TECH_SPEND.path).metric
     report = open_page(DATA.path).dataframe[1].value
     assert list(report.loc[report["severity"] == "error", "line"]) == [3]
+
+
+def test_a_new_postgresql_database_is_a_first_run(postgres_url, monkeypatch, sample_env):
+    monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", postgres_url)
+    for script in (OVERVIEW.path, TECH_SPEND.path, REQUEST_TURNAROUND.path):
+        at = open_script(script)
+        assert not at.exception and not at.error and not at.warning
+        assert links_to_data(at)
+    data = open_page(DATA.path)
+    assert not data.exception and not data.warning, "the Data page imports into the new database"
+    assert set(data.dataframe[0].value["Rows"]) == {0}
+    data.file_uploader(key="data_upload").set_value(
+        [("requests.csv", (SAMPLE_DIR / "requests.csv").read_bytes(), "text/csv")]
+    ).run()
+    data.button(key="data_import").click().run()
+    assert any("Imported requests" in s.value for s in data.success)
+    turnaround = open_page(REQUEST_TURNAROUND.path)
+    assert not turnaround.exception and not turnaround.info and turnaround.metric

@@ -7,6 +7,7 @@ the next rerun without waiting for a TTL.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +33,13 @@ class SourceStatus:
     refused: bool = False  # the CSV folder has errors; the previous import (if any) is shown
     batch_id: int | None = None
     imported_at: str | None = None
+    imported_from: str | None = None  # the source of the latest import: what is shown when refused
     version: str = "none"  # cache key for everything computed from this data
     row_counts: dict = field(default_factory=dict)
+
+    @property
+    def tables_with_rows(self) -> frozenset[str]:
+        return frozenset(name for name, rows in self.row_counts.items() if rows)
 
     @property
     def warning_count(self) -> int:
@@ -68,15 +74,8 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     url = sources.embedded_url(settings)
     engine = engine_for(url)
     batch = db.latest_batch(engine)
-    if batch is None:
-        return SourceStatus(
-            label,
-            None,
-            False,
-            "The CSV files have errors, so nothing could be loaded yet.",
-            findings=tuple(outcome.findings),
-            refused=True,
-        )
+    # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
+    # pages say what to load, and the Data page imports into it.
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
     return SourceStatus(
         label,
@@ -84,9 +83,10 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         True,
         findings=tuple(outcome.findings),
         refused=bool(outcome.errors),
-        batch_id=batch.batch_id,
-        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
-        version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
+        batch_id=batch.batch_id if batch else None,
+        imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC" if batch else None,
+        imported_from=batch.source if batch else None,
+        version=f"{batch.batch_id}:{batch.fingerprint[:12]}" if batch else "empty",
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
     )
 
@@ -96,6 +96,20 @@ def _database_status(label: str, url: str) -> SourceStatus:
     engine = engine_for(url)
     try:
         sources.check_connection(engine)
+    except Exception as exc:
+        return SourceStatus(
+            label,
+            None,
+            False,
+            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
+            "as soon as it is back; nothing needs restarting.",
+        )
+    # A new database is a first run: create the (empty) tables so that pages can say what to
+    # load and the Data page can import. Without the right to create tables, the tables that
+    # exist are used and the missing ones count as empty.
+    with contextlib.suppress(Exception):
+        db.ensure_schema(engine)
+    try:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
@@ -123,6 +137,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
         findings=tuple(batch.findings),
         batch_id=batch.batch_id,
         imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
+        imported_from=batch.source,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
         row_counts=row_counts,
     )
@@ -156,7 +171,19 @@ def spend_by_quarter(
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[FiscalQuarter]:
-    return spend.quarters_with_spend(engine_for(url), FiscalCalendar(fiscal_start))
+    return inventory.quarters_with_data(engine_for(url), FiscalCalendar(fiscal_start))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def table_imports(url: str, version: str) -> pd.DataFrame:
+    """Per canonical table: the source and time of the import that wrote it, and its rows."""
+    counts = inventory.table_row_counts(engine_for(url))
+    imports = db.table_imports(engine_for(url))
+    counts["source"] = [imports[t].source if t in imports else None for t in counts["table"]]
+    counts["imported_at"] = [
+        f"{imports[t].imported_at:%Y-%m-%d %H:%M} UTC" if t in imports else None for t in counts["table"]
+    ]
+    return counts
 
 
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)

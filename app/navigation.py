@@ -23,15 +23,42 @@ class Page:
     icon: str
     url_path: str  # as Streamlit serves it: the file name without its number prefix; "" for the home page
     presented: bool = True  # a step of presentation mode's walk-through, in this order
+    # The canonical tables the page cannot do without, and those that enrich it. A page whose
+    # needed tables are empty says which files to load instead of drawing empty charts.
+    needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
 
 
-OVERVIEW = Page("dashboard.py", "Overview", ":material/dashboard:", "")
-TECH_SPEND = Page("pages/1_Tech_spend.py", "Tech spend", ":material/payments:", "Tech_spend")
+# The Overview needs no one table: it shows what exists and says "no data" for the rest.
+OVERVIEW = Page(
+    "dashboard.py",
+    "Overview",
+    ":material/dashboard:",
+    "",
+    uses=("spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"),
+)
+TECH_SPEND = Page(
+    "pages/1_Tech_spend.py",
+    "Tech spend",
+    ":material/payments:",
+    "Tech_spend",
+    needs=("spend",),
+    uses=("budget", "vendors"),
+)
 CUSTOMER_EXPERIENCE = Page(
-    "pages/2_Customer_experience.py", "Customer experience", ":material/sentiment_satisfied:", "Customer_experience"
+    "pages/2_Customer_experience.py",
+    "Customer experience",
+    ":material/sentiment_satisfied:",
+    "Customer_experience",
+    needs=("kpis",),
+    uses=("kpi_targets", "kpi_actuals"),
 )
 REQUEST_TURNAROUND = Page(
-    "pages/3_Request_turnaround.py", "Request turnaround", ":material/schedule:", "Request_turnaround"
+    "pages/3_Request_turnaround.py",
+    "Request turnaround",
+    ":material/schedule:",
+    "Request_turnaround",
+    needs=("requests",),
 )
 DATA = Page("pages/9_Data.py", "Data", ":material/database:", "Data", presented=False)
 

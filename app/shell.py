@@ -18,8 +18,10 @@ import streamlit as st
 from app import boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
 from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
+from app.text import plain
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
+from metrics.formatting import and_join
 from metrics.settings import Settings, SettingsError, settings_from_env
 
 QUARTER_KEY = "bb_quarter"
@@ -122,7 +124,7 @@ def _sidebar_filters(quarters: tuple[FiscalQuarter, ...], new_page: bool) -> Fil
     with st.sidebar:
         st.subheader("Period and scope")
         if not quarters:
-            st.caption("No spend dated yet, so no fiscal quarters to choose from.")
+            st.caption("No spend, KPI observation or request is dated yet, so no fiscal quarters to choose from.")
             quarter = None
         else:
             options = list(reversed(quarters))  # newest first
@@ -196,15 +198,70 @@ def _sidebar_status(ctx_status: data.SourceStatus) -> None:
         st.divider()
         st.caption("Data source")
         st.text(ctx_status.label)
-        if ctx_status.ok:
+        if ctx_status.ok and not ctx_status.tables_with_rows:
+            st.caption("The database is empty: load your files on the Data page.")
+        elif ctx_status.ok:
             total = sum(v for v in ctx_status.row_counts.values() if v)
             as_of = ctx_status.imported_at or "not recorded"
-            st.caption(f"{total:,} rows in {len(ctx_status.row_counts)} tables · loaded {as_of}")
+            st.caption(f"{total:,} rows in {len(ctx_status.tables_with_rows)} tables · loaded {as_of}")
         if ctx_status.refused:
             st.warning(f"{ctx_status.error_count} errors in the CSV files: not loaded.", icon=":material/error:")
         if ctx_status.warning_count:
             st.caption(f"{ctx_status.warning_count} data-quality warnings")
         st.page_link(DATA.path, label="Data quality and imports", icon=":material/fact_check:")
+
+
+def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
+    """At the top of every page: the configured folder has errors, so what is shown is older data
+    from elsewhere. Said where a reader of the figures cannot miss it, not only in the sidebar."""
+    errors = f"{status.error_count:,} error{'s' if status.error_count != 1 else ''}"
+    if status.imported_at:
+        shown = (
+            f"The figures shown are still the data imported {status.imported_at} "
+            f"from {plain(status.imported_from or 'an earlier source')}, not this folder's."
+        )
+    else:
+        shown = "Nothing has been imported yet, so there is no data to show."
+    st.error(
+        f"**The CSV folder {plain(str(settings.data_dir))} has {errors}, so it was not loaded.** {shown}",
+        icon=":material/error:",
+    )
+    st.page_link(DATA.path, label="See the errors and how to fix them on the Data page", icon=":material/fact_check:")
+
+
+# Each table in a few words, for the messages that say what to load.
+TABLE_WORDS = {
+    "spend": "the spend lines",
+    "budget": "the budget",
+    "vendors": "IT's vendor catalogue",
+    "kpis": "the KPI glossary",
+    "kpi_targets": "the KPI targets",
+    "kpi_actuals": "the KPI observations",
+    "requests": "marketing's requests to IT",
+}
+
+
+def _file_list(tables: tuple[str, ...] | list[str]) -> str:
+    return and_join([f"`{name}.csv` ({TABLE_WORDS[name]})" for name in tables])
+
+
+def missing_data_message(page: Page, present: frozenset[str]) -> str | None:
+    """What the page lacks, in words, or None when it has what it needs. The Overview needs any
+    one table; the other pages their own (see `Page.needs`)."""
+    if page.needs:
+        missing = [t for t in page.needs if t not in present]
+        if not missing:
+            return None
+        optional = [t for t in page.uses if t not in present]
+        more = f" It also uses {_file_list(optional)} when they are loaded." if optional else ""
+        return f"**No data for this page yet.** It needs {_file_list(missing)}.{more}"
+    if page.uses and not present & set(page.uses):
+        return (
+            "**The database is empty.** Load any of the tables you have; each page needs only its own: "
+            "Tech spend needs `spend.csv` (budget and vendors enrich it), Customer experience `kpis.csv` "
+            "(with `kpi_targets.csv` and `kpi_actuals.csv`), Request turnaround `requests.csv`."
+        )
+    return None
 
 
 def _exit_presentation() -> None:
@@ -287,12 +344,21 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         _sidebar_modes(ctx)
         _sidebar_status(status)
     _keep_url(ctx.link_params)
+    if status.refused and not presenting:
+        _refused_banner(settings, status)
+    elif status.refused:  # on the projector too: one line, still at the top
+        st.error(f"Data shown is from {status.imported_at or 'no import'}: the CSV folder has errors.")
     st.title(title)
     if needs_data and not status.ok:
         st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
         st.page_link(
             DATA.path, label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
         )
+        st.stop()
+    missing = missing_data_message(page, status.tables_with_rows) if needs_data else None
+    if missing:
+        st.info(missing, icon=":material/database_off:")
+        st.page_link(DATA.path, label="Open the Data page to upload files", icon=":material/arrow_forward:")
         st.stop()
     if needs_data:
         period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"
@@ -306,8 +372,13 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
 
 
 def require_quarter(ctx: PageContext) -> FiscalQuarter:
-    """The selected quarter; without spend there is none, and the page says what to load."""
+    """The selected quarter; without dated data there is none, and the page says what to load."""
     if ctx.filters.quarter is None:
-        st.info("No spend line is dated yet, so there is no quarter to show. Load spend.csv on the Data page.")
+        st.info(
+            "No spend line, KPI observation or request is dated yet, so there is no quarter to show. "
+            "Load `spend.csv`, `kpi_actuals.csv` or `requests.csv` on the Data page.",
+            icon=":material/database_off:",
+        )
+        st.page_link(DATA.path, label="Open the Data page to upload files", icon=":material/arrow_forward:")
         st.stop()
     return ctx.filters.quarter

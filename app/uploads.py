@@ -35,11 +35,8 @@ def validate_uploads(ctx, files: Mapping[str, bytes], mapping: ColumnMapping | N
     target = import_target(ctx)
     if target:
         try:
-            engine = data.engine_for(target)
-            for name in ("kpis", "vendors"):
-                frame = db.read_small_table(engine, name)
-                if frame is not None:
-                    reference[name] = frame
+            # The same reference as a folder import: the tables as they will be after it.
+            reference = db.read_reference(data.engine_for(target))
         except Exception:
             reference = {}  # cross-checks then rely on the uploaded files alone
     options = dataclasses.replace(sources.read_options(ctx.settings), max_bytes=UPLOAD_MAX_BYTES)

@@ -9,6 +9,7 @@ source with the app's resolver (`metrics.settings.configured_settings`, which re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -75,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser(
         "load",
         help="validate a folder, then import it into a database (all or nothing)",
-        description="Validate, then import every table in one transaction. Refuses and "
-        "changes nothing when there is any error.",
+        description="Validate, then import the tables the folder holds (any of the seven) in one "
+        "transaction; the database's other tables are kept, and cross-table checks use them. "
+        "Refuses and changes nothing when there is any error.",
     )
     load.add_argument("folder", type=Path)
     load.add_argument(
@@ -189,7 +191,8 @@ def _add_source_options(p: argparse.ArgumentParser) -> None:
         "--quarter",
         default=None,
         metavar="QUARTER",
-        help='fiscal quarter such as "FY2026 Q3" (default: the latest quarter with spend)',
+        help='fiscal quarter such as "FY2026 Q3" (default: the latest quarter with spend, KPI '
+        "observations or requests)",
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
@@ -381,7 +384,11 @@ def _source(args) -> Iterator[tuple]:
             sources.check_connection(engine)
         except Exception as exc:
             raise _DataError(f"the database {db.redact_url(url)} is unavailable ({type(exc).__name__})") from None
-        if embedded and db.latest_batch(engine) is None:
+        # A new database is a first run, as in the app: its empty tables give "no data". Without
+        # the right to create tables, the queries say what is missing.
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            db.ensure_schema(engine)
+        if embedded and db.latest_batch(engine) is None and sources.has_table_files(settings.data_dir):
             raise _DataError(
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
                 f"`python -m metrics check {settings.data_dir}`"
@@ -409,20 +416,24 @@ def _parse_quarter(wanted: str | None):
 
 
 def _quarter(engine, calendar, wanted):
-    """`wanted` if it has spend, else a usage error; without one, the latest quarter with spend."""
-    from metrics import spend
+    """`wanted` if it has data, else a usage error; without one, the latest quarter with data
+    (spend, KPI observations or requests). A database with no dated data at all is not an error:
+    the quarter asked for, or today's, is summarised as "no data"."""
+    from datetime import date
+
+    from metrics import inventory
 
     try:
-        known = spend.quarters_with_spend(engine, calendar)
+        known = inventory.quarters_with_data(engine, calendar)
     except sa.exc.SQLAlchemyError:
         raise _DataError("the database has no Bridgeboard data; load some with `python -m metrics load`") from None
     if not known:
-        raise _DataError("there is no spend data, so there is no quarter to summarise")
+        return wanted or calendar.quarter_of(date.today())
     if wanted is None:
         return known[-1]
     if wanted not in known:
         raise _UsageError(
-            f"{wanted.label} has no spend data; quarters with data run from {known[0].label} to {known[-1].label}"
+            f"{wanted.label} has no data; quarters with data run from {known[0].label} to {known[-1].label}"
         )
     return wanted
 

@@ -201,6 +201,47 @@ def latest_batch(engine: Engine, source: str | None = None) -> Batch | None:
     )
 
 
+def table_imports(engine: Engine) -> dict[str, Batch]:
+    """For each canonical table, the latest import that wrote it. An import replaces only the
+    tables it brings, so the tables of one database may come from different batches."""
+    if not sa.inspect(engine).has_table("import_batches"):
+        return {}
+    t = schema.import_batches
+    out: dict[str, Batch] = {}
+    with engine.connect() as conn:
+        # Small: one row per import ever made. Newest first, so the first batch naming a table wins.
+        for row in conn.execute(sa.select(t).order_by(t.c.batch_id.desc())).mappings():
+            tables = json.loads(row["tables"] or "[]")
+            counts = json.loads(row["row_counts"])
+            for name in tables:
+                if name in out:
+                    continue
+                out[name] = Batch(
+                    batch_id=row["batch_id"],
+                    imported_at=row["imported_at"],
+                    source=row["source"],
+                    fingerprint=row["fingerprint"],
+                    row_counts=counts,
+                    findings=[],  # not needed per table; the latest batch carries the report
+                )
+            if len(out) == len(TABLES):
+                break
+    return out
+
+
+def read_reference(engine: Engine) -> dict[str, pd.DataFrame]:
+    """The database's current reference tables (kpis, vendors), for the cross-table checks of an
+    import that does not bring them: the checks then run against the tables as they will be."""
+    out = {}
+    for name in ("kpis", "vendors"):
+        frame = read_small_table(engine, name)
+        # An empty glossary is still the glossary: targets for KPIs it lacks are refused. An empty
+        # vendor catalogue is no catalogue: spend is not checked against it (as without vendors.csv).
+        if frame is not None and (name == "kpis" or not frame.empty):
+            out[name] = frame
+    return out
+
+
 def user_tables(engine: Engine) -> list[str]:
     from metrics.contract import USER_TABLE_PREFIX
 

@@ -345,7 +345,10 @@ class Headline:
             )
         if now.counted_twice:
             parts.append(Note(f"{money(now.counted_twice)} of overlap is also shadow IT, counted once", NEUTRAL))
-        value = money(now.total) if now.total is not None else "not in scope"
+        # "not in scope" only when the department filter leaves out what is measured; a scope
+        # that covers it with no spend lines (an empty or spend-less database) is "no data".
+        in_scope = self.overlap.in_scope or spend.shadow_in_scope(self.data.departments)
+        value = money(now.total) if now.total is not None else "no data" if in_scope else "not in scope"
         return _tile("at_stake", value, delta, tuple(parts))
 
     def _kpi_tile(self) -> Tile:

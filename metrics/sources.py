@@ -68,13 +68,16 @@ def load_folder(
     progress: Callable[[str, int, int], None] | None = None,
     mapping: Mapping | None = None,
 ) -> LoadOutcome:
-    """Validate every file in the folder (through `mapping`, if given), then import all tables
-    in one transaction.
+    """Validate every file in the folder (through `mapping`, if given), then import the tables it
+    brings in one transaction.
 
-    Refuses (writes nothing) when there is any error. Importing the same files twice gives
-    the same database: tables are replaced, not appended.
+    Refuses (writes nothing) when there is any error. The tables the folder does not bring are
+    kept as they were, and the cross-table checks read them from the database (a target for a
+    KPI the database's glossary lacks is an error even when the folder has no kpis.csv).
+    Importing the same files twice gives the same database: tables are replaced, not appended.
     """
-    report = validate_folder(path, options, mapping=mapping)
+    db.ensure_schema(engine)
+    report = validate_folder(path, options, mapping=mapping, reference=db.read_reference(engine))
     findings = [f.as_dict() for f in report.findings]
     if not report.ok:
         return LoadOutcome(report, findings)
@@ -90,13 +93,27 @@ def load_folder(
     return LoadOutcome(report, findings, imported=result)
 
 
+def has_table_files(path: Path) -> bool:
+    """Whether the folder holds at least one `<table>.csv` (names matched ignoring case)."""
+    folder = Path(path)
+    return folder.is_dir() and any(
+        p.is_file() and p.suffix.lower() == ".csv" and p.stem.strip().lower() in TABLES for p in folder.iterdir()
+    )
+
+
 def ensure_embedded(settings: Settings) -> LoadOutcome:
     """Build the embedded DuckDB file from the CSV folder unless it already holds exactly
-    these files. On validation errors nothing is written and the previous data stays."""
+    these files. On validation errors nothing is written and the previous data stays.
+
+    A folder without table files is a first run, not an error: the schema is created empty and
+    the data comes from the Data page's uploads."""
     options = read_options(settings)
     settings.embedded_db.parent.mkdir(parents=True, exist_ok=True)
     engine = embedded_engine(settings)
     try:
+        db.ensure_schema(engine)
+        if not has_table_files(settings.data_dir):
+            return LoadOutcome(None, [], reused=True)
         fingerprint = folder_fingerprint(settings.data_dir, options)
         # Compare with the last import *from this folder*: files uploaded in the app since
         # then stay until the folder itself changes.

@@ -2,7 +2,7 @@ import streamlit as st
 
 from app import kpis as kx
 from app.navigation import CUSTOMER_EXPERIENCE
-from app.shell import page_setup
+from app.shell import page_setup, require_quarter
 from app.text import mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
@@ -12,7 +12,7 @@ from metrics.exports import CSV_MIME, csv_bytes
 from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES
 
 ctx = page_setup(CUSTOMER_EXPERIENCE)
-quarter = ctx.filters.quarter
+quarter = require_quarter(ctx)
 # KPI sources, definitions and notes name vendors ("Datadog synthetic checks"): masked when on.
 mask = ctx.vendor_mask
 if ctx.filters.departments:

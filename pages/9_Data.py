@@ -20,12 +20,35 @@ masked = partial(mask_frame, ctx.vendor_mask)
 st.subheader("Source")
 st.text(status.label)
 if status.ok:
-    st.caption(f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}")
-    counts = data.table_row_counts(status.url, status.version)
+    if status.tables_with_rows or status.batch_id:
+        st.caption(
+            f"Import batch {status.batch_id or 'not recorded'} · loaded {status.imported_at or 'by other means'}"
+        )
+    else:
+        st.caption("Nothing imported yet: the database is empty. Upload your files below.")
+    st.caption(
+        "Each import replaces only the tables it brings, in one transaction; the other tables stay as "
+        "they were. So each table below may come from a different import. Each page needs only its own "
+        "tables: Tech spend `spend` (with `budget` and `vendors` when there), Customer experience `kpis` "
+        "(with `kpi_targets` and `kpi_actuals`), Request turnaround `requests`."
+    )
+    counts = data.table_imports(status.url, status.version)
     for col in ("first_date", "last_date"):  # tables without dates (budget, kpis...) show a dash
         counts[col] = [f"{d:%Y-%m-%d}" if d is not None else "—" for d in counts[col]]
+    counts["rows"] = [r if r else 0 for r in counts["rows"]]  # a table not created yet holds no rows
+    counts["source"] = [s if isinstance(s, str) else "not loaded" for s in counts["source"]]
+    counts["imported_at"] = [s if isinstance(s, str) else "—" for s in counts["imported_at"]]
     st.dataframe(
-        counts.rename(columns={"table": "Table", "rows": "Rows", "first_date": "First date", "last_date": "Last date"}),
+        counts[["table", "rows", "source", "imported_at", "first_date", "last_date"]].rename(
+            columns={
+                "table": "Table",
+                "rows": "Rows",
+                "source": "Source",
+                "imported_at": "Imported",
+                "first_date": "First date",
+                "last_date": "Last date",
+            }
+        ),
         hide_index=True,
         column_config={"Rows": st.column_config.NumberColumn(format="localized")},
     )
@@ -78,8 +101,10 @@ st.subheader("Upload CSV files")
 st.caption(
     "Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
     "Files are checked first; nothing is written until you confirm, and then all files are "
-    "imported together or not at all. Uploaded tables replace the ones in the database; "
-    "targets, agreements and commentary entered in the app are kept."
+    "imported together or not at all. Any subset of the tables will do: uploaded tables replace "
+    "the ones in the database, the others are kept, and targets, agreements and commentary entered "
+    "in the app are never touched. Targets and vendors are checked against the database's KPI "
+    "glossary and vendor catalogue when you do not upload those."
 )
 uploads = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="data_upload")
 if uploads:

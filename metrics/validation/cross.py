@@ -24,7 +24,25 @@ def _cross_table_findings(report: ValidationReport, reference: Mapping[str, pd.D
         return frame if frame is not None else reference.get(name)
 
     kpis = available("kpis")
-    if kpis is not None and "kpi" in kpis:
+    if kpis is None:
+        # Checking a folder on its own (`check`): the glossary they will meet is the database's,
+        # which an import passes as `reference`; say that the ids were not checked yet.
+        for name in ("kpi_targets", "kpi_actuals"):
+            if name in tables:
+                findings.append(
+                    Finding(
+                        WARNING,
+                        report.files[name].name,
+                        None,
+                        "kpi",
+                        None,
+                        f"{name}.csv names KPIs, but kpis.csv (the glossary) is not among these files, so the "
+                        "KPI ids are not checked here",
+                        "add kpis.csv, or import into a database that has the glossary: the import checks "
+                        "them against it and refuses unknown KPIs",
+                    )
+                )
+    elif "kpi" in kpis:
         known = set(kpis["kpi"].dropna().astype(str))
         for name, what in (("kpi_targets", "a target"), ("kpi_actuals", "an actual value")):
             if name in tables:

@@ -27,11 +27,16 @@ def validate_folder(
     options: ReadOptions = ReadOptions(),
     required_tables: Iterable[str] | None = None,
     mapping: ColumnMapping | None = None,
+    reference: Mapping[str, pd.DataFrame] | None = None,
 ) -> ValidationReport:
     """Validate `<table>.csv` files in a folder (names matched ignoring case; other *.csv files
-    are ignored with a warning). A required table without a file is an error; by default all
-    seven tables are required."""
-    required = _known_tables(TABLES if required_tables is None else required_tables)
+    are ignored with a warning).
+
+    A folder may bring any of the seven tables (an import replaces only those); a folder with
+    none of them is an error, and so is a table in `required_tables` without its file. `reference`
+    holds the database's current tables (kpis, vendors) for the cross-table checks of tables the
+    folder does not bring, as `validate_files` does for uploads."""
+    required = _known_tables(() if required_tables is None else required_tables)
     report = ValidationReport([], {}, {})
     folder = Path(path)
     if not folder.is_dir():
@@ -108,7 +113,19 @@ def validate_folder(
             continue
         _add_table(report, table, csv_file.name, data, options, mapping)
 
-    report.findings.extend(_cross_table_findings(report, {}))
+    if not by_table:
+        report.findings.append(
+            Finding(
+                ERROR,
+                str(path),
+                None,
+                None,
+                None,
+                "the folder holds none of the table files",
+                f"put one or more of {_table_list()} in the folder (any subset: the tables not there are kept)",
+            )
+        )
+    report.findings.extend(_cross_table_findings(report, reference or {}))
     return report
 
 

@@ -74,12 +74,15 @@ def test_folder_with_errors_shows_a_message_not_a_traceback(tmp_path, monkeypatc
     monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(tmp_path / "e.duckdb"))
     at = open_page(None)
     assert not at.exception
-    assert any("No data to show yet" in w.value for w in at.warning)
+    # Nothing was ever imported: the banner says so, and the page says what to load.
+    assert any("has 2 errors" in e.value and "Nothing has been imported yet" in e.value for e in at.error)
+    assert any("The database is empty" in i.value for i in at.info)
     data = open_page("pages/9_Data.py")
     assert not data.exception
-    report = data.dataframe[0].value
+    report = data.dataframe[1].value
     assert "error" in set(report["severity"])
-    assert {"spend.csv", "budget.csv"} <= set(report["file"])
+    # A folder may bring any subset of the tables: only the bad file is reported, no "missing" files.
+    assert set(report["file"]) == {"spend.csv"}
 
 
 def test_database_down_shows_a_clear_page(monkeypatch, sample_env):

@@ -122,10 +122,10 @@ def jira_only_url(tmp_path, monkeypatch, sample_env):
 def test_jira_export_on_the_page(jira_only_url):
     at = open_page(PAGE)
     assert not at.exception
-    # No spend, so no sidebar quarter: the page offers the quarters of delivery, newest first, and opens
-    # on the latest with at least 10 deliveries (FY2018 Q1: 122), not on FY2019 Q3's lone straggler.
-    picker = at.selectbox(key="rt_quarter")
-    assert picker.options[0] == "FY2019 Q3" and picker.options[-1] == "FY2012 Q2"
+    # No spend: the sidebar's quarters come from the request dates (newest first) and it opens on
+    # the latest quarter in which requests were raised, FY2018 Q1 (122 deliveries).
+    picker = at.sidebar.selectbox(key="bb_quarter")
+    assert picker.options[0] == "FY2018 Q1" and picker.options[-1] == "FY2012 Q2"
     assert picker.value == FiscalQuarter(2018, 1)
     note = at.warning[0].value.replace("\\", "")
     assert note.startswith(

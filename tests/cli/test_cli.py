@@ -57,7 +57,9 @@ def test_check_broken_folder_names_file_line_column_and_fix(broken, capsys):
     out = capsys.readouterr().out
     line = next(t for t in out.splitlines() if "twelve" in t)
     assert "spend.csv" in line and "4" in line and "amount" in line and "Fix" in line
-    assert any("kpis.csv" in t for t in out.splitlines() if t.startswith("ERROR"))
+    # Any subset of the tables may be loaded: without kpis.csv the KPI ids are not checked here
+    # (the import checks them against the database's glossary), which the report says.
+    assert any("kpis.csv" in t for t in out.splitlines() if t.startswith("WARNING"))
 
 
 def test_check_json_for_machines(broken, capsys):

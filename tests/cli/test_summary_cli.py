@@ -133,14 +133,17 @@ def test_bad_arguments_exit_2_with_a_clear_message(args, message):
 def test_a_quarter_without_data_is_a_usage_error(sample_url):
     result = cli("summary", "--db", sample_url, "--quarter", "FY2031 Q1")
     assert result.returncode == 2
-    assert "FY2031 Q1 has no spend data; quarters with data run from FY2024 Q1 to FY2026 Q3" in result.stderr
+    assert "FY2031 Q1 has no data; quarters with data run from FY2024 Q1 to FY2026 Q3" in result.stderr
 
 
 @pytest.mark.slow  # spawns the command line
-def test_an_empty_database_exits_1_with_what_to_do(tmp_path):
-    result = cli("summary", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    assert result.returncode == 1
-    assert "no Bridgeboard data" in result.stderr and "Traceback" not in result.stderr
+def test_an_empty_database_is_no_data_not_an_error(tmp_path):
+    # A new database is a first run: its tables are created empty, and every figure is "no data".
+    result = cli("summary", "--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["total_spend"] is None and figures["kpis_with_target"] is None
+    assert figures["lead_time_p85_days"] is None and "Traceback" not in result.stderr
 
 
 @pytest.mark.slow  # spawns the command line

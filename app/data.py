@@ -8,6 +8,7 @@ the next rerun without waiting for a TTL.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,8 +147,21 @@ def _database_status(label: str, url: str) -> SourceStatus:
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
-        return _database_status(sources.source_label(settings), url)
-    return _embedded_status(settings, _folder_stamp(settings.data_dir))
+        status = _database_status(sources.source_label(settings), url)
+    else:
+        status = _embedded_status(settings, _folder_stamp(settings.data_dir))
+    if status.ok and status.url:
+        mismatch = _calendar_mismatch(status.url, status.version, settings.fiscal_start_month)
+        if mismatch:
+            # Nothing is shown under a calendar the budgets and targets were not entered under;
+            # the URL stays, so the Data page can take the re-import that confirms the change.
+            return dataclasses.replace(status, ok=False, message=mismatch)
+    return status
+
+
+@st.cache_data(ttl="1m", show_spinner=False, max_entries=16)
+def _calendar_mismatch(url: str, version: str, fiscal_start: int) -> str | None:
+    return db.calendar_mismatch(engine_for(url), fiscal_start)
 
 
 def forget_source() -> None:

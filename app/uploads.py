@@ -48,6 +48,7 @@ def import_uploaded(
     report: ValidationReport,
     files: Mapping[str, bytes],
     progress: Callable[[str, int, int], None] | None = None,
+    fiscal_start_month: int | None = None,
 ) -> ImportMessage:
     if not report.ok:
         return ImportMessage(False, "The files have errors; nothing was imported.")
@@ -62,6 +63,7 @@ def import_uploaded(
             fingerprint=digest.hexdigest(),
             findings=[f.as_dict() for f in report.findings],
             progress=progress,
+            fiscal_start_month=fiscal_start_month,
         )
     except Exception as exc:
         return ImportMessage(

@@ -271,6 +271,13 @@ def cmd_load(args, out) -> int:
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
     mapping = _mapping(args)
+    from metrics.settings import SettingsError, configured_settings
+
+    try:  # budgets and targets are recorded with the fiscal calendar they are imported under
+        fiscal_start = configured_settings().fiscal_start_month
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         engine = db.make_engine(args.db)
     except Exception as exc:  # malformed URL, unknown dialect
@@ -284,6 +291,7 @@ def cmd_load(args, out) -> int:
             source=str(args.folder),
             progress=lambda name, i, n: print(f"  [{i}/{n}] {name}", file=sys.stderr),
             mapping=mapping,
+            fiscal_start_month=fiscal_start,
         )
     except Exception as exc:
         # The transaction was rolled back; say so without leaking parameters or passwords.
@@ -348,7 +356,13 @@ def _source(args) -> Iterator[tuple]:
         with tempfile.TemporaryDirectory(prefix="bridgeboard-") as tmp:
             engine = db.make_engine(f"duckdb:///{Path(tmp) / 'data.duckdb'}")
             try:
-                outcome = sources.load_folder(args.data, engine, sources.read_options(settings), source=str(args.data))
+                outcome = sources.load_folder(
+                    args.data,
+                    engine,
+                    sources.read_options(settings),
+                    source=str(args.data),
+                    fiscal_start_month=settings.fiscal_start_month,
+                )
                 assert outcome.report is not None  # load_folder always validates the folder
                 if not outcome.report.ok:
                     raise _DataError(
@@ -393,6 +407,9 @@ def _source(args) -> Iterator[tuple]:
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
                 f"`python -m metrics check {settings.data_dir}`"
             )
+        mismatch = db.calendar_mismatch(engine, settings.fiscal_start_month)
+        if mismatch:
+            raise _DataError(mismatch)
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
     finally:
         engine.dispose()

@@ -125,12 +125,16 @@ def import_tables(
     after_table: Callable[[str], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     replace_only: Mapping[str, Callable[[sa.Table], Any]] | None = None,
+    fiscal_start_month: int | None = None,
 ) -> ImportResult:
     """Replace the given canonical tables in one transaction: all of them, or nothing.
 
     ``replace_only`` narrows the replacement of a table to the rows a clause selects (built from
     the table): those rows are deleted and the new ones appended, the others kept. The FOCUS
     importer uses it to replace its own lines for the months of its file and keep the rest.
+
+    ``fiscal_start_month``: the fiscal calendar the import was made under, recorded for the
+    tables stored by fiscal-quarter label (budget, kpi_targets); see `calendar_mismatch`.
 
     ``after_table`` is called after each table is written (inside the transaction); an
     exception from it rolls everything back. Tests use it to inject a failure part-way.
@@ -153,6 +157,14 @@ def import_tables(
             if after_table:
                 after_table(name)
         counts = {n: int(len(prepared[n])) for n in order}
+        labelled = [n for n in order if n in schema.QUARTER_LABELLED]
+        if fiscal_start_month is not None and labelled:
+            calendars = schema.table_calendars
+            conn.execute(calendars.delete().where(calendars.c.table_name.in_(labelled)))
+            conn.execute(
+                calendars.insert(),
+                [{"table_name": n, "fiscal_start_month": fiscal_start_month, "batch_id": batch_id} for n in labelled],
+            )
         conn.execute(
             schema.import_batches.insert().values(
                 batch_id=batch_id,
@@ -227,6 +239,40 @@ def table_imports(engine: Engine) -> dict[str, Batch]:
             if len(out) == len(TABLES):
                 break
     return out
+
+
+def recorded_calendars(engine: Engine) -> dict[str, int]:
+    """The fiscal start month each quarter-labelled table was imported under (tables imported
+    before this was recorded, or by other means, are absent)."""
+    if not sa.inspect(engine).has_table("table_calendars"):
+        return {}
+    calendars = schema.table_calendars
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(calendars.c.table_name, calendars.c.fiscal_start_month)).all()
+    return {name: int(month) for name, month in rows}
+
+
+def calendar_mismatch(engine: Engine, fiscal_start_month: int) -> str | None:
+    """Why the data cannot be shown under `fiscal_start_month`, or None: a table stored by fiscal
+    quarter (budget, kpi_targets) imported under another start month would silently mean other
+    months. The message says what to do either way."""
+    recorded = {n: m for n, m in recorded_calendars(engine).items() if m != fiscal_start_month}
+    if not recorded:
+        return None
+    then = sorted(set(recorded.values()))
+    files = " and ".join(f"{n}.csv" for n in sorted(recorded))
+    was = " / ".join(_month_name(m) for m in then)
+    return (
+        f"{files} {'were' if len(recorded) > 1 else 'was'} imported with the fiscal year starting in {was}, but "
+        f"BRIDGEBOARD_FISCAL_START_MONTH is now {fiscal_start_month} ({_month_name(fiscal_start_month)}). Their "
+        f"fiscal quarters would now cover other months, so nothing is shown. If the new start month is right, "
+        f"import {files} again under it (Data page or `python -m metrics load`); otherwise set "
+        f"BRIDGEBOARD_FISCAL_START_MONTH back to {then[0]}."
+    )
+
+
+def _month_name(month: int) -> str:
+    return datetime(2000, month, 1).strftime("%B")
 
 
 def read_reference(engine: Engine) -> dict[str, pd.DataFrame]:

@@ -47,6 +47,18 @@ import_batches = sa.Table(
     sa.Column("tables", sa.String, nullable=False),  # JSON list of tables replaced
 )
 
+# The fiscal calendar each table stored by fiscal quarter (budget, kpi_targets) was imported
+# under. Their rows carry quarter labels, not dates: read under another fiscal start month the
+# same label would mean other months, so a change of the setting is caught, not applied silently.
+table_calendars = sa.Table(
+    "table_calendars",
+    metadata,
+    sa.Column("table_name", sa.String, primary_key=True),
+    sa.Column("fiscal_start_month", sa.Integer, nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+)
+QUARTER_LABELLED = ("budget", "kpi_targets")
+
 spend = canonical["spend"]
 budget = canonical["budget"]
 vendors = canonical["vendors"]

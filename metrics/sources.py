@@ -67,6 +67,7 @@ def load_folder(
     after_table: Callable[[str], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     mapping: Mapping | None = None,
+    fiscal_start_month: int | None = None,
 ) -> LoadOutcome:
     """Validate every file in the folder (through `mapping`, if given), then import the tables it
     brings in one transaction.
@@ -89,6 +90,7 @@ def load_folder(
         findings=findings,
         after_table=after_table,
         progress=progress,
+        fiscal_start_month=fiscal_start_month,
     )
     return LoadOutcome(report, findings, imported=result)
 
@@ -120,7 +122,13 @@ def ensure_embedded(settings: Settings) -> LoadOutcome:
         batch = db.latest_batch(engine, source=str(settings.data_dir))
         if batch is not None and batch.fingerprint == fingerprint:
             return LoadOutcome(None, batch.findings, reused=True)
-        return load_folder(settings.data_dir, engine, options, source=str(settings.data_dir))
+        return load_folder(
+            settings.data_dir,
+            engine,
+            options,
+            source=str(settings.data_dir),
+            fiscal_start_month=settings.fiscal_start_month,
+        )
     finally:
         engine.dispose()
 

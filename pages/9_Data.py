@@ -131,7 +131,11 @@ if uploads:
     ):
         with st.status("Importing…", expanded=True) as progress:
             result = import_uploaded(
-                target, report, files, lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})")
+                target,
+                report,
+                files,
+                lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"),
+                fiscal_start_month=ctx.settings.fiscal_start_month,
             )
             if result.ok:
                 progress.update(label=result.message, state="complete")

@@ -1,6 +1,7 @@
-"""The Data page's mapping builder in a real browser: a finance export with its own headers and
-cost centres is mapped column by column, imported, and its figures show on Tech spend; the
-mapping is downloaded and maps next quarter's file by itself."""
+"""A new user's first quarter in a real browser: the app starts on nothing (an empty CSV folder and
+a fresh embedded database), a finance export with its own headers and cost centres is mapped
+column by column on the Data page, imported, and its figures fill Tech spend; the mapping is
+downloaded and maps next quarter's file by itself."""
 
 import shutil
 import sys
@@ -20,11 +21,11 @@ COST_CENTRES = {"CC-4100": "Marketing", "CC-4150": "Marketing", "CC-5200": "IT",
 
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory):
-    """The app on the sample data with a database of its own: this test replaces spend."""
+    """The app on nothing: an empty CSV folder and a database of its own."""
     if shutil.which("streamlit") is None and not (Path(sys.executable).parent / "streamlit").exists():
         skip_or_fail("streamlit is not installed")
     env = {
-        "BRIDGEBOARD_DATA_DIR": str(ROOT / "sample_data"),
+        "BRIDGEBOARD_DATA_DIR": str(tmp_path_factory.mktemp("e2e-mapping-empty-folder")),
         "BRIDGEBOARD_EMBEDDED_DB": str(tmp_path_factory.mktemp("e2e-mapping") / "bridgeboard.duckdb"),
         "BRIDGEBOARD_DATABASE_URL": None,
     }
@@ -61,7 +62,10 @@ def _import_and_see_total(page, app, quarter: str, total: str) -> None:
     expect(_main(page).get_by_text(total).first).to_be_visible(timeout=30_000)
 
 
-def test_map_import_save_and_reuse_next_quarter(page, own_server, tmp_path):
+def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_path):
+    page.goto(f"{own_server}/Tech_spend")
+    wait_for_app(page)
+    assert "spend.csv" in _main(page).inner_text(), "an empty database says what to load"
     page.goto(f"{own_server}/Data")
     wait_for_app(page)
     _upload(page, "File to map (CSV)", FINANCE)

@@ -112,6 +112,14 @@ def wait_for_app(page, timeout: float = 60_000, settle_ms: int = 800) -> None:
         waited += 100
 
 
+def upload(page, label: str, files) -> None:
+    """Give `files` (a path or a list of paths) to the file uploader labelled `label` (the Data page
+    has several), then wait for the app to settle."""
+    box = page.locator("[data-testid='stFileUploader']").filter(has_text=label)
+    box.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
+    wait_for_app(page)
+
+
 def pick(page, box, option: str) -> None:
     """Open a Streamlit select or multiselect `box` and click `option`. A menu that a late rerun
     closed again is simply opened once more."""

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.text import plain
-from devtools.browser import ROOT, pick, serve_app, wait_for_app
+from devtools.browser import ROOT, pick, serve_app, upload, wait_for_app
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.e2e
@@ -35,12 +35,6 @@ def own_server(tmp_path_factory):
 
 def _main(page):
     return page.locator("[data-testid='stMain']")
-
-
-def _upload(page, label: str, path: Path) -> None:
-    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text=label)
-    uploader.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    wait_for_app(page)
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -68,7 +62,7 @@ def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_
     assert "spend.csv" in _main(page).inner_text(), "an empty database says what to load"
     page.goto(f"{own_server}/Data")
     wait_for_app(page)
-    _upload(page, "File to map (CSV)", FINANCE)
+    upload(page, "File to map (CSV)", str(FINANCE))
     main = _main(page)
     assert "Suggested: amount" in main.inner_text()  # Net Amount (EUR), folded
     _choose(page, "Cost Centre", "department")  # suggested: cost_center, the alias
@@ -101,7 +95,7 @@ def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_
     )
     page.goto(f"{own_server}/Data")
     wait_for_app(page)
-    _upload(page, "Saved mapping to apply", saved)
-    _upload(page, "File to map (CSV)", next_quarter)
+    upload(page, "Saved mapping to apply", str(saved))
+    upload(page, "File to map (CSV)", str(next_quarter))
     assert "Suggested: department (from the saved mapping)" in _main(page).inner_text()
     _import_and_see_total(page, own_server, "FY2026 Q3", "$33.1K")

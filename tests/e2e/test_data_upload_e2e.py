@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import wait_for_app
+from devtools.browser import upload, wait_for_app
 
 pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -13,8 +13,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 def _upload(page, app_server, files):
     page.goto(f"{app_server}/Data")
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
-    wait_for_app(page)
+    upload(page, "CSV files", files)
 
 
 def test_bad_file_is_refused_with_line_and_fix(page, app_server, tmp_path):

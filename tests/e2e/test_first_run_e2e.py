@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import serve_app, wait_for_app
+from devtools.browser import serve_app, upload, wait_for_app
 
 pytestmark = pytest.mark.e2e
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -36,10 +36,7 @@ def test_upload_spend_budget_and_vendors_into_an_empty_database(page, empty_app)
 
     page.get_by_role("link", name="Open the Data page to upload files").click()
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-        [str(SAMPLE / f"{t}.csv") for t in ("spend", "budget", "vendors")]
-    )
-    wait_for_app(page)
+    upload(page, "CSV files", [str(SAMPLE / f"{t}.csv") for t in ("spend", "budget", "vendors")])
     assert "Ready to import" in main.inner_text()
     page.get_by_role("button", name="Import 3 table(s)").click()
     page.get_by_text("Imported spend (20,000 rows)").first.wait_for(timeout=60_000)

@@ -109,7 +109,10 @@ def pytest_collection_modifyitems(config, items):
         if folder in _SLOW_FOLDERS:
             item.add_marker(_SLOW_FOLDERS[folder])
         callspec = getattr(item, "callspec", None)
-        on_postgres = callspec is not None and callspec.params.get("backend_url") == "postgresql"
+        # Parametrised on the backend (the shared `backend_url` or a module's own fixture).
+        on_postgres = callspec is not None and any(
+            isinstance(value, str) and value == "postgresql" for value in callspec.params.values()
+        )
         if on_postgres or _POSTGRES_FIXTURES & set(item.fixturenames):
             item.add_marker("postgres")
         if not any(item.get_closest_marker(m) for m in ("e2e", "apptest", "postgres", "slow")):

@@ -17,6 +17,9 @@ from metrics.settings import SAMPLE_DIR
 ROOT = Path(__file__).resolve().parents[2]
 
 
+pytestmark = pytest.mark.slow  # every test spawns the command line
+
+
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "metrics", *args], cwd=ROOT, capture_output=True, text=True, env=dict(os.environ)

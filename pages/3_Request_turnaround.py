@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import turnaround as rt
 from app.navigation import DATA, REQUEST_TURNAROUND
-from app.shell import page_setup
+from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import turnaround as charts
 from metrics import turnaround as ta
@@ -47,25 +47,8 @@ filters = ta.RequestFilter(  # option order, so that the same choice is the same
     tuple(v for v in options["teams"] if v in chosen_teams),
 )
 
-# --- The period: the sidebar's quarter, or (with no spend to pick one from) a quarter of delivery
-quarter = ctx.filters.quarter
-if quarter is None:
-    all_deliveries = rt.lead_time_by_quarter(url, version, fiscal_start, ta.ALL_REQUESTS)
-    choices = list(reversed(ta.delivery_quarters(all_deliveries))) or [ctx.calendar.quarter_of(today)]
-    default = ta.default_delivery_quarter(all_deliveries)
-    quarter = st.selectbox(
-        "Quarter of delivery",
-        choices,
-        index=choices.index(default) if default else 0,
-        key="rt_quarter",
-        format_func=lambda q: q.label,
-        help="There is no spend data to take the fiscal quarter from, so pick it here. It opens "
-        "on the latest quarter with at least 10 deliveries.",
-    )
-    st.caption(
-        f"{quarter.label} ({ctx.calendar.quarter_start(quarter):%d %b %Y} – "
-        f"{ctx.calendar.quarter_end(quarter):%d %b %Y})"
-    )
+# --- The period: the sidebar's quarter (request dates give it quarters even without spend)
+quarter = require_quarter(ctx)
 first, last = ta.trend_window(quarter)
 by_quarter = rt.lead_time_by_quarter(url, version, fiscal_start, filters)
 turnaround = ta.quarter_turnaround(by_quarter, quarter)

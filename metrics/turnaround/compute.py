@@ -127,17 +127,6 @@ def delivery_quarters(by_quarter: pd.DataFrame) -> list[FiscalQuarter]:
     return [FiscalQuarter(int(y), int(q)) for y, q in zip(by_quarter["fiscal_year"], by_quarter["fiscal_quarter"])]
 
 
-def default_delivery_quarter(by_quarter: pd.DataFrame, minimum: int = 10) -> FiscalQuarter | None:
-    """The latest quarter with at least `minimum` measured deliveries (else the latest with any): the
-    period to open on when there is no sidebar quarter. A lone straggler delivered long after the
-    rest would otherwise make the headline."""
-    if by_quarter.empty:
-        return None
-    busy = by_quarter[by_quarter["delivered"] >= minimum]
-    row = (busy if not busy.empty else by_quarter).iloc[-1]
-    return FiscalQuarter(int(row["fiscal_year"]), int(row["fiscal_quarter"]))
-
-
 def quarter_columns(frame: pd.DataFrame, index_col: str) -> pd.DataFrame:
     """Replace a quarter-index column (`FiscalQuarter.index`) by quarter label, fiscal_year and
     fiscal_quarter, oldest first."""

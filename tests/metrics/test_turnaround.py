@@ -100,14 +100,6 @@ def test_trend_window_and_in_window():
     assert ta.delivery_quarters(BY_QUARTER) == [Q1, Q2]
 
 
-def test_default_delivery_quarter_skips_a_lone_straggler():
-    # Q1 has 6 measured deliveries, Q2 only 2: with a minimum of 5 the page opens on Q1.
-    assert ta.default_delivery_quarter(BY_QUARTER, minimum=5) == Q1
-    assert ta.default_delivery_quarter(BY_QUARTER, minimum=2) == Q2
-    assert ta.default_delivery_quarter(BY_QUARTER, minimum=100) == Q2  # none busy enough: the latest
-    assert ta.default_delivery_quarter(BY_QUARTER.iloc[0:0]) is None
-
-
 # --- Sentences -----------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ targets_version = kx.targets_version(url)  # changes with every target edited in
 SMALL_CHART = 300  # px: the key charts in small, each linking to its page
 
 # --- The figures: the one loader of a quarter's figures (the pack and `summary` use it too) ---------
-headline = quarter_headline(url, version, targets_version, fiscal_start, q, scope, date.today())
+headline = quarter_headline(url, version, targets_version, fiscal_start, q, scope, date.today(), ctx.symbol)
 quarter_data = headline.data
 split_all = spend.quarterly_split(quarter_data.all_spend_by_quarter)
 departments_shown = scope or spend.DEPARTMENT_ORDER
@@ -64,7 +64,7 @@ def department_split() -> None:
             value = split.by_department.get(dept) if split else None
             st.metric(
                 f"{dept} spend",
-                money(value),
+                money(value, currency=ctx.symbol),
                 f"{share(split.shares[dept])} of total" if split and split.shares.get(dept) is not None else None,
                 delta_color="off",
                 delta_arrow="off",
@@ -99,13 +99,16 @@ left, right = st.columns(2, gap="medium")
 with left:
     key_chart(
         "Spend by quarter and Marketing's share",
-        headline.share.sentence if headline.share else f"No technology spend is dated in {q.label}.",
+        headline.share.sentence(currency=ctx.symbol)
+        if headline.share
+        else f"No technology spend is dated in {q.label}.",
         spend_charts.spend_by_quarter_chart(
             spend.quarterly_split(quarter_data.spend_by_quarter),
             split_all,
             departments_shown,
             spend.overtake_quarters(split_all),
             q,
+            currency=ctx.symbol,
         ),
         TECH_SPEND,
         "spend",
@@ -115,7 +118,7 @@ with right:
     key_chart(
         "Money at stake: shadow IT by quarter",
         headline.at_stake_sentence or f"No spend in scope is dated in {q.label}.",
-        spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q),
+        spend_charts.shadow_trend_chart(quarter_data.shadow_trend, q, currency=ctx.symbol),
         TECH_SPEND,
         "at_stake",
     )

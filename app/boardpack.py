@@ -35,6 +35,7 @@ def pack_bytes(
     source: str,
     company: str | None,
     today: date,
+    reporting_currency: str,
 ) -> bytes:
     return build_pack(
         engine_for(url),
@@ -45,6 +46,7 @@ def pack_bytes(
         company=company,
         mask_vendors=mask,
         today=today,
+        reporting_currency=reporting_currency,
     ).data
 
 
@@ -72,6 +74,7 @@ def _generator(
             source,
             settings.board_company,
             date.today(),
+            settings.reporting_currency,
         )
 
     return generate

@@ -50,6 +50,11 @@ class PageContext:
         return filters_link(self.filters)
 
     @property
+    def symbol(self) -> str:
+        """The reporting currency's sign, for every amount the page writes."""
+        return self.settings.money_symbol
+
+    @property
     def has_data(self) -> bool:
         return self.status.ok
 

@@ -151,17 +151,20 @@ def source_status(settings: Settings) -> SourceStatus:
     else:
         status = _embedded_status(settings, _folder_stamp(settings.data_dir))
     if status.ok and status.url:
-        mismatch = _calendar_mismatch(status.url, status.version, settings.fiscal_start_month)
+        mismatch = _settings_mismatch(
+            status.url, status.version, settings.fiscal_start_month, settings.reporting_currency
+        )
         if mismatch:
-            # Nothing is shown under a calendar the budgets and targets were not entered under;
+            # Nothing is shown under a calendar the budgets and targets were not entered under, or in
+            # a currency the amounts were not converted into;
             # the URL stays, so the Data page can take the re-import that confirms the change.
             return dataclasses.replace(status, ok=False, message=mismatch)
     return status
 
 
 @st.cache_data(ttl="1m", show_spinner=False, max_entries=16)
-def _calendar_mismatch(url: str, version: str, fiscal_start: int) -> str | None:
-    return db.calendar_mismatch(engine_for(url), fiscal_start)
+def _settings_mismatch(url: str, version: str, fiscal_start: int, reporting_currency: str) -> str | None:
+    return db.settings_mismatch(engine_for(url), fiscal_start, reporting_currency)
 
 
 def forget_source() -> None:

@@ -2,8 +2,8 @@
 pack and ``python -m metrics summary`` use too (`metrics.headline.load_headline`).
 
 Keyed by small values: the URL, the data version, the targets version (a target edited in the
-app changes the scorecard), the fiscal start, the quarter, the department scope and the day (the
-backlog of a quarter in progress is counted up to today).
+app changes the scorecard), the fiscal start, the quarter, the department scope, the day (the
+backlog of a quarter in progress is counted up to today) and the reporting currency's sign.
 """
 
 from __future__ import annotations
@@ -26,5 +26,8 @@ def quarter_headline(
     quarter: FiscalQuarter,
     departments: tuple[str, ...],
     today: date,
+    currency: str,
 ) -> hl.Headline:
-    return hl.load_headline(engine_for(url), FiscalCalendar(fiscal_start), quarter, departments, today)
+    return hl.load_headline(
+        engine_for(url), FiscalCalendar(fiscal_start), quarter, departments, today, currency=currency
+    )

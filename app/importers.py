@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from app import data
-from app.text import mask_frame
+from app.text import mask_frame, plain
 from app.uploads import import_target
+from metrics.db import ImportRefused as DatabaseRefused
 from metrics.importers import focus, jira
 from metrics.importers.common import ImportRefused
 
@@ -105,7 +106,10 @@ def import_from_another_system(ctx) -> None:
         if kind == "jira":
             result = jira.import_requests(engine, jmapped, fingerprint)
         else:
-            result = focus.import_spend(engine, fmapped, fingerprint)
+            result = focus.import_spend(engine, fmapped, fingerprint, ctx.settings.reporting_currency)
+    except DatabaseRefused as exc:
+        st.error(f"Nothing was imported: {plain(str(exc))}.", icon=":material/error:")
+        return
     except Exception as exc:
         st.error(
             f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})",

@@ -119,6 +119,7 @@ def mapping_builder(ctx, masked: Callable[[pd.DataFrame], pd.DataFrame]) -> None
                 {upload.name: source, f"{table}-mapping.toml": toml.encode()},
                 lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"),
                 fiscal_start_month=ctx.settings.fiscal_start_month,
+                reporting_currency=ctx.settings.reporting_currency,
             )
             progress.update(
                 label=result.message if result.ok else "Import failed; nothing was changed",

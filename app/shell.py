@@ -362,6 +362,8 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         st.stop()
     if needs_data:
         period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"
+        if "spend" in page.needs + page.uses:  # the pages that show money say which currency it is in
+            period += f" · amounts in {settings.reporting_currency}"
         if presenting:  # read from the back of the room: full-size text, not a caption
             st.markdown(f"**{period}**")
         else:

@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app import data
+from app.text import plain
 from metrics import db, sources
+from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.mapping import Mapping as ColumnMapping
 from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_files
 
@@ -49,6 +51,7 @@ def import_uploaded(
     files: Mapping[str, bytes],
     progress: Callable[[str, int, int], None] | None = None,
     fiscal_start_month: int | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> ImportMessage:
     if not report.ok:
         return ImportMessage(False, "The files have errors; nothing was imported.")
@@ -64,7 +67,10 @@ def import_uploaded(
             findings=[f.as_dict() for f in report.findings],
             progress=progress,
             fiscal_start_month=fiscal_start_month,
+            reporting_currency=reporting_currency,
         )
+    except db.ImportRefused as exc:
+        return ImportMessage(False, f"Nothing was imported: {plain(str(exc))}.")
     except Exception as exc:
         return ImportMessage(
             False, f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})"

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from boardpack.content import PackContent, gather, masked
+from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import NO_MASK, load_vendor_mask
 
@@ -47,12 +48,15 @@ def build_pack(
     mask_vendors: bool = False,
     today: date | None = None,
     renderer=None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> Pack:
     """The pack of `quarter` as `fmt` ("pptx" or "pdf"). `renderer`: the PDF's chart renderer
     (default: the process's shared one)."""
     if fmt not in FORMATS:
         raise ValueError(f"a board pack is one of {', '.join(FORMATS)}, not {fmt!r}")
-    content = gather(engine, calendar, quarter, source=source, company=company, today=today)
+    content = gather(
+        engine, calendar, quarter, source=source, company=company, today=today, reporting_currency=reporting_currency
+    )
     content = masked(content, load_vendor_mask(engine) if mask_vendors else NO_MASK)
     if fmt == "pptx":
         from boardpack.pptx import build_pptx

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import kpis, spend
 from metrics import turnaround as ta
+from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import Headline, Note, Tile, load_headline
 from metrics.masking import VendorMask
@@ -104,10 +105,28 @@ class PackContent:
     vendors: VendorSection
     kpis: KpiSection
     turnaround: TurnaroundSection
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # the ISO code every amount is in
 
     @property
     def title(self) -> str:
         return TITLE
+
+    @property
+    def currency(self) -> str:
+        """The reporting currency's sign, for every amount the pack writes."""
+        return symbol(self.reporting_currency)
+
+    @property
+    def details(self) -> list[str]:
+        """The title page's small print, the same in both formats."""
+        lines = [
+            f"Data as of {self.as_of}",
+            f"Source: {self.source}",
+            f"All departments · amounts in {self.reporting_currency}",
+        ]
+        if self.masked:
+            lines.append("Vendor names are masked (Vendor A, Vendor B...)")
+        return lines
 
     @property
     def footer(self) -> str:
@@ -160,15 +179,17 @@ def gather(
     source: str,
     company: str | None = None,
     today: date | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> PackContent:
     """The pack's content for `quarter`, all departments, unmasked."""
-    h = load_headline(engine, calendar, quarter, (), today)
+    h = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
     split = spend.quarterly_split(h.data.all_spend_by_quarter)
     first, last = ta.trend_window(quarter)
     no_budget = pd.DataFrame(
         columns=["department", "category", "actual", "budget", "variance", "variance_pct", "verdict"]
     )
     return PackContent(
+        reporting_currency=reporting_currency,
         company=company,
         quarter=quarter,
         period=f"{quarter.label} ({calendar.quarter_start(quarter):%d %b %Y} – {calendar.quarter_end(quarter):%d %b %Y})",
@@ -179,12 +200,14 @@ def gather(
         tiles=h.tiles(),
         story=h.story(),
         spend=SpendSection(
-            h.share.sentence if h.share else f"No technology spend is dated in {quarter.label}.",
+            h.share.sentence(currency=h.currency) if h.share else f"No technology spend is dated in {quarter.label}.",
             _until(split, quarter),
             tuple(q for q in spend.overtake_quarters(split) if q <= quarter),
         ),
         budget=BudgetSection(
-            h.budget.sentence if h.budget else f"Neither spend nor budget is recorded for {quarter.label}.",
+            h.budget.sentence(currency=h.currency)
+            if h.budget
+            else f"Neither spend nor budget is recorded for {quarter.label}.",
             h.budget.by_department if h.budget else no_budget.drop(columns="category"),
             h.budget.lines if h.budget else no_budget,
         ),

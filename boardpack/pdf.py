@@ -288,9 +288,7 @@ def _title_page(pdf: _Document, content: PackContent, spec: Slide) -> None:
     pdf.cell(0, 9, pdf.say(spec.kicker), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.font(11, colour=MUTED)
-    lines = [f"Data as of {content.as_of}", f"Source: {content.source}", "All departments"]
-    if content.masked:
-        lines.append("Vendor names are masked (Vendor A, Vendor B...)")
+    lines = content.details
     for line in lines:
         pdf.cell(0, 6, pdf.say(line), new_x="LMARGIN", new_y="NEXT")
 
@@ -341,13 +339,15 @@ def _spend_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Char
     section = content.spend
     _kicker_and_title(pdf, spec)
     split = section.split
-    fig = spend_charts.spend_by_quarter_chart(split, split, DEPARTMENT_ORDER, section.overtakes, content.quarter)
+    fig = spend_charts.spend_by_quarter_chart(
+        split, split, DEPARTMENT_ORDER, section.overtakes, content.quarter, currency=content.currency
+    )
     pdf.set_y(pdf.y + _chart(pdf, charts, fig, width_px=1600) + 3)
     table = pd.DataFrame(
         {
             "Quarter": split["label"],
-            **{d: [money(v) for v in split[d]] for d in DEPARTMENT_ORDER},
-            "Total": [money(v) for v in split["total"]],
+            **{d: [money(v, currency=content.currency) for v in split[d]] for d in DEPARTMENT_ORDER},
+            "Total": [money(v, currency=content.currency) for v in split["total"]],
             "Marketing share": [share(v) for v in split["marketing_share"]],
         }
     )
@@ -360,14 +360,14 @@ def _budget_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Cha
     lines = section.lines
     if lines.empty:
         return
-    pdf.set_y(pdf.y + _chart(pdf, charts, spend_charts.budget_vs_actual_chart(lines)) + 3)
+    pdf.set_y(pdf.y + _chart(pdf, charts, spend_charts.budget_vs_actual_chart(lines, currency=content.currency)) + 3)
     table = pd.DataFrame(
         {
             "Department": lines["department"],
             "Category": lines["category"],
-            "Actual": [money(v) for v in lines["actual"]],
-            "Budget": [money(v) if pd.notna(v) else "no budget" for v in lines["budget"]],
-            "Variance": [money(v) if pd.notna(v) else "—" for v in lines["variance"]],
+            "Actual": [money(v, currency=content.currency) for v in lines["actual"]],
+            "Budget": [money(v, currency=content.currency) if pd.notna(v) else "no budget" for v in lines["budget"]],
+            "Variance": [money(v, currency=content.currency) if pd.notna(v) else "—" for v in lines["variance"]],
             "Variance %": [
                 variance_percent(v, signed=True, decimals=1) if pd.notna(v) else "—" for v in lines["variance_pct"]
             ],
@@ -396,7 +396,7 @@ def _vendors_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Ch
             _chart(
                 pdf,
                 charts,
-                spend_charts.shadow_trend_chart(section.shadow_trend, content.quarter),
+                spend_charts.shadow_trend_chart(section.shadow_trend, content.quarter, currency=content.currency),
                 width=half,
                 width_px=900,
             )
@@ -411,7 +411,7 @@ def _vendors_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Ch
             _chart(
                 pdf,
                 charts,
-                spend_charts.top_vendors_chart(section.shadow_vendors),
+                spend_charts.top_vendors_chart(section.shadow_vendors, currency=content.currency),
                 x=pdf.l_margin + half + 6,
                 width=half,
                 width_px=900,
@@ -427,8 +427,8 @@ def _vendors_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Ch
             {
                 "Vendor": overlap["vendor"],
                 "Invoiced as": overlap["spellings"],
-                **{d: [money(v) for v in overlap[d]] for d in DEPARTMENT_ORDER},
-                "At stake": [money(v) for v in overlap["at_stake"]],
+                **{d: [money(v, currency=content.currency) for v in overlap[d]] for d in DEPARTMENT_ORDER},
+                "At stake": [money(v, currency=content.currency) for v in overlap["at_stake"]],
             }
         )
         _table(
@@ -444,7 +444,7 @@ def _vendors_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Ch
             {
                 "Vendor": shadow["vendor"],
                 "Why": shadow["reason"],
-                "Spend": [money(v) for v in shadow["spend"]],
+                "Spend": [money(v, currency=content.currency) for v in shadow["spend"]],
                 "Lines": shadow["lines"],
             }
         )

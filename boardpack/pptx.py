@@ -59,14 +59,14 @@ def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor(*hex_rgb(hex_colour))
 
 
-def _money_format(values: Sequence[float]) -> str:
+def _money_format(values: Sequence[float], currency: str) -> str:
     """An Excel number format that reads like `metrics.formatting.money` at the chart's scale."""
     top = max((abs(v) for v in values if v is not None and not math.isnan(v)), default=0)
     if top >= 7e5:  # an axis that reaches $1M reads in millions, not "$1,000K"
-        return '"$"#,##0.0,,"M"'
+        return f'"{currency}"#,##0.0,,"M"'
     if top >= 1e3:
-        return '"$"#,##0,"K"'
-    return '"$"#,##0'
+        return f'"{currency}"#,##0,"K"'
+    return f'"{currency}"#,##0'
 
 
 def _values(series: pd.Series) -> list[float | None]:
@@ -249,9 +249,7 @@ def _title_slide(prs, content: PackContent, spec: Slide) -> None:
     if content.company:
         _textbox(slide, left, Inches(1.4), width, Inches(0.8), content.company, size=40, bold=True, colour=ACCENT)
     _textbox(slide, left, Inches(3.6), width, Inches(0.6), spec.kicker, size=22)
-    lines = [f"Data as of {content.as_of}", f"Source: {content.source}", "All departments"]
-    if content.masked:
-        lines.append("Vendor names are masked (Vendor A, Vendor B...)")
+    lines = content.details
     box = _textbox(slide, left, Inches(4.6), width, Inches(1.6), lines[0], size=16, colour=MUTED)
     for line in lines[1:]:
         _run(box.text_frame.add_paragraph(), line, size=16, colour=MUTED)
@@ -321,7 +319,7 @@ def _spend_slide(prs, content: PackContent, spec: Slide) -> None:
         _caption(slide, MARGIN, CONTENT_TOP, Inches(8), "No spend is dated in any quarter.")
         return
     labels = [_short(label) for label in split["label"]]
-    bars = CategoryChartData(number_format=_money_format(split["total"]))
+    bars = CategoryChartData(number_format=_money_format(split["total"], currency=content.currency))
     bars.categories = labels
     for dept in DEPARTMENT_ORDER:
         bars.add_series(dept, _values(split[dept]))
@@ -330,7 +328,7 @@ def _spend_slide(prs, content: PackContent, spec: Slide) -> None:
     for series, dept in zip(chart.plots[0].series, DEPARTMENT_ORDER):
         _fill(series, DEPARTMENT_COLOURS[dept])
     chart.plots[0].gap_width = 55
-    _value_axis(chart, _money_format(split["total"]), top=float(split["total"].max()))
+    _value_axis(chart, _money_format(split["total"], currency=content.currency), top=float(split["total"].max()))
     chart.category_axis.tick_labels.font.size = Pt(10)
 
     line = CategoryChartData(number_format="0%")
@@ -424,7 +422,7 @@ def _budget_slide(prs, content: PackContent, spec: Slide) -> None:
     by_dept = _bottom_up(section.by_department)
     depts = list(by_dept["department"])
     amounts = list(by_dept["actual"]) + list(by_dept["budget"].fillna(0))
-    fmt = _money_format(amounts)
+    fmt = _money_format(amounts, currency=content.currency)
     data = CategoryChartData(number_format=fmt)
     data.categories = depts
     data.add_series("Budget", _values(by_dept["budget"]))
@@ -444,7 +442,7 @@ def _budget_slide(prs, content: PackContent, spec: Slide) -> None:
     _label_points(
         actual,
         [
-            f"{money(a)}  {_variance_short(v, p)}"
+            f"{money(a, currency=content.currency)}  {_variance_short(v, p)}"
             for a, v, p in zip(by_dept["actual"], by_dept["variance"], by_dept["variance_pct"])
         ],
         size=11,
@@ -452,7 +450,7 @@ def _budget_slide(prs, content: PackContent, spec: Slide) -> None:
     )
     _label_points(
         budget,
-        [f"Budget {money(v)}" if pd.notna(v) else "no budget" for v in by_dept["budget"]],
+        [f"Budget {money(v, currency=content.currency)}" if pd.notna(v) else "no budget" for v in by_dept["budget"]],
         size=10,
         position=XL_LABEL_POSITION.OUTSIDE_END,
     )
@@ -470,8 +468,8 @@ def _budget_slide(prs, content: PackContent, spec: Slide) -> None:
     table = pd.DataFrame(
         {
             "Budget line": [f"{d} · {c}" for d, c in zip(lines["department"], lines["category"])],
-            "Actual": [money(v) for v in lines["actual"]],
-            "Budget": [money(v) for v in lines["budget"]],
+            "Actual": [money(v, currency=content.currency) for v in lines["actual"]],
+            "Budget": [money(v, currency=content.currency) for v in lines["budget"]],
             "Variance": [_variance_text(v, p) for v, p in zip(lines["variance"], lines["variance_pct"])],
         }
     )
@@ -496,7 +494,7 @@ def _vendors_slide(prs, content: PackContent, spec: Slide) -> None:
     height = CONTENT_BOTTOM - CONTENT_TOP - Inches(0.35)
     overlap = section.overlap.head(OVERLAP_VENDORS)
     if not overlap.empty:
-        fmt = _money_format(list(overlap["Marketing"]) + list(overlap["IT"]))
+        fmt = _money_format(list(overlap["Marketing"]) + list(overlap["IT"]), currency=content.currency)
         data = CategoryChartData(number_format=fmt)
         data.categories = _bottom_up(overlap["vendor"])  # largest at stake on top
         for dept in ("IT", "Marketing"):  # Marketing's bar above IT's
@@ -513,7 +511,7 @@ def _vendors_slide(prs, content: PackContent, spec: Slide) -> None:
             MARGIN,
             CONTENT_TOP,
             Inches(6.3),
-            f"Vendors paid by both Marketing and IT: {money(overlap['at_stake'].sum())} at stake"
+            f"Vendors paid by both Marketing and IT: {money(overlap['at_stake'].sum(), currency=content.currency)} at stake"
             + (f" (top {len(overlap)})" if len(section.overlap) > len(overlap) else ""),
         )
     else:
@@ -524,7 +522,7 @@ def _vendors_slide(prs, content: PackContent, spec: Slide) -> None:
     if trend.empty:
         _caption(slide, left, CONTENT_TOP, Inches(5.7), "No Marketing or Joint spend to measure shadow IT on.")
         return
-    fmt = _money_format(trend["shadow"])
+    fmt = _money_format(trend["shadow"], currency=content.currency)
     data = CategoryChartData(number_format=fmt)
     data.categories = [_short(label) for label in trend["label"]]
     data.add_series("Shadow IT spend", _values(trend["shadow"]))

@@ -44,8 +44,8 @@ def _room_for_labels(smallest, reach) -> list[float]:
     return [low * 1.1, max(high * 1.28, 1.0)]
 
 
-def _variance_label(variance: float | None) -> str:
-    return variance_words(variance, symbol=True, zero="on budget")
+def _variance_label(variance: float | None, *, currency: str) -> str:
+    return variance_words(variance, symbol=True, zero="on budget", currency=currency)
 
 
 def _variance_colour(variance: float | None) -> str:
@@ -70,6 +70,8 @@ def spend_by_quarter_chart(
     departments: Sequence[str],
     overtakes: Sequence[FiscalQuarter],
     selected: FiscalQuarter | None,
+    *,
+    currency: str = "$",
 ) -> go.Figure:
     """Stacked spend per quarter for `departments`, Marketing's share of all spend as a line on
     the right axis, the selected quarter shaded and each overtaking of IT by Marketing named.
@@ -85,7 +87,7 @@ def spend_by_quarter_chart(
                 y=bars[dept],
                 name=dept,
                 marker_color=DEPARTMENT_COLOURS[dept],
-                customdata=[money(v) for v in bars[dept]],
+                customdata=[money(v, currency=currency) for v in bars[dept]],
                 hovertemplate=f"{dept}: %{{customdata}}<extra>%{{x}}</extra>",
             )
         )
@@ -144,13 +146,13 @@ def spend_by_quarter_chart(
             title_text="Marketing share",
         ),
     )
-    return money_axis(fig)
+    return money_axis(fig, currency=currency)
 
 
 # --- Budget against actual ----------------------------------------------------------------
 
 
-def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
+def budget_vs_actual_chart(lines: pd.DataFrame, *, currency: str = "$") -> go.Figure:
     """Actual per department and category as bars (department colours), the budget as a black
     tick on each bar, and the variance in words beside it. `lines`: `BudgetVariance.lines`."""
     if lines.empty:
@@ -170,7 +172,7 @@ def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
                 orientation="h",
                 name=dept,
                 marker_color=DEPARTMENT_COLOURS[dept],
-                customdata=[money(v) for v in part["actual"]],
+                customdata=[money(v, currency=currency) for v in part["actual"]],
                 hovertemplate="%{y}<br>Actual %{customdata}<extra></extra>",
             )
         )
@@ -182,7 +184,7 @@ def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
             mode="markers",
             name="Budget",
             marker=dict(symbol="line-ns", size=26, line=dict(width=3, color="#1F2933")),
-            customdata=[money(v) for v in rows["budget"][budgeted]],
+            customdata=[money(v, currency=currency) for v in rows["budget"][budgeted]],
             hovertemplate="%{y}<br>Budget %{customdata}<extra></extra>",
         )
     )
@@ -194,7 +196,7 @@ def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
             mode="text",
             showlegend=False,
             hoverinfo="skip",
-            text=[_variance_label(v) for v in rows["variance"]],
+            text=[_variance_label(v, currency=currency) for v in rows["variance"]],
             textposition="middle right",
             textfont=dict(color=[_variance_colour(v) for v in rows["variance"]], size=13),
         )
@@ -204,10 +206,10 @@ def budget_vs_actual_chart(lines: pd.DataFrame) -> go.Figure:
         xaxis=dict(range=_room_for_labels(rows["actual"], reach)),
         yaxis=dict(automargin=True, categoryorder="array", categoryarray=labels),
     )
-    return money_axis(fig, "xaxis")
+    return money_axis(fig, "xaxis", currency=currency)
 
 
-def variance_heatmap(lines: pd.DataFrame) -> go.Figure:
+def variance_heatmap(lines: pd.DataFrame, *, currency: str = "$") -> go.Figure:
     """Category x department, coloured by variance as a % of budget (green under, vermillion
     over), each cell saying the amount and the word."""
     if lines.empty:
@@ -228,7 +230,9 @@ def variance_heatmap(lines: pd.DataFrame) -> go.Figure:
             r = cell.loc[(c, d)]
             pct = r["variance_pct"]
             z_row.append(None if pd.isna(pct) else float(np.clip(pct, -_VARIANCE_CAP, _VARIANCE_CAP)))
-            t_row.append(_variance_label(r["variance"]) + ("" if pd.isna(pct) else f"<br>{pct:+.0%}"))
+            t_row.append(
+                _variance_label(r["variance"], currency=currency) + ("" if pd.isna(pct) else f"<br>{pct:+.0%}")
+            )
         z.append(z_row)
         text.append(t_row)
     fig = base_figure(height=max(260, 40 * len(cats) + 80))
@@ -273,7 +277,7 @@ def variance_heatmap(lines: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def landing_chart(landing: FiscalYearLanding) -> go.Figure:
+def landing_chart(landing: FiscalYearLanding, *, currency: str = "$") -> go.Figure:
     """Per department: actuals to date and forecast stacked, against the full-year budget."""
     table = landing.by_department.iloc[::-1]
     fig = base_figure(height=max(220, 60 * len(table) + 90))
@@ -286,7 +290,7 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
             orientation="h",
             showlegend=False,
             marker=dict(color=colours),
-            text=[f"Actual {money(v)}" for v in table["actual_to_date"]],
+            text=[f"Actual {money(v, currency=currency)}" for v in table["actual_to_date"]],
             textposition="inside",
             insidetextanchor="middle",
             hovertemplate="%{y}: %{text}<extra></extra>",
@@ -299,7 +303,7 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
             orientation="h",
             showlegend=False,
             marker=dict(color=colours, opacity=0.45, pattern=dict(shape="/", fgcolor="#FFFFFF")),
-            text=[f"Forecast {money(v)}" if v else "" for v in table["forecast"]],
+            text=[f"Forecast {money(v, currency=currency)}" if v else "" for v in table["forecast"]],
             textposition="inside",
             insidetextanchor="middle",
             textfont=dict(color="#1F2933"),
@@ -314,7 +318,7 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
             mode="markers",
             name="Full-year budget",
             marker=dict(symbol="line-ns", size=34, line=dict(width=3, color="#1F2933")),
-            customdata=[money(v) for v in table["budget"][budgeted]],
+            customdata=[money(v, currency=currency) for v in table["budget"][budgeted]],
             hovertemplate="%{y}: budget %{customdata}<extra></extra>",
         )
     )
@@ -326,7 +330,7 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
             mode="text",
             showlegend=False,
             hoverinfo="skip",
-            text=[_variance_label(v) for v in table["variance"]],
+            text=[_variance_label(v, currency=currency) for v in table["variance"]],
             textposition="middle right",
             textfont=dict(color=[_variance_colour(v) for v in table["variance"]], size=13),
         )
@@ -337,13 +341,13 @@ def landing_chart(landing: FiscalYearLanding) -> go.Figure:
         uniformtext_minsize=11,
         uniformtext_mode="hide",
     )
-    return money_axis(fig, "xaxis")
+    return money_axis(fig, "xaxis", currency=currency)
 
 
 # --- Shadow IT ----------------------------------------------------------------------------
 
 
-def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None) -> go.Figure:
+def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None, *, currency: str = "$") -> go.Figure:
     """Shadow IT per quarter: the amount as bars, its share of Marketing + Joint spend as a line."""
     if trend.empty:
         return empty_figure("No Marketing or Joint spend in scope.")
@@ -354,7 +358,7 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None) -> g
             y=trend["shadow"],
             name="Shadow IT spend",
             marker_color="#CC79A7",
-            customdata=[money(v) for v in trend["shadow"]],
+            customdata=[money(v, currency=currency) for v in trend["shadow"]],
             hovertemplate="Shadow IT: %{customdata}<extra>%{x}</extra>",
         )
     )
@@ -388,7 +392,7 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None) -> g
         ),
         xaxis=dict(tickvals=list(trend["label"]), ticktext=[_two_lines(q) for q in trend["quarter"]]),
     )
-    return money_axis(fig)
+    return money_axis(fig, currency=currency)
 
 
 def _two_lines(quarter: FiscalQuarter) -> str:
@@ -396,7 +400,7 @@ def _two_lines(quarter: FiscalQuarter) -> str:
     return f"{quarter.q}<br>FY{quarter.fiscal_year}"
 
 
-def top_vendors_chart(vendors: pd.DataFrame) -> go.Figure:
+def top_vendors_chart(vendors: pd.DataFrame, *, currency: str = "$") -> go.Figure:
     """Unapproved vendors of the period, largest first, coloured by why they count."""
     if vendors.empty:
         return empty_figure("No spend with unapproved vendors in this period.")
@@ -413,7 +417,7 @@ def top_vendors_chart(vendors: pd.DataFrame) -> go.Figure:
                 orientation="h",
                 name=reason[0].upper() + reason[1:],
                 marker_color=colour,
-                text=[money(v) for v in part["spend"]],
+                text=[money(v, currency=currency) for v in part["spend"]],
                 textposition="outside",
                 cliponaxis=False,
                 hovertemplate="%{y}: %{text}<extra></extra>",
@@ -422,13 +426,13 @@ def top_vendors_chart(vendors: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["vendor"])), margin=dict(r=70)
     )
-    return money_axis(fig, "xaxis")
+    return money_axis(fig, "xaxis", currency=currency)
 
 
 # --- Run / Grow / Transform ---------------------------------------------------------------
 
 
-def investment_mix_chart(mix: pd.DataFrame) -> go.Figure:
+def investment_mix_chart(mix: pd.DataFrame, *, currency: str = "$") -> go.Figure:
     """100% bars per department, Unmapped shown as its own grey slice."""
     if mix.empty:
         return empty_figure("No spend lines in this period.")
@@ -449,7 +453,7 @@ def investment_mix_chart(mix: pd.DataFrame) -> go.Figure:
                 text=[f"{kind} {share(s)}" if s >= 0.06 else "" for s in part["share"]],
                 textposition="inside",
                 insidetextanchor="middle",
-                customdata=[money(v) for v in part["spend"]],
+                customdata=[money(v, currency=currency) for v in part["spend"]],
                 hovertemplate=f"%{{y}} · {kind}: %{{x:.0%}} (%{{customdata}})<extra></extra>",
             )
         )
@@ -467,7 +471,7 @@ def investment_mix_chart(mix: pd.DataFrame) -> go.Figure:
 # --- Drill-down ---------------------------------------------------------------------------
 
 
-def drill_chart(level: DrillLevel) -> go.Figure:
+def drill_chart(level: DrillLevel, *, currency: str = "$") -> go.Figure:
     """The current drill level as horizontal bars in the department's colour, largest on top."""
     if level.rows.empty:
         return empty_figure("No spend lines for this selection.")
@@ -481,7 +485,8 @@ def drill_chart(level: DrillLevel) -> go.Figure:
             showlegend=False,
             marker_color=[DEPARTMENT_COLOURS.get(d, NEUTRAL) for d in rows["department"]],
             text=[
-                f"{money(v)} · {share(s)}" if pd.notna(s) else money(v) for v, s in zip(rows["spend"], rows["share"])
+                f"{money(v, currency=currency)} · {share(s)}" if pd.notna(s) else money(v, currency=currency)
+                for v, s in zip(rows["spend"], rows["share"])
             ],
             textposition="outside",
             cliponaxis=False,
@@ -491,4 +496,4 @@ def drill_chart(level: DrillLevel) -> go.Figure:
     fig.update_layout(
         yaxis=dict(automargin=True, categoryorder="array", categoryarray=_plain(rows["name"])), margin=dict(t=10, r=110)
     )
-    return money_axis(fig, "xaxis")
+    return money_axis(fig, "xaxis", currency=currency)

@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser(
         "load",
         help="validate a folder, then import it into a database (all or nothing)",
-        description="Validate, then import the tables the folder holds (any of the seven) in one "
+        description="Validate, then import the tables the folder holds (any of the eight) in one "
         "transaction; the database's other tables are kept, and cross-table checks use them. "
         "Refuses and changes nothing when there is any error.",
     )
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser(
         "sample",
         help="write the seeded sample data set",
-        description="Write the seven sample tables for a fictional company.",
+        description="Write the sample tables for a fictional company.",
     )
     sample.add_argument("--out", type=Path, required=True)
     sample.add_argument("--seed", type=int, default=None)
@@ -209,8 +209,32 @@ def _add_source_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _reporting_currency() -> str:
+    from metrics.settings import SettingsError, configured_settings
+
+    try:
+        return configured_settings().reporting_currency
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _options(args) -> ReadOptions:
-    return ReadOptions(date_order=args.date_order, decimal=args.decimal)
+    """How files are read: the command's options, with the configured reporting currency and fiscal
+    start (which the checks of foreign-currency lines need)."""
+    from metrics.settings import SettingsError, configured_settings
+
+    try:
+        settings = configured_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return ReadOptions(
+        date_order=args.date_order,
+        decimal=args.decimal,
+        reporting_currency=settings.reporting_currency,
+        fiscal_start_month=settings.fiscal_start_month,
+    )
 
 
 def _mapping(args):
@@ -407,7 +431,7 @@ def _source(args) -> Iterator[tuple]:
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
                 f"`python -m metrics check {settings.data_dir}`"
             )
-        mismatch = db.calendar_mismatch(engine, settings.fiscal_start_month)
+        mismatch = db.settings_mismatch(engine, settings.fiscal_start_month, settings.reporting_currency)
         if mismatch:
             raise _DataError(mismatch)
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
@@ -480,11 +504,11 @@ def cmd_summary(args, out) -> int:
     from metrics.headline import load_headline
     from metrics.summary import data_as_of, summary_figures, summary_text
 
-    def body(engine, calendar, quarter, _label, _settings) -> int:
-        headline = load_headline(engine, calendar, quarter)
+    def body(engine, calendar, quarter, _label, settings) -> int:
+        headline = load_headline(engine, calendar, quarter, currency=settings.money_symbol)
         as_of = data_as_of(engine)
         if args.format == "json":
-            json.dump(summary_figures(headline, as_of), out, indent=2, ensure_ascii=False)
+            json.dump(summary_figures(headline, as_of, settings.reporting_currency), out, indent=2, ensure_ascii=False)
             out.write("\n")
         else:
             out.write(summary_text(headline, as_of, calendar))
@@ -517,6 +541,7 @@ def cmd_boardpack(args, out) -> int:
             source=label,
             company=args.company or settings.board_company,
             mask_vendors=args.mask_vendors,
+            reporting_currency=settings.reporting_currency,
         )
         args.out.write_bytes(pack.data)
         if pack.charts_note:
@@ -567,7 +592,8 @@ def cmd_import(args, out) -> int:
             fopts = focus.options_from_mapping(args.mapping, cost=args.cost, department=args.department)
             fmapped = focus.read_focus(data, args.path.name, fopts)
             report = fmapped.report()
-            write = lambda engine, fp: focus.import_spend(engine, fmapped, fp)  # noqa: E731
+            reporting = _reporting_currency()
+            write = lambda engine, fp: focus.import_spend(engine, fmapped, fp, reporting)  # noqa: E731
     except ImportRefused as exc:
         for f in exc.findings:
             print(f"{f}", file=sys.stderr)
@@ -585,6 +611,9 @@ def cmd_import(args, out) -> int:
     engine = db.make_engine(url)
     try:
         result = write(engine, f"{args.kind}:{hashlib.sha256(data).hexdigest()}")
+    except db.ImportRefused as exc:
+        print(f"error: {inert(str(exc), limit=None, formulas=False)}. Nothing was written.", file=sys.stderr)
+        return 1
     except sa.exc.SQLAlchemyError as exc:
         print(
             f"error: import into {db.redact_url(url)} failed and was rolled back; nothing changed "

@@ -1,4 +1,4 @@
-"""The data contract: the seven canonical tables, defined once.
+"""The data contract: the canonical tables, defined once.
 
 Validation, loading (database schema), the README's contract section and the sample
 generator all read these definitions, so a column is described in exactly one place.
@@ -143,7 +143,8 @@ SPEND = Table(
             "amount",
             "money",
             True,
-            "Amount in the reporting currency; negative for credits.",
+            "Amount in the line's currency (the reporting currency unless `currency` says otherwise); "
+            "negative for credits.",
             "12500.00",
             aliases=("cost", "value", "net_amount", "amount_usd"),
         ),
@@ -175,7 +176,14 @@ SPEND = Table(
             allowed=INVESTMENT_TYPES,
         ),
         _C("expense_type", "enum", False, "OpEx or CapEx.", "OpEx", allowed=EXPENSE_TYPES),
-        _C("currency", "text", False, "ISO currency code; the reporting currency if absent.", "USD"),
+        _C(
+            "currency",
+            "text",
+            False,
+            "ISO currency code of the amount; the reporting currency if absent. Other currencies are "
+            "converted at the rate of the line's month in fx_rates.",
+            "USD",
+        ),
         _C("description", "text", False, "Free text from the invoice line.", "Sales Cloud licences"),
     ),
     key=("invoice_id",),
@@ -220,6 +228,14 @@ BUDGET = Table(
             aliases=("budget", "budget_amount", "value"),
         ),
         _C("scenario", "enum", False, "Budget (default) or Forecast.", "Budget", allowed=SCENARIOS, default="Budget"),
+        _C(
+            "currency",
+            "text",
+            False,
+            "ISO currency code of the amount; the reporting currency if absent. Converted at the rate of "
+            "the quarter's first month.",
+            "EUR",
+        ),
     ),
     key=("fiscal_year", "quarter", "department", "category", "scenario"),
 )
@@ -416,7 +432,35 @@ REQUESTS = Table(
     key=("request_id",),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (SPEND, BUDGET, VENDORS, KPIS, KPI_TARGETS, KPI_ACTUALS, REQUESTS)}
+FX_RATES = Table(
+    "fx_rates",
+    "Exchange rates that convert spend and budget lines in other currencies to the reporting currency.",
+    (
+        _C("currency", "text", True, "ISO code of the currency converted from.", "EUR", aliases=("from_currency",)),
+        _C(
+            "month",
+            "date",
+            True,
+            "The calendar month the rate applies to: its first day (any day of the month means that month).",
+            "2026-02-01",
+            aliases=("period", "rate_month", "date"),
+            future_ok=True,  # planning rates for the budget's coming quarters
+        ),
+        _C(
+            "rate",
+            "number",
+            True,
+            "Units of the reporting currency for one unit of the currency (1 EUR = 1.0832 USD: 1.0832).",
+            "1.0832",
+            aliases=("fx_rate", "exchange_rate", "rate_to_reporting"),
+        ),
+    ),
+    key=("currency", "month"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (SPEND, BUDGET, VENDORS, KPIS, KPI_TARGETS, KPI_ACTUALS, REQUESTS, FX_RATES)
+}
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 
 # Prefix of tables holding what users enter in the app (targets, agreements, commentary, audit).

@@ -20,8 +20,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from metrics import schema
+from metrics import currency, schema
 from metrics.contract import TABLES
+from metrics.currency import CONVERTED_TABLES, DEFAULT_REPORTING_CURRENCY, ORIGINAL_AMOUNT
+from metrics.fiscal import FiscalCalendar
 
 
 class ImportRefused(RuntimeError):
@@ -47,8 +49,33 @@ def redact_url(url: str) -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the canonical and bookkeeping tables that do not exist yet (idempotent)."""
+    """Create the canonical and bookkeeping tables that do not exist yet (idempotent), and add the
+    columns a newer Bridgeboard stores to tables an older one created (nullable, so no row breaks)."""
     schema.metadata.create_all(engine, checkfirst=True)
+    for name in CONVERTED_TABLES:
+        table = schema.canonical[name]
+        added = [c for c in table.columns if not _has_column(engine, name, c.name)]
+        if added:
+            with engine.begin() as conn:
+                for column in added:
+                    # Identifiers and types come from our own schema, never from data.
+                    conn.execute(
+                        sa.text(
+                            f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
+                            f"{column.type.compile(dialect=engine.dialect)}"
+                        )
+                    )
+
+
+def _has_column(engine: Engine, table: str, column: str) -> bool:
+    # Asked of the table itself: the inspector's column listing fails on DuckDB 2 (duckdb-engine
+    # queries a pg_catalog table DuckDB does not emulate).
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.select(sa.column(column)).select_from(sa.table(table)).limit(0))
+    except sa.exc.DBAPIError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,38 @@ def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[cols]
 
 
+def _stored_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the database holds for `name`, in its order (the contract's, then any it adds)."""
+    return frame[[c.name for c in schema.canonical[name].columns]]
+
+
+def _read_fx_rates(conn: Connection) -> pd.DataFrame:
+    t = schema.fx_rates
+    return pd.DataFrame(conn.execute(sa.select(t)).mappings().all(), columns=[c.name for c in t.columns])
+
+
+def _foreign_lines(table: sa.Table, reporting: str) -> Any:
+    return sa.and_(table.c.currency.is_not(None), table.c.currency != sa.bindparam("reporting", reporting))
+
+
+def _reconvert(conn: Connection, name: str, fx: pd.DataFrame, reporting: str, calendar: FiscalCalendar) -> int:
+    """Convert the foreign-currency lines already in `name` again, at the rates being imported.
+    Their rows are deleted and written back converted (lines have no guaranteed key)."""
+    table = schema.canonical[name]
+    where = _foreign_lines(table, reporting)
+    rows = pd.DataFrame(
+        conn.execute(sa.select(table).where(where)).mappings().all(), columns=[c.name for c in table.columns]
+    )
+    if rows.empty:
+        return 0
+    # Lines imported before amounts were kept apart hold their own amount.
+    rows[ORIGINAL_AMOUNT] = rows[ORIGINAL_AMOUNT].where(rows[ORIGINAL_AMOUNT].notna(), rows["amount"]).astype("float64")
+    converted = currency.convert(name, rows, fx, reporting, calendar)
+    conn.execute(table.delete().where(where))
+    _bulk_insert(conn, name, _stored_frame(name, converted))
+    return len(rows)
+
+
 def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
@@ -76,7 +135,7 @@ def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
         view = f"bridgeboard_import_{name}"
         raw.register(view, frame)
         try:
-            cols = ", ".join(frame.columns)
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
             raw.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
         finally:
             raw.unregister(view)
@@ -92,7 +151,7 @@ def _bulk_insert(conn: Connection, name: str, frame: pd.DataFrame) -> None:
 def _copy_postgres(conn: Connection, name: str, frame: pd.DataFrame, chunk: int = 100_000) -> None:
     raw = conn.connection.driver_connection
     assert raw is not None  # only None once the connection is invalidated
-    cols = ", ".join(frame.columns)
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
     with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
         for start in range(0, len(frame), chunk):
             part = frame.iloc[start : start + chunk]
@@ -126,6 +185,7 @@ def import_tables(
     progress: Callable[[str, int, int], None] | None = None,
     replace_only: Mapping[str, Callable[[sa.Table], Any]] | None = None,
     fiscal_start_month: int | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> ImportResult:
     """Replace the given canonical tables in one transaction: all of them, or nothing.
 
@@ -138,14 +198,39 @@ def import_tables(
 
     ``after_table`` is called after each table is written (inside the transaction); an
     exception from it rolls everything back. Tests use it to inject a failure part-way.
+
+    ``reporting_currency``: spend and budget lines in other currencies are converted into it with
+    fx_rates (the import's, else the database's), and an import of fx_rates alone converts the lines
+    already stored again (`metrics.currency`); a line without a rate refuses the whole import.
     """
     unknown = [n for n in tables if n not in TABLES]
     if unknown:
         raise ImportRefused(f"not canonical tables: {unknown}")
     ensure_schema(engine)
+    reporting = reporting_currency.strip().upper()
+    calendar = FiscalCalendar(fiscal_start_month or 1)
     prepared = {n: _prepare(n, f.drop(columns=["_line"], errors="ignore")) for n, f in tables.items()}
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with engine.begin() as conn:
+        fx = prepared["fx_rates"] if "fx_rates" in prepared else _read_fx_rates(conn)
+        kept = [n for n in CONVERTED_TABLES if n not in prepared]
+        if "fx_rates" in prepared:
+            recorded = _recorded_currencies(conn)
+            other = [n for n in kept if recorded.get(n, reporting) != reporting]
+            if other:
+                raise ImportRefused(
+                    f"{' and '.join(other)} {'were' if len(other) > 1 else 'was'} converted into "
+                    f"{recorded[other[0]]}, not {reporting}: import {' and '.join(f'{n}.csv' for n in other)} "
+                    "again together with fx_rates.csv"
+                )
+        try:
+            for name in CONVERTED_TABLES:
+                if name in prepared:
+                    prepared[name] = _stored_frame(
+                        name, currency.convert(name, prepared[name], fx, reporting, calendar)
+                    )
+        except currency.MissingRatesError as exc:
+            raise ImportRefused(str(exc)) from None
         last = conn.execute(sa.select(sa.func.max(schema.import_batches.c.batch_id))).scalar()
         batch_id = (last or 0) + 1
         order = [n for n in TABLES if n in prepared]
@@ -156,6 +241,20 @@ def import_tables(
             _bulk_insert(conn, name, prepared[name])
             if after_table:
                 after_table(name)
+        if "fx_rates" in prepared:
+            try:
+                for name in kept:
+                    _reconvert(conn, name, fx, reporting, calendar)
+            except currency.MissingRatesError as exc:
+                raise ImportRefused(f"{exc} (lines already imported need it)") from None
+        converted = [n for n in order if n in CONVERTED_TABLES]
+        if converted:
+            currencies = schema.table_currencies
+            conn.execute(currencies.delete().where(currencies.c.table_name.in_(converted)))
+            conn.execute(
+                currencies.insert(),
+                [{"table_name": n, "reporting_currency": reporting, "batch_id": batch_id} for n in converted],
+            )
         counts = {n: int(len(prepared[n])) for n in order}
         labelled = [n for n in order if n in schema.QUARTER_LABELLED]
         if fiscal_start_month is not None and labelled:
@@ -271,20 +370,86 @@ def calendar_mismatch(engine: Engine, fiscal_start_month: int) -> str | None:
     )
 
 
+def _recorded_currencies(conn: Connection) -> dict[str, str]:
+    currencies = schema.table_currencies
+    rows = conn.execute(sa.select(currencies.c.table_name, currencies.c.reporting_currency)).all()
+    return {name: str(code) for name, code in rows}
+
+
+def recorded_currencies(engine: Engine) -> dict[str, str]:
+    """The reporting currency spend and budget were converted into (tables imported before this
+    was recorded, or by other means, are absent)."""
+    if not sa.inspect(engine).has_table("table_currencies"):
+        return {}
+    with engine.connect() as conn:
+        return _recorded_currencies(conn)
+
+
+def currency_mismatch(engine: Engine, reporting_currency: str) -> str | None:
+    """Why the money cannot be shown in `reporting_currency`, or None: spend or budget converted
+    into another currency would show its amounts under the wrong sign."""
+    reporting = reporting_currency.strip().upper()
+    recorded = {n: c for n, c in recorded_currencies(engine).items() if c != reporting}
+    if not recorded:
+        return None
+    then = sorted(set(recorded.values()))
+    files = " and ".join(f"{n}.csv" for n in sorted(recorded))
+    return (
+        f"{files} {'were' if len(recorded) > 1 else 'was'} imported with {' / '.join(then)} as the reporting "
+        f"currency, but BRIDGEBOARD_REPORTING_CURRENCY is now {reporting}. Its amounts are in {then[0]}, so "
+        f"nothing is shown. If {reporting} is right, import {files} again under it, with fx_rates.csv giving "
+        f"{reporting} rates (Data page or `python -m metrics load`); otherwise set "
+        f"BRIDGEBOARD_REPORTING_CURRENCY back to {then[0]}."
+    )
+
+
+def settings_mismatch(engine: Engine, fiscal_start_month: int, reporting_currency: str) -> str | None:
+    """The first reason the stored data cannot be shown under the current settings, or None."""
+    return calendar_mismatch(engine, fiscal_start_month) or currency_mismatch(engine, reporting_currency)
+
+
 def _month_name(month: int) -> str:
     return datetime(2000, month, 1).strftime("%B")
 
 
 def read_reference(engine: Engine) -> dict[str, pd.DataFrame]:
-    """The database's current reference tables (kpis, vendors), for the cross-table checks of an
-    import that does not bring them: the checks then run against the tables as they will be."""
+    """The database's current reference tables (kpis, vendors, fx_rates), for the cross-table checks
+    of an import that does not bring them: the checks then run against the tables as they will be.
+    Also, under `currency.STORED_NEEDS` keys, the currencies and months of the spend and budget lines stored
+    in a currency, which new rates imported alone must cover."""
     out = {}
-    for name in ("kpis", "vendors"):
+    for name in ("kpis", "vendors", "fx_rates"):
         frame = read_small_table(engine, name)
         # An empty glossary is still the glossary: targets for KPIs it lacks are refused. An empty
         # vendor catalogue is no catalogue: spend is not checked against it (as without vendors.csv).
-        if frame is not None and (name == "kpis" or not frame.empty):
+        if frame is not None and (name != "vendors" or not frame.empty):
             out[name] = frame
+    out.update(_stored_currencies(engine))
+    return out
+
+
+def _stored_currencies(engine: Engine) -> dict[str, pd.DataFrame]:
+    """Per converted table, its lines with a currency grouped by what picks their rate: spend by
+    calendar year and month, budget by fiscal year and quarter. Lines without one are left out."""
+    out = {}
+    existing = set(sa.inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        for name in CONVERTED_TABLES:
+            if name not in existing:
+                continue
+            t = schema.canonical[name]
+            keys: list[sa.ColumnElement[Any]]
+            if name == "spend":
+                keys = [sa.extract("year", t.c.date).label("year"), sa.extract("month", t.c.date).label("month")]
+            else:
+                keys = [t.c.fiscal_year, t.c.quarter]
+            stmt = (
+                sa.select(t.c.currency, *keys, sa.func.count().label("lines"))
+                .where(t.c.currency.is_not(None))
+                .group_by(t.c.currency, *keys)
+            )
+            columns = ["currency", *(k.name for k in keys), "lines"]
+            out[currency.STORED_NEEDS[name]] = pd.DataFrame(conn.execute(stmt).all(), columns=columns)
     return out
 
 
@@ -295,8 +460,8 @@ def user_tables(engine: Engine) -> list[str]:
 
 
 def read_small_table(engine: Engine, name: str) -> pd.DataFrame | None:
-    """A whole reference table (kpis, vendors: tens of rows) for cross-checks, or None."""
-    if name not in ("kpis", "vendors") or not sa.inspect(engine).has_table(name):
+    """A whole reference table (kpis, vendors, fx_rates: tens to hundreds of rows) for cross-checks, or None."""
+    if name not in ("kpis", "vendors", "fx_rates") or not sa.inspect(engine).has_table(name):
         return None
     with engine.connect() as conn:
         return pd.DataFrame(

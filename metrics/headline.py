@@ -228,8 +228,8 @@ def definitions_markdown() -> str:
     return "".join(f"{i}. **{label}**: {text}\n" for i, (label, text) in enumerate(DEFINITIONS.values(), 1))
 
 
-def _signed_money(value: float) -> str:
-    return ("+" if round(value, 2) > 0 else "") + money(value)
+def _signed_money(value: float, *, currency: str) -> str:
+    return ("+" if round(value, 2) > 0 else "") + money(value, currency=currency)
 
 
 def _sign(value: float | None, digits: int = 2) -> int:
@@ -253,6 +253,7 @@ class Headline:
     turnaround: QuarterTurnaround | None
     sla_days: float | None  # median SLA of the requests delivered in the quarter
     backlog: Backlog | None
+    currency: str = "$"  # the reporting currency's sign, for every amount the tiles and sentences write
 
     @property
     def previous(self) -> FiscalQuarter:
@@ -289,7 +290,7 @@ class Headline:
         delta = None
         if s is not None and s.previous_total is not None:
             change = s.total - s.previous_total
-            delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), None)
+            delta = Delta(f"{_signed_money(change, currency=self.currency)} {self._versus()}", _sign(change), None)
         if b is None or b.budget is None:
             notes = (Note(f"○ No budget recorded for {self.quarter.label}", NEUTRAL),)
         else:
@@ -301,13 +302,14 @@ class Headline:
                         variance,
                         b.variance_pct,
                         symbol=True,
-                        against=f"the {money(b.budget)} budget",
-                        zero=f"● On budget ({money(b.budget)})",
+                        against=f"the {money(b.budget, currency=self.currency)} budget",
+                        zero=f"● On budget ({money(b.budget, currency=self.currency)})",
+                        currency=self.currency,
                     ),
                     BAD if round(variance, 2) > 0 else GOOD,
                 ),
             )
-        return _tile("spend", money(s.total) if s else "no data", delta, notes)
+        return _tile("spend", money(s.total, currency=self.currency) if s else "no data", delta, notes)
 
     def _share_tile(self) -> Tile:
         ms = self.share
@@ -316,7 +318,7 @@ class Headline:
             delta = Delta(f"{points(ms.delta)} {self._versus()}", _sign(ms.delta, 4), None)
         notes: tuple[Note, ...] = ()
         if ms is not None and ms.share is not None:
-            marketing, it = money_apart(ms.marketing, ms.it)
+            marketing, it = money_apart(ms.marketing, ms.it, currency=self.currency)
             notes = (Note(f"Marketing {marketing} · IT {it}", NEUTRAL),)
         return _tile("share", share(ms.share) if ms else "no data", delta, notes)
 
@@ -325,12 +327,12 @@ class Headline:
         delta = None
         if now.total is not None and before.total is not None:
             change = now.total - before.total
-            delta = Delta(f"{_signed_money(change)} {self._versus()}", _sign(change), False)
+            delta = Delta(f"{_signed_money(change, currency=self.currency)} {self._versus()}", _sign(change), False)
         parts = []
         if now.overlap is not None:
             parts.append(
                 Note(
-                    f"{money(now.overlap)} overlap · {now.overlap_vendors} vendor"
+                    f"{money(now.overlap, currency=self.currency)} overlap · {now.overlap_vendors} vendor"
                     f"{'s' if now.overlap_vendors != 1 else ''} paid by both",
                     NEUTRAL,
                 )
@@ -338,17 +340,28 @@ class Headline:
         if now.shadow is not None:
             parts.append(
                 Note(
-                    f"{money(now.shadow)} shadow IT"
+                    f"{money(now.shadow, currency=self.currency)} shadow IT"
                     + (f" · {share(now.shadow_share)} of Marketing + Joint" if now.shadow_share is not None else ""),
                     NEUTRAL,
                 )
             )
         if now.counted_twice:
-            parts.append(Note(f"{money(now.counted_twice)} of overlap is also shadow IT, counted once", NEUTRAL))
+            parts.append(
+                Note(
+                    f"{money(now.counted_twice, currency=self.currency)} of overlap is also shadow IT, counted once",
+                    NEUTRAL,
+                )
+            )
         # "not in scope" only when the department filter leaves out what is measured; a scope
         # that covers it with no spend lines (an empty or spend-less database) is "no data".
         in_scope = self.overlap.in_scope or spend.shadow_in_scope(self.data.departments)
-        value = money(now.total) if now.total is not None else "no data" if in_scope else "not in scope"
+        value = (
+            money(now.total, currency=self.currency)
+            if now.total is not None
+            else "no data"
+            if in_scope
+            else "not in scope"
+        )
         return _tile("at_stake", value, delta, tuple(parts))
 
     def _kpi_tile(self) -> Tile:
@@ -406,7 +419,7 @@ class Headline:
             s
             for s in (
                 self.spend_sentence,
-                self.share.sentence if self.share else None,
+                self.share.sentence(currency=self.currency) if self.share else None,
                 self.at_stake_sentence,
                 self.kpi_sentence,
                 self.lead_time_sentence,
@@ -423,13 +436,13 @@ class Headline:
         if s.previous_total is not None:
             change = s.total - s.previous_total
             changes.append(
-                f"{'up' if change > 0 else 'down'} {money(abs(change))} on {self.previous.label}"
+                f"{'up' if change > 0 else 'down'} {money(abs(change), currency=self.currency)} on {self.previous.label}"
                 if round(change, 2)
                 else f"the same as in {self.previous.label}"
             )
         if b is not None and b.budget is not None:
-            changes.append(spend.variance_words(b.variance, b.variance_pct, against="budget"))
-        text = f"Technology spend was {money(s.total)} in {self.quarter.label}"
+            changes.append(spend.variance_words(b.variance, b.variance_pct, against="budget", currency=self.currency))
+        text = f"Technology spend was {money(s.total, currency=self.currency)} in {self.quarter.label}"
         text += (", " + " and ".join(changes)) if changes else ""
         if b is None or b.budget is None:
             return text + "; no budget is recorded for the quarter."
@@ -443,17 +456,17 @@ class Headline:
         parts = []
         if a.overlap:
             parts.append(
-                f"{money(a.overlap)} with {a.overlap_vendors} vendor{'s' if a.overlap_vendors != 1 else ''} "
+                f"{money(a.overlap, currency=self.currency)} with {a.overlap_vendors} vendor{'s' if a.overlap_vendors != 1 else ''} "
                 f"that both Marketing and IT pay (the most with {a.top_overlap_vendor})"
             )
         if a.shadow:
             parts.append(
-                f"{money(a.shadow)} of shadow IT"
+                f"{money(a.shadow, currency=self.currency)} of shadow IT"
                 + (f", {share(a.shadow_share)} of Marketing and Joint spend" if a.shadow_share is not None else "")
             )
         if not parts:
             return f"No money is at stake in vendor overlap or shadow IT in {self.quarter.label}."
-        return f"{money(a.total)} is at stake: " + " and ".join(parts) + "."
+        return f"{money(a.total, currency=self.currency)} is at stake: " + " and ".join(parts) + "."
 
     @property
     def kpi_sentence(self) -> str | None:
@@ -494,7 +507,7 @@ def _sla_days(lead_times: pd.DataFrame, quarter: FiscalQuarter) -> float | None:
     return float(rows["sla_p50"].iloc[0])
 
 
-def headline(data: QuarterData) -> Headline:
+def headline(data: QuarterData, *, currency: str = "$") -> Headline:
     """The headline of `data.quarter` from the frames the pages load."""
     q, scope = data.quarter, data.departments
     overlap = spend.vendor_overlap(data.period, q, scope)
@@ -516,6 +529,7 @@ def headline(data: QuarterData) -> Headline:
         turnaround=turnaround.quarter_turnaround(data.lead_times, q),
         sla_days=_sla_days(data.lead_times, q),
         backlog=data.backlog,
+        currency=currency,
     )
 
 
@@ -525,5 +539,7 @@ def load_headline(
     quarter: FiscalQuarter,
     departments: Sequence[str] = (),
     today: date | None = None,
+    *,
+    currency: str = "$",
 ) -> Headline:
-    return headline(load_quarter_data(engine, calendar, quarter, departments, today))
+    return headline(load_quarter_data(engine, calendar, quarter, departments, today), currency=currency)

@@ -9,7 +9,7 @@ has a full example). Each section may hold:
 - `values.<column>`: written value -> value (`"CC-4100" = "Marketing"`), matched ignoring case,
   spaces, underscores and hyphens; values not listed are read as written.
 - `constants`: a column with one value on every row (`department = "Marketing"`).
-- `currency`: shorthand for the constant `currency` column (spend only).
+- `currency`: shorthand for the constant `currency` column (spend and budget).
 - `date_order` ("dmy" or "mdy") or `date_format` (a strftime pattern such as "%d.%m.%Y").
 - `decimal` ("." or ",") and `thousands` ("," "." " " "'" or ""): the file's separators.
 
@@ -239,7 +239,7 @@ def _parse_table(name: str, body: Any, source: str) -> TableMapping:
             raise MappingError(
                 f"{key}.currency",
                 f"the {name} table has no currency column",
-                "remove the setting (only spend has a currency)",
+                "remove the setting (only spend and budget have a currency)",
                 source,
             )
         if not re.fullmatch(r"[A-Za-z]{3}", currency):

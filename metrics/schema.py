@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metrics.contract import TABLES, Column
+from metrics.currency import CONVERTED_TABLES, ORIGINAL_AMOUNT, RATE_USED
 
 metadata = sa.MetaData()
 
@@ -29,8 +30,20 @@ def _column(c: Column) -> sa.Column:
     return sa.Column(c.name, _TYPES[c.kind](), nullable=not c.required)
 
 
+def _stored(name: str) -> list[sa.Column]:
+    """Columns the database adds to a table beyond the contract's: for spend and budget, the line's
+    own amount and the rate that converted it (`metrics.currency`), so new rates can re-convert."""
+    if name not in CONVERTED_TABLES:
+        return []
+    return [
+        sa.Column(ORIGINAL_AMOUNT, sa.Numeric(18, 2), nullable=True),
+        sa.Column(RATE_USED, sa.Double(), nullable=True),
+    ]
+
+
 canonical: dict[str, sa.Table] = {
-    name: sa.Table(name, metadata, *(_column(c) for c in table.columns)) for name, table in TABLES.items()
+    name: sa.Table(name, metadata, *(_column(c) for c in table.columns), *_stored(name))
+    for name, table in TABLES.items()
 }
 
 # One row per successful import: what was loaded, from where, and the validation report at
@@ -59,6 +72,16 @@ table_calendars = sa.Table(
 )
 QUARTER_LABELLED = ("budget", "kpi_targets")
 
+# The reporting currency each table with money (spend, budget) was converted into. Its amounts are
+# in that currency: shown under another, they would be wrong, so a change is caught, not applied.
+table_currencies = sa.Table(
+    "table_currencies",
+    metadata,
+    sa.Column("table_name", sa.String, primary_key=True),
+    sa.Column("reporting_currency", sa.String, nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+)
+
 spend = canonical["spend"]
 budget = canonical["budget"]
 vendors = canonical["vendors"]
@@ -66,3 +89,4 @@ kpis = canonical["kpis"]
 kpi_targets = canonical["kpi_targets"]
 kpi_actuals = canonical["kpi_actuals"]
 requests = canonical["requests"]
+fx_rates = canonical["fx_rates"]

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from metrics.currency import DEFAULT_REPORTING_CURRENCY, is_code, symbol
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO_ROOT / "sample_data"
 DEFAULT_EMBEDDED_DB = REPO_ROOT / ".bridgeboard" / "bridgeboard.duckdb"
@@ -27,6 +29,7 @@ ENV_FISCAL_START = "BRIDGEBOARD_FISCAL_START_MONTH"
 ENV_DATE_ORDER = "BRIDGEBOARD_DATE_ORDER"
 ENV_DECIMAL = "BRIDGEBOARD_DECIMAL"
 ENV_COMPANY = "BRIDGEBOARD_COMPANY"  # the company named on the board pack's title slide
+ENV_REPORTING_CURRENCY = "BRIDGEBOARD_REPORTING_CURRENCY"  # ISO code every amount is shown in
 CONNECTION_NAME = "bridgeboard"  # [connections.bridgeboard] in .streamlit/secrets.toml
 
 
@@ -43,6 +46,12 @@ class Settings:
     date_order: str = "auto"
     decimal: str = "auto"
     company: str | None = None  # BRIDGEBOARD_COMPANY
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # BRIDGEBOARD_REPORTING_CURRENCY
+
+    @property
+    def money_symbol(self) -> str:
+        """How amounts read in the reporting currency: '$', '€', or a code such as 'CHF '."""
+        return symbol(self.reporting_currency)
 
     @property
     def uses_database(self) -> bool:
@@ -107,6 +116,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping
     decimal = env.get(ENV_DECIMAL, "auto").strip() or "auto"
     if decimal not in ("auto", ".", ","):
         raise SettingsError(f"{ENV_DECIMAL} must be auto, '.' or ',', not '{decimal}'")
+    reporting = env.get(ENV_REPORTING_CURRENCY, DEFAULT_REPORTING_CURRENCY).strip().upper()
+    if not is_code(reporting or DEFAULT_REPORTING_CURRENCY):
+        raise SettingsError(
+            f"{ENV_REPORTING_CURRENCY} must be a three-letter ISO currency code such as USD or EUR, not "
+            f"'{env.get(ENV_REPORTING_CURRENCY)}'"
+        )
     return Settings(
         data_dir=Path(env.get(ENV_DATA_DIR) or SAMPLE_DIR),
         database_url=url,
@@ -115,6 +130,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping
         date_order=date_order,
         decimal=decimal,
         company=env.get(ENV_COMPANY, "").strip() or None,
+        reporting_currency=reporting or DEFAULT_REPORTING_CURRENCY,
     )
 
 

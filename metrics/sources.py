@@ -18,16 +18,24 @@ from metrics.settings import Settings
 from metrics.validation import Finding, ReadOptions, ValidationReport, validate_folder
 
 # Bump when the way files are read or stored changes, so embedded databases rebuild.
-LOADER_VERSION = "2"  # 2: the decimal mark under "auto" is decided by the values
+LOADER_VERSION = "3"  # 2: the decimal mark under "auto" is decided by the values; 3: currencies converted
 
 
 def read_options(settings: Settings) -> ReadOptions:
-    return ReadOptions(date_order=settings.date_order, decimal=settings.decimal)
+    return ReadOptions(
+        date_order=settings.date_order,
+        decimal=settings.decimal,
+        reporting_currency=settings.reporting_currency,
+        fiscal_start_month=settings.fiscal_start_month,
+    )
 
 
 def folder_fingerprint(path: Path, options: ReadOptions) -> str:
-    """Content hash of the folder's CSV files and the read options that shape the data."""
-    h = hashlib.sha256(f"v{LOADER_VERSION}|{options.date_order}|{options.decimal}".encode())
+    """Content hash of the folder's CSV files and the read options that shape the data (the
+    reporting currency too: the folder's amounts are stored converted into it)."""
+    h = hashlib.sha256(
+        f"v{LOADER_VERSION}|{options.date_order}|{options.decimal}|{options.reporting_currency}".encode()
+    )
     for f in sorted(p for p in Path(path).glob("*") if p.suffix.lower() == ".csv" and p.is_file()):
         h.update(f.name.lower().encode() + b"\0")
         with f.open("rb") as fh:
@@ -82,16 +90,24 @@ def load_folder(
     findings = [f.as_dict() for f in report.findings]
     if not report.ok:
         return LoadOutcome(report, findings)
-    result = db.import_tables(
-        engine,
-        {n: report.tables[n] for n in TABLES if n in report.tables},
-        source=source or str(path),
-        fingerprint=_with_mapping(folder_fingerprint(path, options), mapping),
-        findings=findings,
-        after_table=after_table,
-        progress=progress,
-        fiscal_start_month=fiscal_start_month,
-    )
+    try:
+        result = db.import_tables(
+            engine,
+            {n: report.tables[n] for n in TABLES if n in report.tables},
+            source=source or str(path),
+            fingerprint=_with_mapping(folder_fingerprint(path, options), mapping),
+            findings=findings,
+            after_table=after_table,
+            progress=progress,
+            fiscal_start_month=fiscal_start_month,
+            reporting_currency=options.reporting_currency,
+        )
+    except db.ImportRefused as exc:
+        # Refused against what the database holds (the files alone were fine): nothing was written.
+        refused = Finding(
+            "error", str(path), None, None, None, str(exc), "nothing was imported; import again once fixed"
+        )
+        return LoadOutcome(report, [*findings, refused.as_dict()])
     return LoadOutcome(report, findings, imported=result)
 
 

@@ -1,7 +1,7 @@
 """``python -m metrics summary``: the headline figures of a quarter, as JSON for machines or as
 text for people, computed by `metrics.headline` (the Overview page's functions).
 
-JSON: money as numbers in the reporting currency (rounded to the cent), shares and rates as
+JSON: money as numbers in the reporting currency, named by `currency` (rounded to the cent), shares and rates as
 fractions, days as numbers, absent figures as null. `as_of` is when the data was imported
 (ISO 8601, UTC) or, for a database filled by other means, the latest date in its data.
 """
@@ -15,12 +15,14 @@ from sqlalchemy.engine import Engine
 
 from metrics import db, inventory
 from metrics.contract import DEPARTMENTS
+from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.fiscal import FiscalCalendar
 from metrics.headline import Headline
 
 SUMMARY_KEYS = (
     "quarter",
     "as_of",
+    "currency",
     "total_spend",
     "spend_by_department",
     "budget_total",
@@ -75,12 +77,13 @@ def _fraction(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def summary_figures(h: Headline, as_of: DataAsOf) -> dict:
-    """The figures with the keys of SUMMARY_KEYS, in that order."""
+def summary_figures(h: Headline, as_of: DataAsOf, reporting_currency: str = DEFAULT_REPORTING_CURRENCY) -> dict:
+    """The figures with the keys of SUMMARY_KEYS, in that order; money in `reporting_currency`."""
     s, b, ms, k = h.spend, h.budget, h.share, h.kpis
     return {
         "quarter": h.quarter.label,
         "as_of": as_of.iso,
+        "currency": reporting_currency,
         "total_spend": _cents(s.total) if s else None,
         "spend_by_department": {d: _cents(s.by_department.get(d)) if s else None for d in DEPARTMENTS},
         "budget_total": _cents(b.budget) if b else None,

@@ -40,8 +40,13 @@ shadow = spend.shadow_it(period, shadow_trend, q, scope)
 mix = spend.investment_mix(period, q)
 
 
+# Streamlit's own currency formats (with thousands separators); other currencies read "CHF 1234.50".
+COLUMN_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+
+
 def money_column(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="dollar")
+    code = ctx.settings.reporting_currency
+    return st.column_config.NumberColumn(label, format=COLUMN_FORMATS.get(code, f"{ctx.symbol}%.2f"))
 
 
 SHARE = st.column_config.ProgressColumn("Share", format="percent", min_value=0.0, max_value=1.0)
@@ -85,8 +90,8 @@ def reset(*keys: str) -> None:
 with st.container(horizontal=True):
     st.metric(
         "Technology spend",
-        money(headline.total) if headline else "no data",
-        headline.total_delta_label if headline else None,
+        money(headline.total, currency=ctx.symbol) if headline else "no data",
+        headline.total_delta_label(currency=ctx.symbol) if headline else None,
         delta_color="inverse",
         border=True,
         help="Sum of the spend lines dated in the quarter, for the departments in scope; credits net off.",
@@ -103,7 +108,7 @@ with st.container(horizontal=True):
         pct = variance.variance_pct
         st.metric(
             "Against budget",
-            spend.variance_words(variance.variance, zero=None),
+            spend.variance_words(variance.variance, zero=None, currency=ctx.symbol),
             f"{spend.variance_percent(pct, signed=True)} · {variance.verdict}" if pct is not None else None,
             delta_color="inverse",
             border=True,
@@ -119,7 +124,7 @@ with st.container(horizontal=True):
         )
     st.metric(
         "At stake in vendor overlap",
-        money(overlap.total_at_stake) if overlap.in_scope else "not in scope",
+        money(overlap.total_at_stake, currency=ctx.symbol) if overlap.in_scope else "not in scope",
         f"{len(overlap.vendors)} vendors paid by both" if overlap.in_scope else None,
         delta_color="off",
         delta_arrow="off",
@@ -129,7 +134,7 @@ with st.container(horizontal=True):
     no_shadow = "no data" if spend.shadow_in_scope(scope) else "not in scope"
     st.metric(
         "Shadow IT",
-        money(shadow.amount) if shadow else no_shadow,
+        money(shadow.amount, currency=ctx.symbol) if shadow else no_shadow,
         f"{share(shadow.share)} of Marketing + Joint spend" if shadow and shadow.share is not None else None,
         delta_color="off",
         delta_arrow="off",
@@ -139,9 +144,11 @@ with st.container(horizontal=True):
 
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")
-st.markdown(shown(mshare.sentence if mshare else f"No technology spend is dated in {q.label}."))
+st.markdown(shown(mshare.sentence(currency=ctx.symbol) if mshare else f"No technology spend is dated in {q.label}."))
 st.plotly_chart(
-    charts.spend_by_quarter_chart(split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q),
+    charts.spend_by_quarter_chart(
+        split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q, currency=ctx.symbol
+    ),
     key="chart_split",
 )
 if scope:
@@ -152,13 +159,13 @@ st.subheader(f"Budget vs actual, {q.label}")
 if variance is None:
     st.info(f"Neither spend nor budget is recorded for {q.label} in scope.")
 else:
-    st.markdown(shown(variance.sentence))
+    st.markdown(shown(variance.sentence(currency=ctx.symbol)))
     budget_lines = masked(variance.lines)
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(charts.budget_vs_actual_chart(budget_lines), key="chart_budget")
+        st.plotly_chart(charts.budget_vs_actual_chart(budget_lines, currency=ctx.symbol), key="chart_budget")
     with right:
-        st.plotly_chart(charts.variance_heatmap(budget_lines), key="chart_heatmap")
+        st.plotly_chart(charts.variance_heatmap(budget_lines, currency=ctx.symbol), key="chart_heatmap")
     st.dataframe(
         spend.with_verdict_labels(budget_lines),
         hide_index=True,
@@ -175,12 +182,12 @@ st.markdown(f"**Fiscal-year landing, FY{q.fiscal_year}**")
 if landing is None:
     st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
 else:
-    st.markdown(shown(landing.sentence))
-    st.plotly_chart(charts.landing_chart(landing), key="chart_landing")
+    st.markdown(shown(landing.sentence(currency=ctx.symbol)))
+    st.plotly_chart(charts.landing_chart(landing, currency=ctx.symbol), key="chart_landing")
 
 # --- Overlap -------------------------------------------------------------------------------
 st.subheader(f"Overlap, {q.label}")
-st.markdown(shown(overlap.sentence))
+st.markdown(shown(overlap.sentence(currency=ctx.symbol)))
 if not overlap.vendors.empty:
     st.dataframe(
         masked(overlap.vendors),
@@ -195,7 +202,7 @@ if not overlap.vendors.empty:
         },
     )
 st.markdown("**Redundant tools**")
-st.markdown(shown(redundant.sentence))
+st.markdown(shown(redundant.sentence(currency=ctx.symbol)))
 if not redundant.categories.empty:
     st.dataframe(
         masked(redundant.categories),
@@ -229,29 +236,31 @@ st.subheader("Shadow IT")
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(shown(spend.shadow_trend_sentence(shadow_trend, q)))
-    st.plotly_chart(charts.shadow_trend_chart(shadow_trend, q), key="chart_shadow_trend")
+    st.plotly_chart(charts.shadow_trend_chart(shadow_trend, q, currency=ctx.symbol), key="chart_shadow_trend")
 with right:
     if shadow:
-        st.markdown(shown(shadow.sentence))
+        st.markdown(shown(shadow.sentence(currency=ctx.symbol)))
     elif spend.shadow_in_scope(scope):
         st.markdown(shown(f"No Marketing or Joint spend is dated in {q.label}."))
     else:
         st.markdown("Shadow IT is measured on Marketing and Joint spend: include one of them in the filter.")
     if shadow:
-        st.plotly_chart(charts.top_vendors_chart(masked(shadow.top_vendors)), key="chart_shadow_vendors")
+        st.plotly_chart(
+            charts.top_vendors_chart(masked(shadow.top_vendors), currency=ctx.symbol), key="chart_shadow_vendors"
+        )
 
 # --- Run / Grow / Transform ------------------------------------------------------------------
 st.subheader(f"Run / Grow / Transform, {q.label}")
 if mix is None:
     st.info(f"No spend lines in {q.label} for {ctx.filters.department_label.lower()}.")
 else:
-    st.markdown(shown(mix.sentence))
+    st.markdown(shown(mix.sentence(currency=ctx.symbol)))
     left, right = st.columns([4, 1], vertical_alignment="center")
-    left.plotly_chart(charts.investment_mix_chart(mix.mix), key="chart_mix")
+    left.plotly_chart(charts.investment_mix_chart(mix.mix, currency=ctx.symbol), key="chart_mix")
     right.metric(
         "Unmapped spend",
         share(mix.unmapped_share),
-        money(mix.unmapped),
+        money(mix.unmapped, currency=ctx.symbol),
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -312,8 +321,8 @@ if vendor:
     downloads(lines, "bridgeboard", q.label, *path, "lines", key="dl_lines")
 else:
     level = cached.masked_level(spend.drill_down(period, q, department, category), mask)
-    st.markdown(shown(level.sentence))
-    st.plotly_chart(charts.drill_chart(level), key="chart_drill")
+    st.markdown(shown(level.sentence(currency=ctx.symbol)))
+    st.plotly_chart(charts.drill_chart(level, currency=ctx.symbol), key="chart_drill")
     st.dataframe(
         level.table,
         hide_index=True,

@@ -136,6 +136,7 @@ if uploads:
                 files,
                 lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"),
                 fiscal_start_month=ctx.settings.fiscal_start_month,
+                reporting_currency=ctx.settings.reporting_currency,
             )
             if result.ok:
                 progress.update(label=result.message, state="complete")

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from metrics import db
 from metrics.contract import SPEND, enum_lookup, fold_enum
+from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.importers.common import (
     ERROR,
     WARNING,
@@ -215,14 +216,6 @@ def read_focus(data: bytes, file: str, options: FocusOptions | None = None) -> F
         list(start_text.to_numpy()[bad_start]),
         "ChargePeriodStart",
     )
-    currencies = sorted(set(col("BillingCurrency")) - {""})
-    if len(currencies) > 1:
-        notes.add(
-            ERROR,
-            f"the file bills in several currencies ({', '.join(currencies)}); spend is in one reporting currency",
-            "import one file per currency after converting, or export the FOCUS data in one billing currency",
-            column="BillingCurrency",
-        )
     notes.refuse_on_errors()
 
     provider = col("ProviderName")
@@ -545,8 +538,12 @@ def replaces(months: list[date]):
     return where
 
 
-def import_spend(engine, mapped: FocusImport, fingerprint: str) -> db.ImportResult:
-    """Write the lines in one transaction, replacing earlier FOCUS lines of the same months."""
+def import_spend(
+    engine, mapped: FocusImport, fingerprint: str, reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+) -> db.ImportResult:
+    """Write the lines in one transaction, replacing earlier FOCUS lines of the same months. Lines
+    billed in another currency than the reporting one are converted with the database's fx_rates
+    (one line per billing currency, so a file in several currencies converts each)."""
     return db.import_tables(
         engine,
         {"spend": mapped.spend},
@@ -554,16 +551,22 @@ def import_spend(engine, mapped: FocusImport, fingerprint: str) -> db.ImportResu
         fingerprint=fingerprint,
         findings=mapped.report().finding_dicts(),
         replace_only={"spend": replaces(mapped.months)},
+        reporting_currency=reporting_currency,
     )
 
 
-def load(path: str | Path, url: str, options: FocusOptions | None = None) -> tuple[FocusImport, db.ImportResult]:
+def load(
+    path: str | Path,
+    url: str,
+    options: FocusOptions | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+) -> tuple[FocusImport, db.ImportResult]:
     path = Path(path)
     data = path.read_bytes()
     mapped = read_focus(data, path.name, options)
     engine = db.make_engine(url)
     try:
-        result = import_spend(engine, mapped, "focus:" + hashlib.sha256(data).hexdigest())
+        result = import_spend(engine, mapped, "focus:" + hashlib.sha256(data).hexdigest(), reporting_currency)
     finally:
         engine.dispose()
     return mapped, result

@@ -1,6 +1,6 @@
 """Seeded sample data: Northwind Outfitters, FY2024 Q1 to FY2026 Q3.
 
-``write_sample(out_dir)`` writes the seven canonical tables (see ``metrics.contract``) for a fictional
+``write_sample(out_dir)`` writes the canonical tables but fx_rates (see ``metrics.contract``) for a fictional
 outdoor retailer whose fiscal year is the calendar year and whose reporting currency is USD. The data
 tells the story the dashboard is built to show:
 

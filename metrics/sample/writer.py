@@ -66,7 +66,8 @@ DEFAULT_SPEND_ROWS = 20000  # the committed sample; keeps sample_data/ well unde
 
 
 def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, spend_rows: int = DEFAULT_SPEND_ROWS) -> dict[str, int]:
-    """Write the seven sample tables as CSV files into ``out_dir``; return the rows written per table."""
+    """Write the sample tables as CSV files into ``out_dir`` (all but fx_rates: the sample is in one
+    currency); return the rows written per table."""
     if spend_rows < 1:
         raise ValueError("spend_rows must be at least 1")
     out = Path(out_dir)
@@ -95,7 +96,7 @@ def write_sample(out_dir: str | Path, seed: int = DEFAULT_SEED, spend_rows: int 
     ):
         _write_csv(df, out / f"{name}.csv", name)
         counts[name] = len(df)
-    return {name: counts[name] for name in TABLES}
+    return {name: counts[name] for name in TABLES if name in counts}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def _budget(fixed: pd.DataFrame, cells: pd.DataFrame, rng: np.random.Generator) 
                     "Forecast",
                 )
             )
-    return pd.DataFrame(rows, columns=list(TABLES["budget"].column_names))
+    return pd.DataFrame(rows, columns=[c for c in TABLES["budget"].column_names if c != "currency"])  # all USD
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -439,6 +440,12 @@ def _stamp(ts: np.ndarray) -> list[str]:
 
 
 def _write_csv(df: pd.DataFrame, path: Path, table: str) -> None:
-    """UTF-8 without BOM, '\\n' line ends, contract column order, money with two decimals."""
+    """UTF-8 without BOM, '\\n' line ends, contract column order, money with two decimals. Optional
+    columns the story does not fill (budget's currency: the sample is all USD) are left out."""
+    contract = TABLES[table]
+    missing = [c.name for c in contract.required if c.name not in df.columns]
+    if missing:
+        raise ValueError(f"the sample's {table} lacks required columns {missing}")
+    columns = [c for c in contract.column_names if c in df.columns]
     with open(path, "w", encoding="utf-8", newline="") as f:
-        df[list(TABLES[table].column_names)].to_csv(f, index=False, lineterminator="\n", float_format="%.2f")
+        df[columns].to_csv(f, index=False, lineterminator="\n", float_format="%.2f")

@@ -65,13 +65,11 @@ class SpendSplit:
     shares: dict[str, float | None]  # None when the total is zero (a share of nothing)
     previous_total: float | None  # None: no spend lines in the previous quarter (no data)
 
-    @property
-    def total_delta_label(self) -> str | None:
-        return wording.total_delta_label(self)
+    def total_delta_label(self, *, currency: str = "$") -> str | None:
+        return wording.total_delta_label(self, currency=currency)
 
-    @property
-    def sentence(self) -> str:
-        return wording.spend_split_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.spend_split_sentence(self, currency=currency)
 
 
 def spend_split(by_quarter: pd.DataFrame, quarter: FiscalQuarter | None) -> SpendSplit | None:
@@ -137,9 +135,8 @@ class MarketingShare:
             return None
         return self.share - self.previous_share
 
-    @property
-    def sentence(self) -> str:
-        return wording.marketing_share_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.marketing_share_sentence(self, currency=currency)
 
 
 def marketing_share(split: pd.DataFrame, quarter: FiscalQuarter | None) -> MarketingShare | None:
@@ -201,9 +198,8 @@ class BudgetVariance:
         """Spend in categories that have no budget line."""
         return _r(self.lines.loc[self.lines["budget"].isna(), "actual"].sum())
 
-    @property
-    def sentence(self) -> str:
-        return wording.budget_variance_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.budget_variance_sentence(self, currency=currency)
 
 
 def _budget_of(budget: pd.DataFrame, scenario: str, quarters: Collection[FiscalQuarter]) -> pd.DataFrame:
@@ -263,9 +259,8 @@ class FiscalYearLanding:
     def variance(self) -> float | None:
         return None if self.landing is None or self.budget is None else _r(self.landing - self.budget)
 
-    @property
-    def sentence(self) -> str:
-        return wording.landing_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.landing_sentence(self, currency=currency)
 
 
 def fiscal_year_landing(
@@ -352,9 +347,8 @@ class VendorOverlap:
     def total_at_stake(self) -> float | None:
         return _r(self.vendors["at_stake"].sum()) if self.in_scope else None
 
-    @property
-    def sentence(self) -> str:
-        return wording.vendor_overlap_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.vendor_overlap_sentence(self, currency=currency)
 
 
 def vendor_overlap(period: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = ()) -> VendorOverlap:
@@ -392,9 +386,8 @@ class RedundantTools:
     def total(self) -> float | None:
         return _r(self.categories["at_stake"].sum()) if self.in_scope else None
 
-    @property
-    def sentence(self) -> str:
-        return wording.redundant_tools_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.redundant_tools_sentence(self, currency=currency)
 
 
 def redundant_tools(period: pd.DataFrame, quarter: FiscalQuarter, departments: Sequence[str] = ()) -> RedundantTools:
@@ -490,9 +483,8 @@ class ShadowIT:
     def share(self) -> float | None:
         return _pct_or_none(self.amount, self.base)
 
-    @property
-    def sentence(self) -> str:
-        return wording.shadow_it_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.shadow_it_sentence(self, currency=currency)
 
 
 def shadow_in_scope(departments: Sequence[str]) -> bool:
@@ -549,11 +541,11 @@ class InvestmentMix:
     def unmapped_share(self) -> float | None:
         return _pct_or_none(self.unmapped, self.total)
 
-    @property
-    def sentence(self) -> str:
+    def sentence(self, *, currency: str = "$") -> str:
         mapped = self.mix[self.mix["investment_type"] != UNMAPPED].dropna(subset=["share"])
         largest = mapped.sort_values("share", ascending=False).drop_duplicates("department")
-        return wording.investment_mix_sentence(self, largest.assign(_o=_department_sort(largest)).sort_values("_o"))
+        ordered = largest.assign(_o=_department_sort(largest)).sort_values("_o")
+        return wording.investment_mix_sentence(self, ordered, currency=currency)
 
 
 def investment_mix(period: pd.DataFrame, quarter: FiscalQuarter) -> InvestmentMix | None:
@@ -603,9 +595,8 @@ class DrillLevel:
     def total(self) -> float:
         return _r(self.rows["spend"].sum())
 
-    @property
-    def sentence(self) -> str:
-        return wording.drill_level_sentence(self)
+    def sentence(self, *, currency: str = "$") -> str:
+        return wording.drill_level_sentence(self, currency=currency)
 
 
 def drill_down(

@@ -107,6 +107,7 @@ def variance_words(
     percent_decimals: int | None = None,
     zero: str | None = "exactly on budget",
     missing: str = "no budget",
+    currency: str = "$",
 ) -> str:
     """The one wording of a budget variance (actual - budget; `pct` = variance / budget).
 
@@ -133,7 +134,7 @@ def variance_words(
         assert pct is not None  # short with no pct returned `missing` above
         return f"{sign}{variance_percent(abs(pct), decimals=percent_decimals)}"
     pct_text = f" ({variance_percent(abs(pct), decimals=percent_decimals)})" if pct is not None else ""
-    text = f"{sign}{money(abs(variance))}{pct_text} {'over' if over else 'under'}"
+    text = f"{sign}{money(abs(variance), currency=currency)}{pct_text} {'over' if over else 'under'}"
     if against:
         text += f" {against}"
     if with_verdict:
@@ -152,21 +153,21 @@ def change_in_points(delta: float, previous: FiscalQuarter) -> str:
     return f"{'up' if whole > 0 else 'down'} {abs(whole)} point{'s' if abs(whole) != 1 else ''} on {previous.label}"
 
 
-def total_delta_label(split: SpendSplit) -> str | None:
+def total_delta_label(split: SpendSplit, *, currency: str = "$") -> str | None:
     if split.previous_total is None:
         return None
-    return f"{money(split.total - split.previous_total)} vs {split.quarter.previous().label}"
+    return f"{money(split.total - split.previous_total, currency=currency)} vs {split.quarter.previous().label}"
 
 
-def spend_split_sentence(split: SpendSplit) -> str:
+def spend_split_sentence(split: SpendSplit, *, currency: str = "$") -> str:
     mk = split.shares.get("Marketing")
-    base = f"{split.quarter.label}: {money(split.total)} of technology spend"
+    base = f"{split.quarter.label}: {money(split.total, currency=currency)} of technology spend"
     if mk is None:
         return base + "."
     return base + f", of which Marketing paid {share(mk)}."
 
 
-def marketing_share_sentence(ms: MarketingShare) -> str:
+def marketing_share_sentence(ms: MarketingShare, *, currency: str = "$") -> str:
     if ms.share is None:
         return f"No technology spend is dated in {ms.quarter.label}."
     text = f"Marketing paid {share(ms.share)} of technology spend in {ms.quarter.label}"
@@ -175,7 +176,7 @@ def marketing_share_sentence(ms: MarketingShare) -> str:
     text += "."
     if ms.overtaken_in is not None and ms.marketing > ms.it:
         # The claim carries the two amounts, with the precision that shows the order.
-        marketing, it = money_apart(ms.marketing, ms.it)
+        marketing, it = money_apart(ms.marketing, ms.it, currency=currency)
         if ms.overtaken_in == ms.quarter:
             text += f" Its technology spend ({marketing}) overtook IT's ({it}) this quarter."
         else:
@@ -183,37 +184,37 @@ def marketing_share_sentence(ms: MarketingShare) -> str:
     return text
 
 
-def budget_variance_sentence(bv: BudgetVariance) -> str:
+def budget_variance_sentence(bv: BudgetVariance, *, currency: str = "$") -> str:
     q = bv.quarter.label
     if bv.budget is None:
-        return f"No budget is recorded for {q}, so its {money(bv.actual)} of spend cannot be compared with one."
+        return f"No budget is recorded for {q}, so its {money(bv.actual, currency=currency)} of spend cannot be compared with one."
     text = (
-        f"In {q}, spend of {money(bv.actual)} against a budget of {money(bv.budget)} was "
-        f"{variance_words(bv.variance, bv.variance_pct, against='budget', with_verdict=True)}."
+        f"In {q}, spend of {money(bv.actual, currency=currency)} against a budget of {money(bv.budget, currency=currency)} was "
+        f"{variance_words(bv.variance, bv.variance_pct, against='budget', with_verdict=True, currency=currency)}."
     )
     worst = bv.lines.dropna(subset=["variance"]).sort_values("variance", ascending=False).head(1)
     if not worst.empty and worst["variance"].iloc[0] > 0:
         w = worst.iloc[0]
-        text += f" The largest overrun is {w['department']}'s {w['category']} budget (+{money(w['variance'])})."
+        text += f" The largest overrun is {w['department']}'s {w['category']} budget (+{money(w['variance'], currency=currency)})."
     if bv.unbudgeted:
-        text += f" {money(bv.unbudgeted)} went to categories with no budget."
+        text += f" {money(bv.unbudgeted, currency=currency)} went to categories with no budget."
     return text
 
 
-def landing_sentence(landing: FiscalYearLanding) -> str:
+def landing_sentence(landing: FiscalYearLanding, *, currency: str = "$") -> str:
     fy = f"FY{landing.fiscal_year}"
     if landing.missing_forecast:
         missing = ", ".join(q.q for q in landing.missing_forecast)
         return f"{fy} has forecasts, but none for {missing}, so its landing cannot be projected yet."
     basis = _basis(landing.actual_quarters, landing.forecast_quarters)
     if landing.budget is None:
-        return f"{fy} is on course to land at {money(landing.landing)} ({basis}); no full-year budget is recorded."
+        return f"{fy} is on course to land at {money(landing.landing, currency=currency)} ({basis}); no full-year budget is recorded."
     variance = landing.variance
     assert variance is not None  # no missing forecast (so a landing) and a budget
     pct = variance / landing.budget if landing.budget > 0 else None
     return (
-        f"{fy} is on course to land at {money(landing.landing)} against a full-year budget of "
-        f"{money(landing.budget)}: {variance_words(variance, pct, against='budget', with_verdict=True)} "
+        f"{fy} is on course to land at {money(landing.landing, currency=currency)} against a full-year budget of "
+        f"{money(landing.budget, currency=currency)}: {variance_words(variance, pct, against='budget', with_verdict=True, currency=currency)} "
         f"({basis})."
     )
 
@@ -231,7 +232,7 @@ def _quarter_range(quarters: Sequence[FiscalQuarter]) -> str:
     return quarters[0].q if len(quarters) == 1 else f"{quarters[0].q}–{quarters[-1].q}"
 
 
-def vendor_overlap_sentence(overlap: VendorOverlap) -> str:
+def vendor_overlap_sentence(overlap: VendorOverlap, *, currency: str = "$") -> str:
     if not overlap.in_scope:
         return "Overlap compares Marketing with IT: include both in the department filter to see it."
     if overlap.vendors.empty:
@@ -240,11 +241,11 @@ def vendor_overlap_sentence(overlap: VendorOverlap) -> str:
     n = len(overlap.vendors)
     return (
         f"In {overlap.quarter.label}, {n} vendor{'s were' if n > 1 else ' was'} paid by both Marketing and IT: "
-        f"{money(overlap.total_at_stake)} at stake, the most with {top['vendor']} ({money(top['at_stake'])})."
+        f"{money(overlap.total_at_stake, currency=currency)} at stake, the most with {top['vendor']} ({money(top['at_stake'], currency=currency)})."
     )
 
 
-def redundant_tools_sentence(tools: RedundantTools) -> str:
+def redundant_tools_sentence(tools: RedundantTools, *, currency: str = "$") -> str:
     if not tools.in_scope:
         return "Redundant tools compare Marketing with IT: include both in the department filter to see them."
     if tools.categories.empty:
@@ -256,8 +257,8 @@ def redundant_tools_sentence(tools: RedundantTools) -> str:
     n = len(tools.categories)
     return (
         f"In {n} categor{'ies' if n > 1 else 'y'}, Marketing and IT paid different vendors for the same "
-        f"capability in {tools.quarter.label}, sized at {money(tools.total)}. The largest is {top['category']} "
-        f"({money(top['at_stake'])}): Marketing pays {top['marketing_vendors']}; IT pays {top['it_vendors']}."
+        f"capability in {tools.quarter.label}, sized at {money(tools.total, currency=currency)}. The largest is {top['category']} "
+        f"({money(top['at_stake'], currency=currency)}): Marketing pays {top['marketing_vendors']}; IT pays {top['it_vendors']}."
     )
 
 
@@ -271,9 +272,9 @@ def duplicates_sentence(pairs: pd.DataFrame) -> str:
     )
 
 
-def shadow_it_sentence(shadow: ShadowIT) -> str:
+def shadow_it_sentence(shadow: ShadowIT, *, currency: str = "$") -> str:
     text = (
-        f"In {shadow.quarter.label}, {money(shadow.amount)} of Marketing and Joint spend"
+        f"In {shadow.quarter.label}, {money(shadow.amount, currency=currency)} of Marketing and Joint spend"
         f"{f' ({share(shadow.share)})' if shadow.share is not None else ''} went to vendors IT has not approved"
     )
     if shadow.share is not None and shadow.previous_share is not None:
@@ -281,7 +282,7 @@ def shadow_it_sentence(shadow: ShadowIT) -> str:
     text += "."
     if not shadow.top_vendors.empty:
         top = shadow.top_vendors.iloc[0]
-        text += f" The largest is {top['vendor']} ({money(top['spend'])}, {top['reason']})."
+        text += f" The largest is {top['vendor']} ({money(top['spend'], currency=currency)}, {top['reason']})."
     if not shadow.catalogued:
         text += " No vendor of this period is in IT's catalogue: check that vendors.csv is loaded."
     return text
@@ -301,7 +302,7 @@ def shadow_trend_sentence(trend: pd.DataFrame, quarter: FiscalQuarter) -> str:
     )
 
 
-def investment_mix_sentence(mix: InvestmentMix, largest: pd.DataFrame) -> str:
+def investment_mix_sentence(mix: InvestmentMix, largest: pd.DataFrame, *, currency: str = "$") -> str:
     """`largest`: each department's largest mapped slice (department, investment_type, share), in
     department order."""
     leaders = [f"{r.investment_type} for {r.department} ({share(r.share)})" for r in largest.itertuples()]
@@ -310,7 +311,9 @@ def investment_mix_sentence(mix: InvestmentMix, largest: pd.DataFrame) -> str:
     else:
         text = f"In {mix.quarter.label}, no spend line has an investment type."
     if mix.unmapped:
-        text += f" {share(mix.unmapped_share)} of spend ({money(mix.unmapped)}) has no investment type."
+        text += (
+            f" {share(mix.unmapped_share)} of spend ({money(mix.unmapped, currency=currency)}) has no investment type."
+        )
     return text
 
 
@@ -321,7 +324,7 @@ _LEVEL_NOUNS = {
 }
 
 
-def drill_level_sentence(level: DrillLevel) -> str:
+def drill_level_sentence(level: DrillLevel, *, currency: str = "$") -> str:
     where = " · ".join(level.path) if level.path else "Technology spend"
     if level.rows.empty:
         return f"{where}: no spend lines in {level.quarter.label}."
@@ -330,15 +333,15 @@ def drill_level_sentence(level: DrillLevel) -> str:
     singular, plural = _LEVEL_NOUNS[level.level]
     top_share = f" ({share(top['share'])})" if pd.notna(top["share"]) else ""
     return (
-        f"{where} in {level.quarter.label}: {money(level.total)} across {n} {plural if n > 1 else singular}; "
-        f"the largest is {top['name']} at {money(top['spend'])}{top_share}."
+        f"{where} in {level.quarter.label}: {money(level.total, currency=currency)} across {n} {plural if n > 1 else singular}; "
+        f"the largest is {top['name']} at {money(top['spend'], currency=currency)}{top_share}."
     )
 
 
-def lines_caption(selection: LineSelection, shown: int, cap: int) -> str:
+def lines_caption(selection: LineSelection, shown: int, cap: int, *, currency: str = "$") -> str:
     if selection.lines > shown:
         return (
-            f"Showing the {shown:,} most recent of {selection.lines:,} invoice lines ({money(selection.spend)} "
+            f"Showing the {shown:,} most recent of {selection.lines:,} invoice lines ({money(selection.spend, currency=currency)} "
             f"in all); lines are capped at {cap:,}. Narrow the period to see the rest."
         )
-    return f"All {selection.lines:,} invoice line{'s' if selection.lines != 1 else ''} behind {money(selection.spend)}."
+    return f"All {selection.lines:,} invoice line{'s' if selection.lines != 1 else ''} behind {money(selection.spend, currency=currency)}."

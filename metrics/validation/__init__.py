@@ -65,7 +65,7 @@ Rows and tables
 - Negative spend amounts are credits (a warning); negative budget amounts are warnings.
 - requests: ready_at, started_at or delivered_at before requested_at is a warning; the metrics
   keep such rows out of turnaround statistics.
-- A folder or upload may bring any subset of the seven tables (a folder with none is an error).
+- A folder or upload may bring any subset of the tables (a folder with none is an error).
   Cross-table checks read the tables not brought from `reference` (an import passes the
   database's kpis and vendors), so they run against the tables as they will be after the import.
 - kpi_targets and kpi_actuals naming a KPI missing from kpis are errors; with no kpis at all

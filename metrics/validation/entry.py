@@ -16,6 +16,7 @@ from metrics.csvread import CsvError, read_raw_table
 from metrics.mapping import Mapping as ColumnMapping
 from metrics.mapping import TableMapping, apply_mapping, mapped_header_score
 from metrics.validation.cross import _cross_table_findings
+from metrics.validation.currencies import missing_rate_findings
 from metrics.validation.findings import ERROR, WARNING, FileInfo, Finding, ValidationReport, _Findings
 from metrics.validation.header import _map_header
 from metrics.validation.options import ReadOptions
@@ -32,7 +33,7 @@ def validate_folder(
     """Validate `<table>.csv` files in a folder (names matched ignoring case; other *.csv files
     are ignored with a warning).
 
-    A folder may bring any of the seven tables (an import replaces only those); a folder with
+    A folder may bring any of the tables (an import replaces only those); a folder with
     none of them is an error, and so is a table in `required_tables` without its file. `reference`
     holds the database's current tables (kpis, vendors) for the cross-table checks of tables the
     folder does not bring, as `validate_files` does for uploads."""
@@ -126,6 +127,7 @@ def validate_folder(
             )
         )
     report.findings.extend(_cross_table_findings(report, reference or {}))
+    report.findings.extend(missing_rate_findings(report, reference or {}, options))
     return report
 
 
@@ -171,6 +173,7 @@ def validate_files(
             continue
         _add_table(report, table, name, data, options, mapping)
     report.findings.extend(_cross_table_findings(report, reference or {}))
+    report.findings.extend(missing_rate_findings(report, reference or {}, options))
     return report
 
 

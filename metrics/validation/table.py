@@ -12,6 +12,7 @@ import pandas as pd
 
 from metrics.contract import Table
 from metrics.csvread import ROW_ISSUE_CAP, RawTable
+from metrics.validation import currencies
 from metrics.validation.dates import _parse_date, _parse_datetime
 from metrics.validation.findings import ERROR, WARNING, _Findings, _show
 from metrics.validation.numbers import _parse_money, _parse_number, decimal_marks
@@ -153,6 +154,11 @@ def _check_rows(
                 raw[later],
                 later,
             )
+
+    if table.name in ("spend", "budget", "fx_rates"):
+        currencies.check_codes(table.name, frame, raw, out)
+    if table.name == "fx_rates":
+        currencies.check_rates(frame, raw, out, options)
 
     if table.name in ("kpi_targets", "kpi_actuals"):
         value_column = "target" if table.name == "kpi_targets" else "value"

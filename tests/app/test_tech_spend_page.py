@@ -80,15 +80,15 @@ def test_page_shows_the_metrics_of_the_newest_quarter(app, sample_env):
     # One computed sentence above each chart: the same sentences the metrics produce.
     sentences = _sentences(at)
     for sentence in (
-        expected["share"].sentence,
-        expected["variance"].sentence,
-        expected["overlap"].sentence,
-        expected["shadow"].sentence,
+        expected["share"].sentence(),
+        expected["variance"].sentence(),
+        expected["overlap"].sentence(),
+        expected["shadow"].sentence(),
     ):
         assert sentence in sentences
     # The sample's story: Marketing overtakes IT in FY2026 Q3, and the chart says so.
     # The claim carries its proof: the two amounts, precise enough to show the order.
-    assert "Its technology spend ($6.05M) overtook IT's ($5.99M) this quarter." in expected["share"].sentence
+    assert "Its technology spend ($6.05M) overtook IT's ($5.99M) this quarter." in expected["share"].sentence()
     split_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any(a.get("text") == "Marketing overtakes IT" for a in split_chart["layout"]["annotations"])
 

@@ -161,7 +161,7 @@ def test_spend_slide_series_are_the_quarterly_split(slides, sample):
     colours = {s.name: _fill(s) for s in bars.plots[0].series}
     assert colours == {d: c.lstrip("#").upper() for d, c in DEPARTMENT_COLOURS.items()}
     ms = spend.marketing_share(split, Q)
-    assert slides[2].shapes.title.text == ms.sentence, "the slide is titled with its computed sentence"
+    assert slides[2].shapes.title.text == ms.sentence(), "the slide is titled with its computed sentence"
 
 
 def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample):
@@ -181,7 +181,7 @@ def test_budget_slide_series_are_actual_and_budget_by_department(slides, sample)
     assert [_fill(p) for p in actual.points] == [
         DEPARTMENT_COLOURS[d].lstrip("#").upper() for d in by_dept["department"]
     ]
-    assert slides[3].shapes.title.text == variance.sentence
+    assert slides[3].shapes.title.text == variance.sentence()
 
 
 def test_vendor_slide_series_are_the_overlap_and_shadow_it(slides, sample):

@@ -42,8 +42,9 @@ def test_an_empty_database_gives_no_data_not_errors(engine):
     assert {t.value for t in headline.tiles()} == {"no data"}, "every tile says no data, none says zero"
     figures = summary_figures(headline, data_as_of(engine))
     assert figures["as_of"] is None
-    assert {k: v for k, v in figures.items() if k not in ("quarter", "spend_by_department")} == {
-        k: None for k in figures if k not in ("quarter", "spend_by_department")
+    assert figures["currency"] == "USD"
+    assert {k: v for k, v in figures.items() if k not in ("quarter", "currency", "spend_by_department")} == {
+        k: None for k in figures if k not in ("quarter", "currency", "spend_by_department")
     }
     assert set(figures["spend_by_department"].values()) == {None}
 

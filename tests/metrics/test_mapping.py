@@ -150,7 +150,7 @@ def test_suggestions_exact_alias_folded_fuzzy() -> None:
             "not an allowed department",
         ),
         ('[tables.spend]\ncurrency = "euro"\n', "tables.spend.currency", "three-letter currency code"),
-        ('[tables.budget]\ncurrency = "EUR"\n', "tables.budget.currency", "no currency column"),
+        ('[tables.kpis]\ncurrency = "EUR"\n', "tables.kpis.currency", "no currency column"),
         ('[tables.spend]\ndate_order = "ymd"\n', "tables.spend.date_order", "'ymd' is not allowed"),
         ('[tables.spend]\ndate_format = "dd.mm.yyyy"\n', "tables.spend.date_format", "is not a date pattern"),
         ('[tables.spend]\ndate_format = "%d.%m.%Y"\ndate_order = "dmy"\n', "tables.spend.date_format", "both set"),

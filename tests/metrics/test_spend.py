@@ -274,7 +274,7 @@ def test_split_and_marketing_share(loaded):
     assert ms.share == pytest.approx(2200 / 5700)  # 38.6%
     assert ms.previous_share == pytest.approx(1500 / 6000)  # Q1: 25%
     assert ms.delta == pytest.approx(2200 / 5700 - 0.25)  # +13.6 points
-    assert ms.sentence == "Marketing paid 39% of technology spend in FY2026 Q2, up 14 points on FY2026 Q1."
+    assert ms.sentence() == "Marketing paid 39% of technology spend in FY2026 Q2, up 14 points on FY2026 Q1."
 
 
 def test_marketing_overtakes_it(loaded):
@@ -283,7 +283,7 @@ def test_marketing_overtakes_it(loaded):
     assert spend.overtake_quarters(p.split) == [Q3]
     ms = spend.marketing_share(p.split, Q3)
     assert ms.share == pytest.approx(5000 / 6000)
-    assert ms.sentence == (
+    assert ms.sentence() == (
         "Marketing paid 83% of technology spend in FY2026 Q3, up 45 points on FY2026 Q2. "
         "Its technology spend ($5.0K) overtook IT's ($1.0K) this quarter."
     )
@@ -329,7 +329,7 @@ def test_budget_variance_hand_computed(loaded):
     # Total 5,700 vs 5,800: 100 (1.7%) under budget.
     assert (bv.actual, bv.budget, bv.variance, bv.verdict) == (5700.0, 5800.0, -100.0, "favourable")
     assert bv.variance_pct == pytest.approx(-100 / 5800)
-    assert bv.sentence == (
+    assert bv.sentence() == (
         "In FY2026 Q2, spend of $5.7K against a budget of $5.8K was $100 (1.7%) under budget, "
         "favourable. The largest overrun is Marketing's CRM budget (+$300). $200 went to categories with no budget."
     )
@@ -340,7 +340,7 @@ def test_quarter_without_budget(loaded):
     bv = spend.budget_variance(p.period, p.budget, Q1)
     assert bv.budget is None and bv.variance is None and bv.verdict == "no budget"
     assert set(bv.lines["verdict"]) == {"no budget"}
-    assert bv.sentence == "No budget is recorded for FY2026 Q1, so its $6.0K of spend cannot be compared with one."
+    assert bv.sentence() == "No budget is recorded for FY2026 Q1, so its $6.0K of spend cannot be compared with one."
 
 
 def test_department_with_no_spend_against_its_budget(loaded):
@@ -351,8 +351,8 @@ def test_department_with_no_spend_against_its_budget(loaded):
     assert spend.investment_mix(p.period, Q2) is None  # no data, not zeros
     assert spend.shadow_it(p.period, p.trend, Q2, ("Joint",)) is None and spend.shadow_in_scope(("Joint",))
     drill = spend.drill_down(p.period, Q2)
-    assert drill.rows.empty and drill.sentence == "Technology spend: no spend lines in FY2026 Q2."
-    assert spend.vendor_overlap(p.period, Q2, ("Joint",)).sentence.startswith("Overlap compares Marketing with IT")
+    assert drill.rows.empty and drill.sentence() == "Technology spend: no spend lines in FY2026 Q2."
+    assert spend.vendor_overlap(p.period, Q2, ("Joint",)).sentence().startswith("Overlap compares Marketing with IT")
 
 
 def test_fiscal_year_landing(loaded):
@@ -379,7 +379,7 @@ def test_fiscal_year_landing(loaded):
         "favourable",
     ]
     assert (landing.landing, landing.budget, landing.variance) == (22400.0, 15100.0, 7300.0)
-    assert landing.sentence == (
+    assert landing.sentence() == (
         "FY2026 is on course to land at $22.4K against a full-year budget of $15.1K: "
         "$7.3K (48%) over budget, unfavourable (actuals for Q1–Q3 plus forecast for Q4)."
     )
@@ -393,7 +393,7 @@ def test_landing_needs_forecasts(loaded):
     no_q4 = p.budget[~((p.budget["scenario"] == "Forecast") & (p.budget["quarter"] == Q4))]
     landing = spend.fiscal_year_landing(p.by_quarter, no_q4, 2026, {Q1, Q2})
     assert landing.missing_forecast == (Q4,) and landing.landing is None
-    assert landing.sentence == "FY2026 has forecasts, but none for Q4, so its landing cannot be projected yet."
+    assert landing.sentence() == "FY2026 has forecasts, but none for Q4, so its landing cannot be projected yet."
     # No forecast rows at all: nothing to show.
     assert spend.fiscal_year_landing(p.by_quarter, p.budget[p.budget["scenario"] == "Budget"], 2026, {Q1}) is None
 
@@ -433,13 +433,13 @@ def test_vendor_overlap_and_at_stake(loaded):
     ]
     assert ov.vendors["spellings"].iloc[0] == "SALESFORCE | Salesforce | Salesforce UK Ltd | Salesforce.com, Inc."
     assert ov.total_at_stake == 780.0
-    assert ov.sentence == (
+    assert ov.sentence() == (
         "In FY2026 Q2, 2 vendors were paid by both Marketing and IT: $780 at stake, the most with Salesforce ($700)."
     )
     # Overlap needs both sides in scope.
     it_only = spend.vendor_overlap(Page(loaded, Q2, ("IT",)).period, Q2, ("IT",))
     assert not it_only.in_scope and it_only.total_at_stake is None
-    assert "include both" in it_only.sentence
+    assert "include both" in it_only.sentence()
 
 
 def test_redundant_tools(loaded):
@@ -449,7 +449,7 @@ def test_redundant_tools(loaded):
     # Analytics: Marketing pays Hotjar 250 + Looker 150 = 400, IT pays Tableau 900: sized at 400.
     assert rt.categories.values.tolist() == [["Analytics", "Hotjar Ltd, Looker", "Tableau", 400.0, 900.0, 400.0]]
     assert rt.total == 400.0
-    assert rt.sentence == (
+    assert rt.sentence() == (
         "In 1 category, Marketing and IT paid different vendors for the same capability in "
         "FY2026 Q2, sized at $400. The largest is Analytics ($400): Marketing pays Hotjar Ltd, "
         "Looker; IT pays Tableau."
@@ -469,7 +469,7 @@ def test_shadow_it(loaded):
         ["Hotjar Ltd", "not in the catalogue", 250.0, 1],
         ["Hub Spot", "not in the catalogue", 120.0, 1],
     ]
-    assert sh.sentence == (
+    assert sh.sentence() == (
         "In FY2026 Q2, $670 of Marketing and Joint spend (30%) went to vendors IT has not "
         "approved, up 5 points on FY2026 Q1. The largest is Canva ($300, not approved by IT)."
     )
@@ -498,7 +498,7 @@ def test_investment_mix_with_unmapped_share(loaded):
     assert table.loc[("IT", "Transform"), "share"] == pytest.approx(900 / 3500)
     assert list(mix.mix["investment_type"][mix.mix["department"] == "Marketing"]) == ["Run", "Grow", "Unmapped"]
     assert mix.unmapped == 250.0 and mix.unmapped_share == pytest.approx(250 / 5700)
-    assert mix.sentence == (
+    assert mix.sentence() == (
         "In FY2026 Q2, the largest slice is Grow for Marketing (71%); Run for IT (74%). "
         "4% of spend ($250) has no investment type."
     )
@@ -517,7 +517,7 @@ def test_drill_down_to_invoice_lines(loaded):
         ["Marketing automation", 120.0],
         ["Cloud infrastructure", 80.0],
     ]
-    assert cats.sentence == ("Marketing in FY2026 Q2: $2.2K across 5 categories; the largest is CRM at $1.3K (59%).")
+    assert cats.sentence() == ("Marketing in FY2026 Q2: $2.2K across 5 categories; the largest is CRM at $1.3K (59%).")
     vendors = spend.drill_down(p.period, Q2, "Marketing", "CRM")
     assert vendors.rows[["name", "spend", "lines"]].values.tolist() == [["Salesforce", 1300.0, 3]]
     selection = spend.line_selection(p.period, "Marketing", "CRM", "Salesforce")
@@ -554,15 +554,15 @@ def test_spend_split_hand_computed():
     assert s.shares == {"Marketing": 0.3, "IT": 0.6, "Joint": 0.1}
     assert sum(s.by_department.values()) == s.total  # the split sums to the total
     assert s.previous_total == 800.0
-    assert s.total_delta_label == "$200 vs FY2025 Q4"
-    assert s.sentence == "FY2026 Q1: $1.0K of technology spend, of which Marketing paid 30%."
+    assert s.total_delta_label() == "$200 vs FY2025 Q4"
+    assert s.sentence() == "FY2026 Q1: $1.0K of technology spend, of which Marketing paid 30%."
 
 
 def test_spend_split_edge_cases():
     by_q = _labelled_by_quarter([("FY2026 Q1", "IT", 500.0)])
     s = spend.spend_split(by_q, FiscalQuarter(2026, 1))
     assert s.by_department["Marketing"] == 0.0  # no lines: zero spend, and the share says 0%
-    assert s.previous_total is None and s.total_delta_label is None  # no data for the previous quarter
+    assert s.previous_total is None and s.total_delta_label() is None  # no data for the previous quarter
     assert spend.spend_split(by_q, FiscalQuarter(2026, 2)) is None  # no data, not zero
     zero = spend.spend_split(
         _labelled_by_quarter([("FY2026 Q1", "IT", 100.0), ("FY2026 Q1", "IT", -100.0)]), FiscalQuarter(2026, 1)

@@ -797,7 +797,7 @@ def test_folder_file_over_the_limit_is_not_read(tmp_path) -> None:
     assert "spend" not in report.tables
 
 
-def test_folder_with_all_seven_tables_is_clean(tmp_path) -> None:
+def test_folder_with_every_table_is_clean(tmp_path) -> None:
     files = {
         "spend": spend(row(1), row(2, vendor="Zoom")),
         "budget": csv_bytes(
@@ -813,12 +813,13 @@ def test_folder_with_all_seven_tables_is_clean(tmp_path) -> None:
             "request_id,title,requested_at,priority,type,delivered_at",
             "MKT-1,A,2026-03-02T09:00:00,P2,Data,2026-03-20 17:30",
         ),
+        "fx_rates": csv_bytes("currency,month,rate", "EUR,2026-01-01,1.0832", "gbp,2026-01-15,1.27"),
     }
     for name, data in files.items():
         (tmp_path / f"{name}.csv").write_bytes(data)
     report = validate_folder(tmp_path, ReadOptions(today=TODAY))
     assert report.findings == []
-    assert report.ok and report.summary() == "7 files, 0 errors, 0 warnings"
+    assert report.ok and report.summary() == "8 files, 0 errors, 0 warnings"
     assert list(report.tables) == list(contract.TABLE_ORDER)
     assert report.tables["budget"]["scenario"].tolist() == ["Budget", "Forecast"]
     assert report.files["spend"].rows == 2 and len(report.files["spend"].sha256) == 64

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from app import data
 from app.text import plain
 from metrics import db, sources
+from metrics.contract import TABLES
 from metrics.currency import DEFAULT_REPORTING_CURRENCY
+from metrics.importers import focus
 from metrics.mapping import Mapping as ColumnMapping
 from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_files
 
@@ -20,6 +22,36 @@ from metrics.validation import UPLOAD_MAX_BYTES, ValidationReport, validate_file
 class ImportMessage:
     ok: bool
     message: str
+
+
+@dataclass(frozen=True)
+class FolderUpload:
+    files: dict[str, bytes]  # the table files, by their own name
+    left_out: list[str]  # the other files' names
+    clashes: list[str]  # one sentence per table that two files of the folder would fill
+
+
+def folder_files(files: Mapping[str, bytes]) -> FolderUpload:
+    """A folder upload's table files by their own name (browsers may name them with the folder's
+    path); the other files are left out, as a folder import leaves them. Two files for one table
+    (in subfolders) are a clash: the user keeps one, nothing is guessed."""
+    paths: dict[str, list[str]] = {}
+    tables: dict[str, bytes] = {}
+    others: list[str] = []
+    for path, content in files.items():
+        name = str(path).replace("\\", "/").rsplit("/", 1)[-1]
+        stem = name[:-4].strip().lower() if name.lower().endswith(".csv") else None
+        if stem in TABLES:
+            paths.setdefault(stem, []).append(str(path))
+            tables.setdefault(name, content)
+        else:
+            others.append(name)
+    clashes = [
+        f"The folder has {len(found)} files for the {stem} table ({', '.join(sorted(found))}): keep only one."
+        for stem, found in sorted(paths.items())
+        if len(found) > 1
+    ]
+    return FolderUpload({} if clashes else tables, sorted(others), clashes)
 
 
 def import_target(ctx) -> str | None:
@@ -68,6 +100,7 @@ def import_uploaded(
             progress=progress,
             fiscal_start_month=fiscal_start_month,
             reporting_currency=reporting_currency,
+            replace_only=focus.kept_by_spend_imports(report.tables),
         )
     except db.ImportRefused as exc:
         return ImportMessage(False, f"Nothing was imported: {plain(str(exc))}.")

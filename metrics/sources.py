@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from metrics import db
 from metrics.contract import TABLES
+from metrics.importers import focus
 from metrics.mapping import Mapping, to_toml
 from metrics.settings import Settings
 from metrics.validation import Finding, ReadOptions, ValidationReport, validate_folder
@@ -90,10 +91,11 @@ def load_folder(
     findings = [f.as_dict() for f in report.findings]
     if not report.ok:
         return LoadOutcome(report, findings)
+    tables = {n: report.tables[n] for n in TABLES if n in report.tables}
     try:
         result = db.import_tables(
             engine,
-            {n: report.tables[n] for n in TABLES if n in report.tables},
+            tables,
             source=source or str(path),
             fingerprint=_with_mapping(folder_fingerprint(path, options), mapping),
             findings=findings,
@@ -101,6 +103,7 @@ def load_folder(
             progress=progress,
             fiscal_start_month=fiscal_start_month,
             reporting_currency=options.reporting_currency,
+            replace_only=focus.kept_by_spend_imports(tables),
         )
     except db.ImportRefused as exc:
         # Refused against what the database holds (the files alone were fine): nothing was written.

@@ -8,8 +8,8 @@ from app.importers import import_from_another_system
 from app.mapping_builder import mapping_builder
 from app.navigation import DATA
 from app.shell import page_setup
-from app.text import mask_frame
-from app.uploads import import_target, import_uploaded, validate_uploads
+from app.text import mask_frame, plain
+from app.uploads import folder_files, import_target, import_uploaded, validate_uploads
 from metrics.contract import TABLES
 
 ctx = page_setup(DATA, needs_data=False)
@@ -99,16 +99,38 @@ if ctx.presenting:
 
 st.subheader("Upload CSV files")
 st.caption(
-    "Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "). "
+    "Name each file after its table (" + ", ".join(f"`{n}.csv`" for n in TABLES) + "), or upload a whole "
+    "folder: its table files are read and any other file is left out. "
     "Files are checked first; nothing is written until you confirm, and then all files are "
     "imported together or not at all. Any subset of the tables will do: uploaded tables replace "
     "the ones in the database, the others are kept, and targets, agreements and commentary entered "
     "in the app are never touched. Targets and vendors are checked against the database's KPI "
     "glossary and vendor catalogue when you do not upload those."
 )
-uploads = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="data_upload")
-if uploads:
-    files = {u.name: u.getvalue() for u in uploads}
+whole_folder = (
+    st.segmented_control("Upload", ["Files", "A whole folder"], default="Files", key="data_upload_mode")
+    == "A whole folder"
+)
+if whole_folder:
+    uploads = st.file_uploader(
+        "A folder of CSV files", type=["csv"], accept_multiple_files="directory", key="data_upload_folder"
+    )
+else:
+    uploads = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="data_upload")
+files = {u.name: u.getvalue() for u in uploads or []}
+if whole_folder and files:
+    folder = folder_files(files)
+    files = folder.files
+    if folder.left_out:
+        st.caption(f"Left out, not table files: {plain(', '.join(folder.left_out))}")
+    for clash in folder.clashes:
+        st.error(plain(clash), icon=":material/error:")
+    if not files and not folder.clashes:
+        st.warning(
+            "The folder holds none of the table files: name them after their tables (spend.csv...).",
+            icon=":material/folder_off:",
+        )
+if files:
     with st.spinner("Checking the files…"):
         report = validate_uploads(ctx, files)
     errors = report.errors

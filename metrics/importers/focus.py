@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -536,6 +537,26 @@ def replaces(months: list[date]):
         )
 
     return where
+
+
+def kept_by_spend_imports(tables: Mapping[str, pd.DataFrame]) -> dict[str, Callable[[sa.Table], Any]]:
+    """`replace_only` for an import of spend.csv (a folder or an upload): the lines of FOCUS bills,
+    which come from their own files, stay, unless the new spend holds FOCUS lines itself (a spend
+    export that includes them replaces them too, so nothing is counted twice)."""
+    spend = tables.get("spend")
+    if spend is None:
+        return {}
+    ids = spend["invoice_id"].astype("string")
+    if ids.str.startswith(INVOICE_PREFIX, na=False).any():
+        return {}
+
+    def not_focus(table: sa.Table):
+        return sa.or_(
+            table.c.invoice_id.is_(None),
+            sa.not_(table.c.invoice_id.like(sa.bindparam("focus_kept", INVOICE_PREFIX + "%"))),
+        )
+
+    return {"spend": not_focus}
 
 
 def import_spend(

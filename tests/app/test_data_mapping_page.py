@@ -59,7 +59,28 @@ def _spend_totals(path: Path) -> dict[str, float]:
     return {r[0]: round(float(r[1]), 2) for r in rows}
 
 
+# The euro rates the database holds (fx_rates), for this quarter's file and the next one's.
+RATES = "currency,month,rate\nEUR,2026-04-01,1.0832\nEUR,2026-05-01,1.1\nEUR,2026-06-01,1.15\n" + "".join(
+    f"EUR,2026-{m:02d}-01,1.1\n" for m in (7, 8, 9)
+)
+# The finance file's lines converted at those rates, each to the cent (as in tests/cli/test_mapping_cli.py).
+IN_DOLLARS = {"Marketing": 14710.17, "IT": 9219.6, "Joint": 1099.99}
+
+
+def _load_rates(path: Path) -> None:
+    from metrics.validation import validate_files
+
+    report = validate_files({"fx_rates.csv": RATES.encode()})
+    engine = db.make_engine(f"duckdb:///{path}")
+    try:
+        db.import_tables(engine, report.tables, source="rates", fingerprint="rates")
+    finally:
+        engine.dispose()
+
+
 def test_map_preview_import_and_save(private_db):
+    assert not open_page(PAGE).exception  # the sample is loaded into this test's database
+    _load_rates(private_db)
     at = open_page(PAGE)
     at.file_uploader(key="map_upload").set_value(("GL lines FY26 Q1.csv", FINANCE, "text/csv"))
     at.run()
@@ -125,7 +146,7 @@ def test_map_preview_import_and_save(private_db):
     at.run()
     assert not at.exception
     assert any("Imported spend (6 rows)" in s.value for s in at.success)
-    assert _spend_totals(private_db) == {"Marketing": 13580.28, "IT": 8515.33, "Joint": 999.99}
+    assert _spend_totals(private_db) == IN_DOLLARS
 
     # Next quarter: a fresh session, the saved mapping uploaded with the new file, nothing to adjust.
     next_quarter = (

@@ -58,8 +58,19 @@ def test_data_page_shows_report_and_counts(app):
     at = app("pages/9_Data.py")
     assert not at.exception
     counts = at.dataframe[0].value
-    assert set(counts["Table"]) == {"spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"}
-    assert (counts["Rows"] > 0).all()
+    assert set(counts["Table"]) == {
+        "spend",
+        "budget",
+        "vendors",
+        "kpis",
+        "kpi_targets",
+        "kpi_actuals",
+        "requests",
+        "fx_rates",
+    }
+    # Every table of the sample has rows; the sample is all in dollars, so it has no exchange rates.
+    assert (counts.set_index("Table")["Rows"].drop("fx_rates") > 0).all()
+    assert counts.set_index("Table").loc["fx_rates", "Rows"] == 0
     report = at.dataframe[1].value
     # The planted data-quality defects of the sample are reported as warnings, not errors.
     assert set(report["severity"]) == {"warning"}

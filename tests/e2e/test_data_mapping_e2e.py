@@ -46,7 +46,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _import_and_see_total(page, app, quarter: str, total: str) -> None:
-    expect(_main(page).get_by_text("Ready to import")).to_be_visible(timeout=30_000)
+    expect(_main(page).get_by_text("Ready to import").last).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Import spend with this mapping").click()
     page.get_by_text("Imported spend (6 rows) as batch").first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
@@ -62,6 +62,15 @@ def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_
     assert "spend.csv" in _main(page).inner_text(), "an empty database says what to load"
     page.goto(f"{own_server}/Data")
     wait_for_app(page)
+    # The euro rates first: the finance export is in euros and the reporting currency is USD.
+    rates = tmp_path / "fx_rates.csv"
+    rates.write_text(
+        "currency,month,rate\nEUR,2026-04-01,1.0832\nEUR,2026-05-01,1.1\nEUR,2026-06-01,1.15\n"
+        + "".join(f"EUR,2026-{m:02d}-01,1.1\n" for m in (7, 8, 9))
+    )
+    upload(page, "CSV files", str(rates))
+    page.get_by_role("button", name="Import 1 table(s)").click()
+    page.get_by_text("Imported fx_rates (6 rows)").first.wait_for(timeout=30_000)
     upload(page, "File to map (CSV)", str(FINANCE))
     main = _main(page)
     assert "Suggested: amount" in main.inner_text()  # Net Amount (EUR), folded
@@ -81,8 +90,9 @@ def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_
     text = saved.read_text()
     assert '"Cost Centre" = "department"' in text and '"CC-6000" = "Joint"' in text and 'currency = "EUR"' in text
 
-    # 12,345.67 + 1,234.56 + 8,765.43 + 999.99 - 250.10 + 0.05 = 23,095.60 in FY2026 Q2 (Apr-Jun).
-    _import_and_see_total(page, own_server, "FY2026 Q2", "$23.1K")
+    # In euros 12,345.67 + 1,234.56 + 8,765.43 + 999.99 - 250.10 + 0.05 = 23,095.60 in FY2026 Q2 (Apr-Jun);
+    # each line at its month's rate, to the cent (see tests/cli/test_mapping_cli.py), $25,029.76.
+    _import_and_see_total(page, own_server, "FY2026 Q2", "$25.0K")
 
     # Next quarter: the saved mapping, then the new file; nothing to choose.
     next_quarter = tmp_path / "GL lines FY26 Q3.csv"
@@ -98,4 +108,6 @@ def test_first_run_map_import_save_and_reuse_next_quarter(page, own_server, tmp_
     upload(page, "Saved mapping to apply", str(saved))
     upload(page, "File to map (CSV)", str(next_quarter))
     assert "Suggested: department (from the saved mapping)" in _main(page).inner_text()
-    _import_and_see_total(page, own_server, "FY2026 Q3", "$33.1K")
+    # 22,345.67, 1,234.56, 8,765.43, 999.99, -250.10 and 0.05 euros at 1.1: 24,580.24 + 1,358.02 + 9,641.97
+    # + 1,099.99 - 275.11 + 0.06 (0.055 exactly, half up) = $36,405.17.
+    _import_and_see_total(page, own_server, "FY2026 Q3", "$36.4K")

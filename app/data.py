@@ -78,11 +78,13 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
+    # Refused files are reported as they were read; otherwise the report of the data as it is.
+    findings = outcome.findings if outcome.errors else db.current_findings(engine)
     return SourceStatus(
         label,
         url,
         True,
-        findings=tuple(outcome.findings),
+        findings=tuple(findings),
         refused=bool(outcome.errors),
         batch_id=batch.batch_id if batch else None,
         imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC" if batch else None,
@@ -135,7 +137,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
         label,
         url,
         True,
-        findings=tuple(batch.findings),
+        findings=tuple(db.current_findings(engine)),
         batch_id=batch.batch_id,
         imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC",
         imported_from=batch.source,

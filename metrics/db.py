@@ -340,6 +340,31 @@ def table_imports(engine: Engine) -> dict[str, Batch]:
     return out
 
 
+def current_findings(engine: Engine) -> list[dict]:
+    """The validation findings behind the data as it is: those of every import that still supplies
+    a table, newest first, without those about table files a later import replaced. An import
+    replaces only its own tables, so after a folder and then a Jira export the report holds the
+    folder's warnings on spend and the Jira import's exclusions, not requests.csv's warnings."""
+    if not sa.inspect(engine).has_table("import_batches"):
+        return []
+    t = schema.import_batches
+    covered: set[str] = set()
+    out: list[dict] = []
+    with engine.connect() as conn:
+        for row in conn.execute(sa.select(t.c.tables, t.c.findings).order_by(t.c.batch_id.desc())).mappings():
+            tables = set(json.loads(row["tables"] or "[]"))
+            supplied = tables - covered
+            for finding in json.loads(row["findings"]) if supplied else ():
+                # A finding about a table file a later import replaced no longer describes the data.
+                stem = str(finding.get("file") or "").rsplit("/", 1)[-1].lower().removesuffix(".csv")
+                if stem not in TABLES or stem in supplied:
+                    out.append(finding)
+            covered |= tables
+            if len(covered) == len(TABLES):
+                break
+    return out
+
+
 def recorded_calendars(engine: Engine) -> dict[str, int]:
     """The fiscal start month each quarter-labelled table was imported under (tables imported
     before this was recorded, or by other means, are absent)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app import data
 from metrics.importers import focus, jira
 from tests.app.conftest import open_page
 
@@ -42,3 +43,21 @@ def test_focus_import_shows_its_report(tmp_path, monkeypatch, sample_env):
     at = open_page(PAGE)
     assert not at.exception
     assert any("Import batch 1" in c.value for c in at.caption)
+
+
+@pytest.mark.skipif(not JIRA_CSV.is_file(), reason="real Jira export not available")
+def test_in_csv_folder_mode_the_report_keeps_the_folders_and_the_jira_imports_findings(
+    sample_env, tmp_path, monkeypatch
+):
+    path = tmp_path / "own.duckdb"
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(path))
+    assert not open_page(PAGE).exception  # the sample folder is loaded into this test's database
+    jira.load(JIRA_CSV, f"duckdb:///{path}")  # then the requests come from Jira instead
+    data.forget_source()  # as the Data page's own import does
+    at = open_page(PAGE)
+    assert not at.exception
+    report = at.dataframe[1].value
+    assert report["problem"].str.contains("resolved before it was created", regex=False).any(), "Jira's"
+    assert (report["file"] == "spend.csv").any(), "the folder's spend warnings, spend still comes from it"
+    # requests.csv's own warnings are gone with its rows: the Jira import replaced them.
+    assert not (report["file"] == "requests.csv").any()

@@ -61,3 +61,63 @@ def test_in_csv_folder_mode_the_report_keeps_the_folders_and_the_jira_imports_fi
     assert (report["file"] == "spend.csv").any(), "the folder's spend warnings, spend still comes from it"
     # requests.csv's own warnings are gone with its rows: the Jira import replaced them.
     assert not (report["file"] == "requests.csv").any()
+
+
+def _spend_lines(path: Path) -> tuple[int, float]:
+    import sqlalchemy as sa
+
+    from metrics import db
+
+    engine = db.make_engine(f"duckdb:///{path}")
+    try:
+        with engine.connect() as conn:
+            count, total = conn.execute(
+                sa.text("SELECT COUNT(*), SUM(amount) FROM spend WHERE invoice_id LIKE 'FOCUS-%'")
+            ).one()
+    finally:
+        engine.dispose()
+    return int(count), round(float(total or 0), 2)
+
+
+def test_a_focus_bill_uploaded_on_the_data_page_is_checked_then_imported(sample_env, tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(path))
+    at = open_page(PAGE)
+    at.radio(key="byod_system").set_value("FOCUS cloud billing → spend").run()
+    at.file_uploader(key="byod_file_focus").set_value((FOCUS_CSV.name, FOCUS_CSV.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    # No department for the bill's lines yet: refused, with the values to map listed.
+    assert any("nothing can be imported" in e.value for e in at.error)
+    assert _spend_lines(path) == (0, 0.0)
+    at.selectbox(key="byod_department").set_value("IT").run()
+    assert any("Ready to import" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    expected = focus.read_focus(FOCUS_CSV.read_bytes(), FOCUS_CSV.name, focus.FocusOptions(default_department="IT"))
+    assert _spend_lines(path) == (len(expected.spend), round(float(expected.spend["amount"].sum()), 2))
+    assert any("Imported spend" in s.value for s in at.success)
+
+
+@pytest.mark.skipif(not JIRA_CSV.is_file(), reason="real Jira export not available")
+def test_a_jira_export_uploaded_on_the_data_page_replaces_the_requests(sample_env, tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(path))
+    at = open_page(PAGE)
+    at.file_uploader(key="byod_file_jira").set_value((JIRA_CSV.name, JIRA_CSV.read_bytes(), "text/csv")).run()
+    assert not at.exception and any("Ready to import" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    import sqlalchemy as sa
+
+    from metrics import db
+
+    engine = db.make_engine(f"duckdb:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM requests")).scalar() == 4123
+    finally:
+        engine.dispose()
+    # The report now holds the Jira import's exclusions.
+    at = open_page(PAGE)
+    report = at.dataframe[1].value
+    assert report["problem"].str.contains("resolved before it was created", regex=False).any()

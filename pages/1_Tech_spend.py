@@ -316,8 +316,16 @@ if vendor:
     lines = masked(lines)
     path = [mask.text(p) for p in (department, category, vendor)]
     st.markdown(shown(f"{' · '.join(path)}: the invoice lines behind the number."))
-    st.caption(shown(selection.caption(len(lines))))
-    st.dataframe(lines, hide_index=True, column_config={"amount": money_column("amount")})
+    st.caption(shown(selection.caption(len(lines), currency=ctx.symbol)))
+    st.dataframe(
+        lines,
+        hide_index=True,
+        column_config={
+            "amount": money_column(f"amount ({ctx.settings.reporting_currency})"),
+            "amount_original": st.column_config.NumberColumn("amount as invoiced", format="%.2f"),
+            "fx_rate": st.column_config.NumberColumn("rate", format="%.6g"),
+        },
+    )
     downloads(lines, "bridgeboard", q.label, *path, "lines", key="dl_lines")
 else:
     level = cached.masked_level(spend.drill_down(period, q, department, category), mask)

@@ -56,6 +56,7 @@ from metrics.spend.compute import (
 )
 from metrics.spend.load import load_lines, load_period, load_shadow_trend, load_vendor_directory
 from metrics.spend.queries import (
+    CURRENCY_COLUMNS,
     LINE_COLUMNS,
     budget_by_line,
     period_spend,
@@ -80,6 +81,7 @@ from metrics.spend.wording import (
 
 __all__ = [
     # queries
+    "CURRENCY_COLUMNS",
     "LINE_COLUMNS",
     "budget_by_line",
     "period_spend",

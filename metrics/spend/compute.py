@@ -636,8 +636,8 @@ class LineSelection:
     spend: float
     lines: int
 
-    def caption(self, shown: int, cap: int = LINE_CAP) -> str:
-        return wording.lines_caption(self, shown, cap)
+    def caption(self, shown: int, cap: int = LINE_CAP, *, currency: str = "$") -> str:
+        return wording.lines_caption(self, shown, cap, currency=currency)
 
 
 def line_selection(period: pd.DataFrame, department: str, category: str, vendor: str) -> LineSelection | None:

@@ -39,6 +39,8 @@ LINE_COLUMNS = (
     "gl_account",
     "amount",
 )
+# Shown beside a line's amount when it was converted from another currency (`metrics.currency`).
+CURRENCY_COLUMNS = ("currency", "amount_original", "fx_rate")
 
 
 def _year_month(col) -> tuple[sa.ColumnElement, sa.ColumnElement]:
@@ -222,7 +224,7 @@ def spend_lines_stmt(
     [start, end), newest first, at most `limit` of them."""
     s = schema.spend
     return (
-        sa.select(*(s.c[c] for c in LINE_COLUMNS))
+        sa.select(*(s.c[c] for c in LINE_COLUMNS + CURRENCY_COLUMNS))
         .where(
             s.c.department == sa.bindparam("department", department),
             s.c.category == sa.bindparam("category", category),
@@ -243,11 +245,17 @@ def spend_lines(
     vendors: Sequence[str],
     limit: int,
 ) -> pd.DataFrame:
-    """Columns: LINE_COLUMNS, with dates as datetime.date and amounts as float."""
+    """Columns: LINE_COLUMNS, with dates as datetime.date and amounts as float; and, when a line was
+    converted from another currency, CURRENCY_COLUMNS (its currency, own amount and rate) after them."""
     start, end = calendar.quarter_bounds(quarter)
-    out = fetch(engine, spend_lines_stmt(start, end, department, category, vendors, limit), list(LINE_COLUMNS))
+    columns = list(LINE_COLUMNS + CURRENCY_COLUMNS)
+    out = fetch(engine, spend_lines_stmt(start, end, department, category, vendors, limit), columns)
     out["date"] = [as_date(d) for d in out["date"]]
-    return cents(out, "amount")
+    out = cents(out, "amount", "amount_original")
+    if out["fx_rate"].isna().all():
+        return out[list(LINE_COLUMNS)]
+    out["fx_rate"] = out["fx_rate"].astype(float)
+    return out
 
 
 # --- the registry -------------------------------------------------------------------------

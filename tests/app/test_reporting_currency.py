@@ -94,3 +94,13 @@ def test_the_board_packs_are_in_euros(tmp_path):
     ]
     assert any("€" in f for f in axis_formats + formats) and not any("$" in f for f in axis_formats + formats)
     engine.dispose()
+
+
+def test_the_drill_down_to_invoice_lines_is_in_euros(euro_app):
+    at = euro_app("pages/1_Tech_spend.py")
+    at.selectbox(key="spend_drill_department").set_value("Marketing").run()
+    at.selectbox(key="spend_drill_category").set_value("CRM").run()
+    at.selectbox(key="spend_drill_vendor").set_value("Salesforce").run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "invoice line" in c.value)
+    assert "€" in caption and "$" not in caption

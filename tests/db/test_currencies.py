@@ -181,3 +181,17 @@ def test_a_database_from_before_currencies_gains_the_columns(engine):
     db.ensure_schema(engine)
     with engine.connect() as conn:
         conn.execute(sa.text("SELECT amount_original, fx_rate FROM spend")).all()
+
+
+def test_the_invoice_lines_of_a_converted_vendor_show_currency_own_amount_and_rate(engine, tmp_path):
+    sources.load_folder(folder(tmp_path, "q1", spend=SPEND, fx_rates=FX_RATES), engine, OPTIONS)
+    sap = spend.spend_lines(engine, CAL, Q1, "IT", "ERP", ["SAP"], 10)
+    assert list(sap.columns) == [*spend.LINE_COLUMNS, *spend.CURRENCY_COLUMNS]
+    assert sap[["invoice_id", "amount", "currency", "amount_original", "fx_rate"]].values.tolist() == [
+        ["EU-3", -0.16, "EUR", -0.15, 1.0835],
+        ["EU-2", 1337.28, "EUR", 1234.56, 1.0832],
+        ["EU-1", 1100.0, "EUR", 1000.0, 1.1],
+    ]
+    # Lines all in the reporting currency show no currency columns.
+    hubspot = spend.spend_lines(engine, CAL, Q1, "Marketing", "Marketing automation", ["HubSpot"], 10)
+    assert list(hubspot.columns) == list(spend.LINE_COLUMNS)

@@ -24,6 +24,7 @@ DATE_COLUMNS = {
     "kpis": None,
     "kpi_targets": None,
     "budget": None,
+    "fx_rates": "month",
 }
 
 

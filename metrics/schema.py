@@ -82,6 +82,30 @@ table_currencies = sa.Table(
     sa.Column("batch_id", sa.Integer, nullable=False),
 )
 
+# Spend per calendar month, department, category, vendor (as invoiced) and investment type: every
+# page figure of spend adds these up instead of scanning the ledger (`metrics.summaries`). Rebuilt by
+# each import that writes spend, in the same transaction; months so that any fiscal calendar folds them.
+spend_monthly = sa.Table(
+    "spend_monthly",
+    metadata,
+    sa.Column("month", sa.Date, nullable=False),
+    sa.Column("department", sa.String, nullable=False),
+    sa.Column("category", sa.String, nullable=False),
+    sa.Column("vendor", sa.String, nullable=False),
+    sa.Column("investment_type", sa.String, nullable=True),
+    sa.Column("spend", sa.Numeric(18, 2), nullable=False),
+    sa.Column("lines", sa.Integer, nullable=False),
+)
+# Which summaries are in step with their ledger, and the ledger's rows when they were built (a
+# database another tool writes to is caught by its row count; see `metrics.summaries`).
+summary_state = sa.Table(
+    "summary_state",
+    metadata,
+    sa.Column("summary", sa.String, primary_key=True),
+    sa.Column("ledger_rows", sa.Integer, nullable=False),
+    sa.Column("built_at", sa.DateTime, nullable=False),
+)
+
 spend = canonical["spend"]
 budget = canonical["budget"]
 vendors = canonical["vendors"]

@@ -83,6 +83,30 @@ def _days_between_sqlite(element, compiler, **kw):
     return f"(ROUND((julianday({end}) - julianday({start})) * 86400.0) / 86400.0)"
 
 
+class month_start(FunctionElement):
+    """The first day of a date's calendar month, as a DATE."""
+
+    type = sa.Date()
+    name = "month_start"
+    inherit_cache = True
+
+
+compiles(month_start)(_unsupported("month_start"))
+
+
+@compiles(month_start, "postgresql")
+@compiles(month_start, "duckdb")
+def _month_start_trunc(element, compiler, **kw):
+    (col,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(date_trunc('month', {col}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (col,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({col}, 'start of month')"
+
+
 class continuous_percentile(FunctionElement):
     """percentile_cont(fraction) WITHIN GROUP (ORDER BY expr): linear interpolation.
 

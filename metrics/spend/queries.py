@@ -25,6 +25,7 @@ from metrics import schema
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.spend.compute import SHADOW_DEPARTMENTS
 from metrics.sql import as_date, cents, fetch, in_period, one_of, sum_money
+from metrics.summaries import LEDGER, MONTHLY, SpendSource, spend_monthly_select, spend_source
 
 LINE_COLUMNS = (
     "date",
@@ -51,15 +52,18 @@ def _year_month(col) -> tuple[sa.ColumnElement, sa.ColumnElement]:
 
 
 def spend_by_month_stmt(
-    start: date | None = None, end: date | None = None, departments: Sequence[str] | None = None
+    start: date | None = None,
+    end: date | None = None,
+    departments: Sequence[str] | None = None,
+    source: SpendSource = LEDGER,
 ) -> sa.Select:
-    """Spend per calendar month and department; [start, end) bounds are optional."""
-    s = schema.spend
-    year, month = _year_month(s.c.date)
+    """Spend per calendar month and department; [start, end) bounds (whole months) are optional."""
+    year, month = _year_month(source.date)
+    department = source.column("department")
     return (
-        sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-        .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
-        .group_by(year, month, s.c.department)
+        sa.select(year, month, department, source.spend.label("spend"), source.lines.label("lines"))
+        .where(*in_period(source.date, start, end), *one_of(department, departments, "departments"))
+        .group_by(year, month, department)
     )
 
 
@@ -79,7 +83,9 @@ def spend_by_quarter(
     start = calendar.quarter_start(first) if first else None
     end = calendar.quarter_start(last.next()) if last else None
     monthly = fetch(
-        engine, spend_by_month_stmt(start, end, departments), ["year", "month", "department", "spend", "lines"]
+        engine,
+        spend_by_month_stmt(start, end, departments, spend_source(engine)),
+        ["year", "month", "department", "spend", "lines"],
     )
     cols = ["quarter", "fiscal_year", "fiscal_quarter", "department", "spend", "lines"]
     if monthly.empty:
@@ -104,32 +110,34 @@ def quarters_with_spend(engine: Engine, calendar: FiscalCalendar) -> list[Fiscal
 # --- vendors as invoiced -------------------------------------------------------------------
 
 
-def spend_by_vendor_name_stmt() -> sa.Select:
+def spend_by_vendor_name_stmt(source: SpendSource = LEDGER) -> sa.Select:
     """Every distinct vendor spelling in the ledger, with its spend and line count (all time)."""
-    s = schema.spend
+    vendor = source.column("vendor")
     return (
-        sa.select(s.c.vendor, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-        .group_by(s.c.vendor)
-        .order_by(s.c.vendor)
+        sa.select(vendor, source.spend.label("spend"), source.lines.label("lines"))
+        .group_by(vendor)
+        .order_by(vendor)
     )
 
 
 def spend_by_vendor_name(engine: Engine) -> pd.DataFrame:
     """Columns: vendor (as invoiced), spend, lines."""
-    out = fetch(engine, spend_by_vendor_name_stmt(), ["vendor", "spend", "lines"])
+    out = fetch(engine, spend_by_vendor_name_stmt(spend_source(engine)), ["vendor", "spend", "lines"])
     return cents(out, "spend").astype({"lines": int})
 
 
 # --- one period, by department, category, vendor and investment type -----------------------
 
 
-def period_spend_stmt(start: date, end: date, departments: Sequence[str] | None = None) -> sa.Select:
-    """Spend in [start, end) per department, category, vendor (as invoiced) and investment type."""
-    s = schema.spend
-    keys = (s.c.department, s.c.category, s.c.vendor, s.c.investment_type)
+def period_spend_stmt(
+    start: date, end: date, departments: Sequence[str] | None = None, source: SpendSource = LEDGER
+) -> sa.Select:
+    """Spend in [start, end) (whole months) per department, category, vendor (as invoiced) and
+    investment type."""
+    keys = tuple(source.column(c) for c in ("department", "category", "vendor", "investment_type"))
     return (
-        sa.select(*keys, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines"))
-        .where(*in_period(s.c.date, start, end), *one_of(s.c.department, departments, "departments"))
+        sa.select(*keys, source.spend.label("spend"), source.lines.label("lines"))
+        .where(*in_period(source.date, start, end), *one_of(keys[0], departments, "departments"))
         .group_by(*keys)
     )
 
@@ -141,7 +149,7 @@ def period_spend(
     No rows when nothing is dated in the quarter (no data, not zero)."""
     start, end = calendar.quarter_bounds(quarter)
     cols = ["department", "category", "vendor", "investment_type", "spend", "lines"]
-    out = fetch(engine, period_spend_stmt(start, end, departments), cols)
+    out = fetch(engine, period_spend_stmt(start, end, departments, spend_source(engine)), cols)
     out = cents(out, "spend").astype({"lines": int})
     return out.sort_values(cols[:4], na_position="last").reset_index(drop=True)
 
@@ -149,17 +157,19 @@ def period_spend(
 # --- shadow IT per month ------------------------------------------------------------------
 
 
-def shadow_spend_by_month_stmt(shadow_vendors: Sequence[str], departments: Sequence[str]) -> sa.Select:
+def shadow_spend_by_month_stmt(
+    shadow_vendors: Sequence[str], departments: Sequence[str], source: SpendSource = LEDGER
+) -> sa.Select:
     """Per calendar month and department: all spend, and spend with the given vendor spellings."""
-    s = schema.spend
-    year, month = _year_month(s.c.date)
-    shadow = sa.case(
-        (s.c.vendor.in_(sa.bindparam("shadow_vendors", list(shadow_vendors), expanding=True)), s.c.amount), else_=0
+    year, month = _year_month(source.date)
+    department = source.column("department")
+    shadow = source.spend_where(
+        source.column("vendor").in_(sa.bindparam("shadow_vendors", list(shadow_vendors), expanding=True))
     )
     return (
-        sa.select(year, month, s.c.department, sum_money(s.c.amount).label("spend"), sum_money(shadow).label("shadow"))
-        .where(*one_of(s.c.department, departments, "departments"))
-        .group_by(year, month, s.c.department)
+        sa.select(year, month, department, source.spend.label("spend"), shadow.label("shadow"))
+        .where(*one_of(department, departments, "departments"))
+        .group_by(year, month, department)
     )
 
 
@@ -174,7 +184,9 @@ def shadow_spend_by_quarter(
     if not scope:
         return pd.DataFrame(columns=cols)
     monthly = fetch(
-        engine, shadow_spend_by_month_stmt(shadow_vendors, scope), ["year", "month", "department", "spend", "shadow"]
+        engine,
+        shadow_spend_by_month_stmt(shadow_vendors, scope, spend_source(engine)),
+        ["year", "month", "department", "spend", "shadow"],
     )
     if monthly.empty:
         return pd.DataFrame(columns=cols)
@@ -266,9 +278,16 @@ _Q2 = (date(2026, 4, 1), date(2026, 7, 1))  # FY2026 Q2 of a calendar-year fisca
 # are the same on every dialect; the dialect constructs in `metrics.sql` differ at compile time).
 QUERIES: dict[str, Callable[[str], sa.Select]] = {
     "spend_by_quarter": lambda dialect: spend_by_month_stmt(*_Q2, ["Marketing"]),
+    "spend_by_quarter (summary)": lambda dialect: spend_by_month_stmt(*_Q2, ["Marketing"], MONTHLY),
     "spend_by_vendor_name": lambda dialect: spend_by_vendor_name_stmt(),
+    "spend_by_vendor_name (summary)": lambda dialect: spend_by_vendor_name_stmt(MONTHLY),
     "period_spend": lambda dialect: period_spend_stmt(*_Q2, ["Marketing", "IT"]),
+    "period_spend (summary)": lambda dialect: period_spend_stmt(*_Q2, ["Marketing", "IT"], MONTHLY),
     "shadow_spend_by_quarter": lambda dialect: shadow_spend_by_month_stmt(["Canva"], list(SHADOW_DEPARTMENTS)),
+    "shadow_spend_by_quarter (summary)": lambda dialect: shadow_spend_by_month_stmt(
+        ["Canva"], list(SHADOW_DEPARTMENTS), MONTHLY
+    ),
+    "spend_monthly (rebuild)": lambda dialect: spend_monthly_select(),
     "budget_by_line": lambda dialect: budget_by_line_stmt(2026, ["Joint"]),
     "spend_lines": lambda dialect: spend_lines_stmt(*_Q2, "Marketing", "CRM", ["Salesforce"], 500),
 }

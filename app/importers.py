@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
-from app.text import mask_frame
+from app.text import mask_frame, plain
 from app.uploads import import_target
 from metrics.importers import focus, jira
 from metrics.importers.common import ImportRefused
@@ -85,13 +85,13 @@ def import_from_another_system(ctx) -> None:
         st.error(f"{len(exc.findings)} errors: nothing can be imported until they are fixed.", icon=":material/error:")
         _findings(ctx, [f.as_dict() for f in exc.findings])
         return
-    st.success(f"{upload.name} was read. Ready to import.", icon=":material/check_circle:")
+    st.success(f"{plain(upload.name)} was read. Ready to import.", icon=":material/check_circle:")
     st.dataframe(
         pd.DataFrame({"": list(report.counts), "Count": list(report.counts.values())}),
         hide_index=True,
         column_config={"Count": st.column_config.NumberColumn(format="localized")},
     )
-    st.caption(" · ".join(n.strip() for n in report.notes))
+    st.caption(" · ".join(plain(n.strip()) for n in report.notes))
     _findings(ctx, report.finding_dicts())
     target = import_target(ctx)
     if target is None:

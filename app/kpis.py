@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.data import engine_for
+from app.text import plain
 from metrics import kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
@@ -136,7 +137,7 @@ def metric_delta(change: kpis.Change) -> dict:
             "delta_description": f"for {change.versus.label}",
         }
     return {
-        "delta": 0 if change.delta == 0 else change.kpi.show(change.delta, signed=True),
+        "delta": 0 if change.delta == 0 else plain(change.kpi.show(change.delta, signed=True)),  # unit: data
         "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
         "delta_description": f"vs {change.versus.label} · {change.sentiment}",
     }

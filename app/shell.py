@@ -51,7 +51,7 @@ def _settings() -> Settings | None:
     try:
         return settings_from_env(secrets=_secrets())
     except SettingsError as exc:
-        st.error(f"Bridgeboard is not configured correctly: {exc}", icon=":material/settings:")
+        st.error(f"Bridgeboard is not configured correctly: {plain(str(exc))}", icon=":material/settings:")
         return None
 
 

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.navigation import DATA
 from metrics import db, inventory, sources, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
 from metrics.settings import Settings
+
+_LOG = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -58,11 +68,62 @@ def _folder_stamp(folder: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.csv")))
 
 
+# --- Faults: a database error on a page gives the "unavailable" page, never Streamlit's error box --
+#
+# The source status is cached for a minute, so a database that goes away is first met by a page's
+# query. Every adapter that reads the database is `@guarded`: its database error is logged (server
+# side, without parameter values) and the page says, in words under its title, that the database is
+# unavailable; what was already drawn stays, the rest of the page is not run, and the cached status
+# is dropped so that the next run's sidebar and pages say so too.
+
+ALERT_SLOT = "bb_alert_slot"  # the container under the page title that page_setup() keeps for this
+_depth = threading.local()
+
+
+def set_alert_slot(slot: Any) -> None:
+    st.session_state[ALERT_SLOT] = slot
+
+
+def database_lost(exc: BaseException) -> NoReturn:
+    """Say that the database is unavailable, in words, at the top of the page; stop the page."""
+    _LOG.warning("database error on a page (%s); showing the unavailable page", type(exc).__name__, exc_info=exc)
+    _database_status.clear()
+    _calendar_mismatch.clear()
+    slot = st.session_state.get(ALERT_SLOT) or st.container()
+    with slot:
+        st.warning(f"**No data to show right now.** {unavailable_message(exc)}", icon=":material/database_off:")
+        st.page_link(DATA.path, label="Open the Data page to see the data source", icon=":material/fact_check:")
+    st.stop()
+
+
+def guarded(fn: F) -> F:
+    """`fn` (a cached adapter) with its database errors turned into the "unavailable" page. Nested
+    guarded calls (an adapter calling another) leave it to the outermost one."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth = getattr(_depth, "n", 0)
+        _depth.n = depth + 1
+        try:
+            return fn(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            if depth:
+                raise
+            database_lost(exc)
+        finally:
+            _depth.n = depth
+
+    if hasattr(fn, "clear"):
+        wrapper.clear = fn.clear  # type: ignore[attr-defined]
+    return cast(F, wrapper)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def engine_for(url: str) -> Engine:
     return db.make_engine(url)
 
 
+@guarded
 @st.cache_resource(show_spinner="Checking and loading the CSV files…", max_entries=8)
 def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     label = sources.source_label(settings)
@@ -92,19 +153,21 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     )
 
 
+def unavailable_message(exc: BaseException) -> str:
+    """The words of the "database unavailable" page (the README's promise: it recovers by itself)."""
+    return (
+        f"The database is unavailable ({type(exc).__name__}). Pages will work again "
+        "as soon as it is back; nothing needs restarting."
+    )
+
+
 @st.cache_data(ttl="1m", show_spinner=False)
 def _database_status(label: str, url: str) -> SourceStatus:
     engine = engine_for(url)
     try:
         sources.check_connection(engine)
     except Exception as exc:
-        return SourceStatus(
-            label,
-            None,
-            False,
-            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
-            "as soon as it is back; nothing needs restarting.",
-        )
+        return SourceStatus(label, None, False, unavailable_message(exc))
     # A new database is a first run: create the (empty) tables so that pages can say what to
     # load and the Data page can import. Without the right to create tables, the tables that
     # exist are used and the missing ones count as empty.
@@ -114,13 +177,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(
-            label,
-            None,
-            False,
-            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
-            "as soon as it is back; nothing needs restarting.",
-        )
+        return SourceStatus(label, None, False, unavailable_message(exc))
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
@@ -159,6 +216,7 @@ def source_status(settings: Settings) -> SourceStatus:
     return status
 
 
+@guarded
 @st.cache_data(ttl="1m", show_spinner=False, max_entries=16)
 def _calendar_mismatch(url: str, version: str, fiscal_start: int) -> str | None:
     return db.calendar_mismatch(engine_for(url), fiscal_start)
@@ -171,6 +229,7 @@ def forget_source() -> None:
     st.cache_data.clear()
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
 def spend_by_quarter(
     url: str,
@@ -183,11 +242,13 @@ def spend_by_quarter(
     return spend.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[FiscalQuarter]:
     return inventory.quarters_with_data(engine_for(url), FiscalCalendar(fiscal_start))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_imports(url: str, version: str) -> pd.DataFrame:
     """Per canonical table: the source and time of the import that wrote it, and its rows."""
@@ -200,11 +261,13 @@ def table_imports(url: str, version: str) -> pd.DataFrame:
     return counts
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_row_counts(url: str, version: str) -> pd.DataFrame:
     return inventory.table_row_counts(engine_for(url))
 
 
+@guarded
 @st.cache_resource(show_spinner=False, max_entries=4)
 def vendor_mask(url: str, version: str) -> VendorMask:
     """One letter per supplier of this data (read-only, shared by every session)."""

@@ -13,6 +13,7 @@ import streamlit as st
 from app import data
 from app.text import mask_frame, plain
 from app.uploads import import_target
+from metrics import db
 from metrics.importers import focus, jira
 from metrics.importers.common import ImportRefused
 
@@ -106,6 +107,9 @@ def import_from_another_system(ctx) -> None:
             result = jira.import_requests(engine, jmapped, fingerprint)
         else:
             result = focus.import_spend(engine, fmapped, fingerprint)
+    except db.ImportBusy:
+        st.error(db.IMPORT_BUSY, icon=":material/hourglass_top:")
+        return
     except Exception as exc:
         st.error(
             f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})",

@@ -315,6 +315,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         layout="wide",
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
+    data.set_alert_slot(None)  # until the title is drawn, a database error is told where it happens
     settings = _settings()
     if settings is None:
         st.stop()
@@ -349,8 +350,9 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     elif status.refused:  # on the projector too: one line, still at the top
         st.error(f"Data shown is from {status.imported_at or 'no import'}: the CSV folder has errors.")
     st.title(title)
+    data.set_alert_slot(st.container())  # under the title: where a database error met later is told
     if needs_data and not status.ok:
-        st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
+        st.warning(f"**No data to show right now.** {status.message}", icon=":material/database_off:")
         st.page_link(
             DATA.path, label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
         )

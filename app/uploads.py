@@ -65,6 +65,8 @@ def import_uploaded(
             progress=progress,
             fiscal_start_month=fiscal_start_month,
         )
+    except db.ImportBusy:
+        return ImportMessage(False, db.IMPORT_BUSY)
     except Exception as exc:
         return ImportMessage(
             False, f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})"

@@ -293,6 +293,9 @@ def cmd_load(args, out) -> int:
             mapping=mapping,
             fiscal_start_month=fiscal_start,
         )
+    except db.ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         # The transaction was rolled back; say so without leaking parameters or passwords.
         print(
@@ -585,6 +588,9 @@ def cmd_import(args, out) -> int:
     engine = db.make_engine(url)
     try:
         result = write(engine, f"{args.kind}:{hashlib.sha256(data).hexdigest()}")
+    except db.ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except sa.exc.SQLAlchemyError as exc:
         print(
             f"error: import into {db.redact_url(url)} failed and was rolled back; nothing changed "

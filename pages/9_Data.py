@@ -59,7 +59,15 @@ st.subheader("Validation report")
 findings = pd.DataFrame(
     list(status.findings), columns=["severity", "file", "line", "column", "value", "problem", "fix"]
 )
-if findings.empty:
+if findings.empty and not status.ok:
+    # Never an all-clear that could not be checked: during an outage nothing was read.
+    st.info(
+        "The validation report cannot be read while the data source is unavailable (see Source above).",
+        icon=":material/help:",
+    )
+elif findings.empty and status.batch_id is None:
+    st.info("No files have been checked yet: there is no import to report on.", icon=":material/help:")
+elif findings.empty:
     st.success("The last files checked had no errors and no warnings.", icon=":material/check_circle:")
 else:
     errors, warnings = (findings["severity"] == "error").sum(), (findings["severity"] == "warning").sum()

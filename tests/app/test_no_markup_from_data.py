@@ -119,6 +119,7 @@ ALLOWED: dict[str, str] = {
     "status_text(card.status)": "a status symbol and one of the five status words",
     "result.message": "import outcome: counts, table names and the app's words (app.uploads)",
     "report.summary()": "counts and the contract's table names (metrics.validation)",
+    "db.IMPORT_BUSY": "a constant sentence of metrics.db",
     "type(exc).__name__": "an exception class name (never its message, which may quote data)",
     "t.value": "a headline figure: money, share, counts or days (metrics.headline formats numbers only)",
     "t.help": "the headline definitions: constants of metrics.headline",

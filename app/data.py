@@ -36,7 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class SourceStatus:
     """What the sidebar and the Data page say about the data source."""
 
-    label: str  # "CSV folder sample_data" or "Database postgresql+psycopg://...:***@..."
+    label: str  # what every viewer sees: "CSV folder 'sample_data'", "PostgreSQL database" (no path, host...)
     url: str | None  # engine URL (with password) or None when unavailable
     ok: bool
     message: str = ""  # why it is unavailable, in plain words
@@ -47,6 +47,7 @@ class SourceStatus:
     imported_from: str | None = None  # the source of the latest import: what is shown when refused
     version: str = "none"  # cache key for everything computed from this data
     row_counts: dict = field(default_factory=dict)
+    detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
 
     @property
     def tables_with_rows(self) -> frozenset[str]:
@@ -126,13 +127,17 @@ def engine_for(url: str) -> Engine:
 @guarded
 @st.cache_resource(show_spinner="Checking and loading the CSV files…", max_entries=8)
 def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
-    label = sources.source_label(settings)
+    label, detail = sources.public_label(settings), sources.source_label(settings)
     if not settings.data_dir.is_dir():
-        return SourceStatus(label, None, False, f"The CSV folder {settings.data_dir} does not exist.")
+        return SourceStatus(
+            label, None, False, f"The CSV folder '{settings.data_dir.name}' does not exist.", detail=detail
+        )
     try:
         outcome = sources.ensure_embedded(settings)
     except Exception as exc:  # e.g. the DuckDB file is locked by another process
-        return SourceStatus(label, None, False, f"The embedded database could not be built ({type(exc).__name__}).")
+        return SourceStatus(
+            label, None, False, f"The embedded database could not be built ({type(exc).__name__}).", detail=detail
+        )
     url = sources.embedded_url(settings)
     engine = engine_for(url)
     batch = db.latest_batch(engine)
@@ -150,6 +155,7 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         imported_from=batch.source if batch else None,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}" if batch else "empty",
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
+        detail=detail,
     )
 
 
@@ -162,12 +168,12 @@ def unavailable_message(exc: BaseException) -> str:
 
 
 @st.cache_data(ttl="1m", show_spinner=False)
-def _database_status(label: str, url: str) -> SourceStatus:
+def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     engine = engine_for(url)
     try:
         sources.check_connection(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc))
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
     # A new database is a first run: create the (empty) tables so that pages can say what to
     # load and the Data page can import. Without the right to create tables, the tables that
     # exist are used and the missing ones count as empty.
@@ -177,7 +183,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc))
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
@@ -187,6 +193,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
             True,
             version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
             row_counts=row_counts,
+            detail=detail,
         )
     return SourceStatus(
         label,
@@ -198,13 +205,14 @@ def _database_status(label: str, url: str) -> SourceStatus:
         imported_from=batch.source,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
         row_counts=row_counts,
+        detail=detail,
     )
 
 
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
-        status = _database_status(sources.source_label(settings), url)
+        status = _database_status(sources.public_label(settings), sources.source_label(settings), url)
     else:
         status = _embedded_status(settings, _folder_stamp(settings.data_dir))
     if status.ok and status.url:

@@ -19,6 +19,7 @@ from app import boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
 from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
+from metrics import sources
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.formatting import and_join
@@ -218,12 +219,12 @@ def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
     if status.imported_at:
         shown = (
             f"The figures shown are still the data imported {status.imported_at} "
-            f"from {plain(status.imported_from or 'an earlier source')}, not this folder's."
+            f"from {plain(sources.public_source(status.imported_from) or 'an earlier source')}, not this folder's."
         )
     else:
         shown = "Nothing has been imported yet, so there is no data to show."
     st.error(
-        f"**The CSV folder {plain(str(settings.data_dir))} has {errors}, so it was not loaded.** {shown}",
+        f"**The CSV folder '{plain(settings.data_dir.name)}' has {errors}, so it was not loaded.** {shown}",
         icon=":material/error:",
     )
     st.page_link(DATA.path, label="See the errors and how to fix them on the Data page", icon=":material/fact_check:")
@@ -328,7 +329,11 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
             quarters = tuple(data.quarters_with_data(status.url, status.version, calendar.start_month))
         except Exception as exc:
             status = data.SourceStatus(
-                status.label, None, False, f"The data could not be read ({type(exc).__name__}). Check the Data page."
+                status.label,
+                None,
+                False,
+                f"The data could not be read ({type(exc).__name__}). Check the Data page.",
+                detail=status.detail,
             )
     _seed_from_url(quarters)
     new_page = st.session_state.get("bb_page") != title

@@ -18,7 +18,9 @@ status = ctx.status
 masked = partial(mask_frame, ctx.vendor_mask)
 
 st.subheader("Source")
-st.text(status.label)
+# The full description (the folder's path, the database's user, host, port and name; never the
+# password) is for this page only: the sidebar and the board pack say only what kind of source.
+st.text(status.detail or status.label)
 if status.ok:
     if status.tables_with_rows or status.batch_id:
         st.caption(

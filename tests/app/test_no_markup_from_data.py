@@ -23,6 +23,10 @@ that is not **safe**. Safe, precisely:
   safe: "a name known to hold escaped text";
 - an expression in `ALLOWED` below: the justified exceptions, each with its reason.
 
+The options of `st.pills`, `st.segmented_control` and `st.radio` are Markdown too: they must be
+the code's constants (an ALL_CAPS name, `list()` of one, or a list of literals) or be shown through
+a helper as `format_func`. Selectbox and multiselect options are plain text (Streamlit's docs).
+
 A planted unescaped call is shown to fail (`test_checker_flags_a_planted_unescaped_call`).
 """
 
@@ -80,6 +84,10 @@ LABEL_CALLS = {
     "tabs",
     "popover",
 }
+# Widgets whose *options* are Markdown too (st.pills, st.segmented_control, st.radio): their options
+# must be the code's constants (an ALL_CAPS name, or `list()` of one), or be shown through a helper
+# given as `format_func`. (Selectbox and multiselect options are plain text.)
+OPTION_CALLS = {"pills", "segmented_control", "radio"}
 TEXT_KEYWORDS = {"help", "label", "body", "title"}
 METRIC_KEYWORDS = {"value", "delta", "delta_description"}  # st.metric renders these as Markdown too
 # Calls checked only when made on Streamlit (st.x, st.sidebar.x) or on a Streamlit container
@@ -311,6 +319,14 @@ class Module:
                 for arg in checked:
                     if not self.is_safe(arg):
                         yield Finding(self.rel, node.lineno, call, ast.unparse(arg))
+            if method in OPTION_CALLS and on_streamlit:
+                options = node.args[1] if len(node.args) > 1 else _keyword(node, "options")
+                shown_by = _keyword(node, "format_func")
+                by_helper = shown_by is not None and (
+                    _dotted(shown_by) in self.helpers or _dotted(shown_by).rsplit(".", 1)[-1] in HELPERS
+                )
+                if options is not None and not (_constant_options(options) or by_helper):
+                    yield Finding(self.rel, node.lineno, call, f"options {ast.unparse(options)}")
             for kw in node.keywords:
                 keywords = TEXT_KEYWORDS | (METRIC_KEYWORDS if method == "metric" else set())
                 if kw.arg in keywords and not self.is_safe(kw.value):
@@ -319,6 +335,19 @@ class Module:
                     builder = _dotted(kw.value.func) if isinstance(kw.value, ast.Call) else ""
                     if builder not in SAFE_KWARG_BUILDERS:
                         yield Finding(self.rel, node.lineno, call, f"**{ast.unparse(kw.value)}")
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
+def _constant_options(node: ast.expr) -> bool:
+    """`OWNERS`, `kpis.STATUSES`, `list(ta.BREAKDOWNS)`, `["Errors", "Warnings"]`: the code's own."""
+    if isinstance(node, ast.Call) and _dotted(node.func) in ("list", "tuple") and len(node.args) == 1:
+        node = node.args[0]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return isinstance(node, (ast.Name, ast.Attribute)) and _dotted(node).rsplit(".", 1)[-1].isupper()
 
 
 def _dotted(node: ast.expr) -> str:
@@ -400,9 +429,11 @@ def test_checker_flags_each_kind_of_unsafe_argument():
         "st.error(msg, title=vendor)": "title=vendor",
         "st.metric('Spend', '1', **deltas(x))": "**deltas(x)",
         "st.button(vendor)": "vendor",
+        "st.pills('Team', teams)": "options teams",
+        "st.radio('Team', options=list(teams), format_func=str.upper)": "options list(teams)",
     }
     for line, argument in cases.items():
-        source = f"import streamlit as st\nvendor = team = name = desc = msg = body = input()\nrow = load()\n{line}\n"
+        source = f"import streamlit as st\nvendor = team = name = desc = msg = body = teams = input()\nrow = load()\n{line}\n"
         found = [f.argument for f in check("planted.py", source)]
         assert argument in found, (line, found)
 
@@ -422,6 +453,8 @@ st.markdown("\\n\\n".join(lines))
 st.caption(f"{total:,} rows · {money(x)} · {when:%Y-%m-%d}")
 st.metric("Spend", money(v), shown(delta) if delta else None, help="Literal.")
 st.markdown(shown(s) + " and more")
+st.pills("Owner", list(OWNERS), format_func=status_text)
+st.segmented_control("Team", teams, format_func=plain)
 with open("f") as fh:
     fh.write(row.vendor)
 """

@@ -130,3 +130,28 @@ def test_a_failed_import_releases_the_lock(engine):
     with pytest.raises(RuntimeError):
         db.import_tables(engine, _kpis("a"), source="first", fingerprint="first", after_table=fail)
     assert db.import_tables(engine, _kpis("b"), source="second", fingerprint="second").batch_id == 1
+
+
+def test_command_line_load_meanwhile_says_busy(postgres_url, tmp_path):
+    """`python -m metrics load` while the app imports into the same PostgreSQL database: one line in
+    words and exit 1, no traceback, nothing written."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "kpis.csv").write_bytes((ROOT / "sample_data" / "kpis.csv").read_bytes())
+    engine = db.make_engine(postgres_url)
+    try:
+        db.ensure_schema(engine)
+        with HeldImport(engine):
+            run = subprocess.run(
+                [sys.executable, "-m", "metrics", "load", str(folder), "--db", postgres_url],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=ROOT,
+            )
+        assert run.returncode == 1, run.stderr
+        assert "error: Another import is running; try again in a minute. Nothing was changed." in run.stderr
+        assert "Traceback" not in run.stderr
+        assert _batches(engine) == ["first"]
+    finally:
+        engine.dispose()

@@ -124,3 +124,25 @@ def test_an_upload_during_another_import_is_refused_in_words(tmp_path):
     )
     assert db.latest_batch(engine) is None
     assert import_uploaded(url, report, files).ok, "once the other import is done, the same upload goes in"
+
+
+def test_embedded_file_made_unreadable_gives_the_unavailable_page(tmp_path, monkeypatch, sample_env):
+    """A DuckDB database file that can no longer be read (overwritten with other bytes, as a
+    failing disk or a bad copy leaves it) while the app runs."""
+    path = tmp_path / "board.duckdb"
+    url = f"duckdb:///{path}"
+    engine = db.make_engine(url)
+    assert sources.load_folder(SAMPLE_DIR, engine, ReadOptions(), fiscal_start_month=1).imported
+    engine.dispose()
+    monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", url)
+    at = open_page(TECH_SPEND.path)
+    _no_error_box(at)
+    assert at.metric and not _says_unavailable(at)
+
+    data.engine_for(url).dispose()  # the app's open connections end (as after a restart of the pool)
+    path.write_bytes(b"not a database " * 1000)
+    for script in (None, CUSTOMER_EXPERIENCE.path, REQUEST_TURNAROUND.path, DATA.path):
+        at = open_page(script)
+        _no_error_box(at)
+        assert _says_unavailable(at), (script, [w.value for w in at.warning])
+        assert not at.success, "no all-clear"

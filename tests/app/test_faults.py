@@ -83,7 +83,8 @@ def test_database_lost_mid_session_gives_the_unavailable_page(loaded_postgres):
         at = open_page(script)
         _no_error_box(at)
         assert _says_unavailable(at), (script, [w.value for w in at.warning])
-        assert any(link.proto.page == DATA.path or "Data" in link.label for link in at.get("page_link"))
+        to_data = [link.proto for link in at.get("page_link") if link.proto.label.startswith("Open the Data page")]
+        assert to_data and to_data[0].page == DATA.url_path, "the way to the Data page is offered"
 
     # After the status cache notices (the guard dropped it, as its minute would): the shell's check
     # finds the outage before any query, and the page stops there, in the same words.

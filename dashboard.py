@@ -74,7 +74,7 @@ def department_split() -> None:
 
 def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=None) -> None:
     with st.container(border=True, key=f"ov_card_{key}"):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{plain(title)}**")
         st.markdown(plain(mask(sentence)))
         figure.update_layout(height=min(figure.layout.height or SMALL_CHART, SMALL_CHART))
         st.plotly_chart(figure, key=f"ov_chart_{key}", config={"displayModeBar": False})

@@ -9,24 +9,34 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from metrics import db, inventory, sources, spend
+from app.navigation import DATA
+from metrics import db, inventory, sources, spend, summaries
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
 from metrics.settings import Settings
+
+_LOG = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
 class SourceStatus:
     """What the sidebar and the Data page say about the data source."""
 
-    label: str  # "CSV folder sample_data" or "Database postgresql+psycopg://...:***@..."
+    label: str  # what every viewer sees: "CSV folder 'sample_data'", "PostgreSQL database" (no path, host...)
     url: str | None  # engine URL (with password) or None when unavailable
     ok: bool
     message: str = ""  # why it is unavailable, in plain words
@@ -37,6 +47,7 @@ class SourceStatus:
     imported_from: str | None = None  # the source of the latest import: what is shown when refused
     version: str = "none"  # cache key for everything computed from this data
     row_counts: dict = field(default_factory=dict)
+    detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
 
     @property
     def tables_with_rows(self) -> frozenset[str]:
@@ -58,26 +69,82 @@ def _folder_stamp(folder: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.csv")))
 
 
+# --- Faults: a database error on a page gives the "unavailable" page, never Streamlit's error box --
+#
+# The source status is cached for a minute, so a database that goes away is first met by a page's
+# query. Every adapter that reads the database is `@guarded`: its database error is logged (server
+# side, without parameter values) and the page says, in words under its title, that the database is
+# unavailable; what was already drawn stays, the rest of the page is not run, and the cached status
+# is dropped so that the next run's sidebar and pages say so too.
+
+ALERT_SLOT = "bb_alert_slot"  # the container under the page title that page_setup() keeps for this
+_depth = threading.local()
+
+
+def set_alert_slot(slot: Any) -> None:
+    st.session_state[ALERT_SLOT] = slot
+
+
+def database_lost(exc: BaseException) -> NoReturn:
+    """Say that the database is unavailable, in words, at the top of the page; stop the page."""
+    _LOG.warning("database error on a page (%s); showing the unavailable page", type(exc).__name__, exc_info=exc)
+    _database_status.clear()
+    _settings_mismatch.clear()
+    slot = st.session_state.get(ALERT_SLOT) or st.container()
+    with slot:
+        st.warning(f"**No data to show right now.** {unavailable_message(exc)}", icon=":material/database_off:")
+        st.page_link(DATA.path, label="Open the Data page to see the data source", icon=":material/fact_check:")
+    st.stop()
+
+
+def guarded(fn: F) -> F:
+    """`fn` (a cached adapter) with its database errors turned into the "unavailable" page. Nested
+    guarded calls (an adapter calling another) leave it to the outermost one."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth = getattr(_depth, "n", 0)
+        _depth.n = depth + 1
+        try:
+            return fn(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            if depth:
+                raise
+            database_lost(exc)
+        finally:
+            _depth.n = depth
+
+    if hasattr(fn, "clear"):
+        wrapper.clear = fn.clear  # type: ignore[attr-defined]
+    return cast(F, wrapper)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def engine_for(url: str) -> Engine:
     return db.make_engine(url)
 
 
+@guarded
 @st.cache_resource(show_spinner="Checking and loading the CSV files…", max_entries=8)
 def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
-    label = sources.source_label(settings)
+    label, detail = sources.public_label(settings), sources.source_label(settings)
     if not settings.data_dir.is_dir():
-        return SourceStatus(label, None, False, f"The CSV folder {settings.data_dir} does not exist.")
+        return SourceStatus(
+            label, None, False, f"The CSV folder '{settings.data_dir.name}' does not exist.", detail=detail
+        )
     try:
         outcome = sources.ensure_embedded(settings)
     except Exception as exc:  # e.g. the DuckDB file is locked by another process
-        return SourceStatus(label, None, False, f"The embedded database could not be built ({type(exc).__name__}).")
+        return SourceStatus(
+            label, None, False, f"The embedded database could not be built ({type(exc).__name__}).", detail=detail
+        )
     url = sources.embedded_url(settings)
     engine = engine_for(url)
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
+    summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
     # Refused files are reported as they were read; otherwise the report of the data as it is.
     findings = outcome.findings if outcome.errors else db.current_findings(engine)
     return SourceStatus(
@@ -91,22 +158,30 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         imported_from=batch.source if batch else None,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}" if batch else "empty",
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
+        detail=detail,
+    )
+
+
+def _rows(counts, table: str) -> int | None:
+    found = counts.loc[counts["table"] == table, "rows"]
+    return None if found.empty or found.iloc[0] is None else int(found.iloc[0])
+
+
+def unavailable_message(exc: BaseException) -> str:
+    """The words of the "database unavailable" page (the README's promise: it recovers by itself)."""
+    return (
+        f"The database is unavailable ({type(exc).__name__}). Pages will work again "
+        "as soon as it is back; nothing needs restarting."
     )
 
 
 @st.cache_data(ttl="1m", show_spinner=False)
-def _database_status(label: str, url: str) -> SourceStatus:
+def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     engine = engine_for(url)
     try:
         sources.check_connection(engine)
     except Exception as exc:
-        return SourceStatus(
-            label,
-            None,
-            False,
-            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
-            "as soon as it is back; nothing needs restarting.",
-        )
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
     # A new database is a first run: create the (empty) tables so that pages can say what to
     # load and the Data page can import. Without the right to create tables, the tables that
     # exist are used and the missing ones count as empty.
@@ -116,14 +191,12 @@ def _database_status(label: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(
-            label,
-            None,
-            False,
-            f"The database is unavailable ({type(exc).__name__}). Pages will work again "
-            "as soon as it is back; nothing needs restarting.",
-        )
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
+    # Another tool may write to a shared database: its spend summary is brought in step here (the
+    # rows are counted anyway), or left to the ledger when the app may not write.
+    with contextlib.suppress(Exception):
+        summaries.check_fresh(engine, row_counts.get("spend"))
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
         return SourceStatus(
@@ -132,6 +205,7 @@ def _database_status(label: str, url: str) -> SourceStatus:
             True,
             version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
             row_counts=row_counts,
+            detail=detail,
         )
     return SourceStatus(
         label,
@@ -143,13 +217,14 @@ def _database_status(label: str, url: str) -> SourceStatus:
         imported_from=batch.source,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
         row_counts=row_counts,
+        detail=detail,
     )
 
 
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
-        status = _database_status(sources.source_label(settings), url)
+        status = _database_status(sources.public_label(settings), sources.source_label(settings), url)
     else:
         status = _embedded_status(settings, _folder_stamp(settings.data_dir))
     if status.ok and status.url:
@@ -164,6 +239,7 @@ def source_status(settings: Settings) -> SourceStatus:
     return status
 
 
+@guarded
 @st.cache_data(ttl="1m", show_spinner=False, max_entries=16)
 def _settings_mismatch(url: str, version: str, fiscal_start: int, reporting_currency: str) -> str | None:
     return db.settings_mismatch(engine_for(url), fiscal_start, reporting_currency)
@@ -176,6 +252,7 @@ def forget_source() -> None:
     st.cache_data.clear()
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
 def spend_by_quarter(
     url: str,
@@ -188,11 +265,13 @@ def spend_by_quarter(
     return spend.spend_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, departments or None)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def quarters_with_data(url: str, version: str, fiscal_start: int) -> list[FiscalQuarter]:
     return inventory.quarters_with_data(engine_for(url), FiscalCalendar(fiscal_start))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_imports(url: str, version: str) -> pd.DataFrame:
     """Per canonical table: the source and time of the import that wrote it, and its rows."""
@@ -205,11 +284,13 @@ def table_imports(url: str, version: str) -> pd.DataFrame:
     return counts
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def table_row_counts(url: str, version: str) -> pd.DataFrame:
     return inventory.table_row_counts(engine_for(url))
 
 
+@guarded
 @st.cache_resource(show_spinner=False, max_entries=4)
 def vendor_mask(url: str, version: str) -> VendorMask:
     """One letter per supplier of this data (read-only, shared by every session)."""

@@ -12,11 +12,12 @@ from datetime import date
 
 import streamlit as st
 
-from app.data import engine_for
+from app.data import engine_for, guarded
 from metrics import headline as hl
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def quarter_headline(
     url: str,

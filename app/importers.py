@@ -13,7 +13,7 @@ import streamlit as st
 from app import data
 from app.text import mask_frame, plain
 from app.uploads import import_target
-from metrics.db import ImportRefused as DatabaseRefused
+from metrics import db
 from metrics.importers import focus, jira
 from metrics.importers.common import ImportRefused
 
@@ -86,13 +86,13 @@ def import_from_another_system(ctx) -> None:
         st.error(f"{len(exc.findings)} errors: nothing can be imported until they are fixed.", icon=":material/error:")
         _findings(ctx, [f.as_dict() for f in exc.findings])
         return
-    st.success(f"{upload.name} was read. Ready to import.", icon=":material/check_circle:")
+    st.success(f"{plain(upload.name)} was read. Ready to import.", icon=":material/check_circle:")
     st.dataframe(
         pd.DataFrame({"": list(report.counts), "Count": list(report.counts.values())}),
         hide_index=True,
         column_config={"Count": st.column_config.NumberColumn(format="localized")},
     )
-    st.caption(" · ".join(n.strip() for n in report.notes))
+    st.caption(" · ".join(plain(n.strip()) for n in report.notes))
     _findings(ctx, report.finding_dicts())
     target = import_target(ctx)
     if target is None:
@@ -107,7 +107,10 @@ def import_from_another_system(ctx) -> None:
             result = jira.import_requests(engine, jmapped, fingerprint)
         else:
             result = focus.import_spend(engine, fmapped, fingerprint, ctx.settings.reporting_currency)
-    except DatabaseRefused as exc:
+    except db.ImportBusy:
+        st.error(db.IMPORT_BUSY, icon=":material/hourglass_top:")
+        return
+    except db.ImportRefused as exc:
         st.error(f"Nothing was imported: {plain(str(exc))}.", icon=":material/error:")
         return
     except Exception as exc:

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.data import engine_for
+from app.data import engine_for, guarded
+from app.text import plain
 from metrics import kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
@@ -21,16 +22,19 @@ ROLE_KEY = "cx_role"
 RESULT_KEY = "cx_target_result"  # (succeeded, message) of the last save, shown once
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def glossary(url: str, version: str) -> pd.DataFrame:
     return kpis.kpi_glossary(engine_for(url))
 
 
+@guarded
 def targets_version(url: str) -> str:
     """Read once per run, uncached: one count of the append-only target versions."""
     return targets.targets_version(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
 def effective_targets(
     url: str, version: str, targets_version: str, first: FiscalQuarter, last: FiscalQuarter
@@ -38,6 +42,7 @@ def effective_targets(
     return targets.effective_targets(engine_for(url), first, last)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def audit_history(url: str, targets_version: str) -> pd.DataFrame:
     return targets.audit_history(engine_for(url))
@@ -50,6 +55,7 @@ def forget_targets() -> None:
     scorecard.clear()
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def scorecard(
     url: str, version: str, targets_version: str, fiscal_start: int, quarter: FiscalQuarter
@@ -136,7 +142,7 @@ def metric_delta(change: kpis.Change) -> dict:
             "delta_description": f"for {change.versus.label}",
         }
     return {
-        "delta": 0 if change.delta == 0 else change.kpi.show(change.delta, signed=True),
+        "delta": 0 if change.delta == 0 else plain(change.kpi.show(change.delta, signed=True)),  # unit: data
         "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
         "delta_description": f"vs {change.versus.label} · {change.sentiment}",
     }

@@ -19,6 +19,7 @@ from app import boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
 from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
+from metrics import sources
 from metrics.contract import DEPARTMENTS
 from metrics.fiscal import FiscalCalendar, FiscalQuarter, parse_quarter
 from metrics.formatting import and_join
@@ -51,7 +52,7 @@ def _settings() -> Settings | None:
     try:
         return settings_from_env(secrets=_secrets())
     except SettingsError as exc:
-        st.error(f"Bridgeboard is not configured correctly: {exc}", icon=":material/settings:")
+        st.error(f"Bridgeboard is not configured correctly: {plain(str(exc))}", icon=":material/settings:")
         return None
 
 
@@ -218,12 +219,12 @@ def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
     if status.imported_at:
         shown = (
             f"The figures shown are still the data imported {status.imported_at} "
-            f"from {plain(status.imported_from or 'an earlier source')}, not this folder's."
+            f"from {plain(sources.public_source(status.imported_from) or 'an earlier source')}, not this folder's."
         )
     else:
         shown = "Nothing has been imported yet, so there is no data to show."
     st.error(
-        f"**The CSV folder {plain(str(settings.data_dir))} has {errors}, so it was not loaded.** {shown}",
+        f"**The CSV folder '{plain(settings.data_dir.name)}' has {errors}, so it was not loaded.** {shown}",
         icon=":material/error:",
     )
     st.page_link(DATA.path, label="See the errors and how to fix them on the Data page", icon=":material/fact_check:")
@@ -315,6 +316,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         layout="wide",
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
+    data.set_alert_slot(None)  # until the title is drawn, a database error is told where it happens
     settings = _settings()
     if settings is None:
         st.stop()
@@ -327,7 +329,11 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
             quarters = tuple(data.quarters_with_data(status.url, status.version, calendar.start_month))
         except Exception as exc:
             status = data.SourceStatus(
-                status.label, None, False, f"The data could not be read ({type(exc).__name__}). Check the Data page."
+                status.label,
+                None,
+                False,
+                f"The data could not be read ({type(exc).__name__}). Check the Data page.",
+                detail=status.detail,
             )
     _seed_from_url(quarters)
     new_page = st.session_state.get("bb_page") != title
@@ -349,8 +355,9 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     elif status.refused:  # on the projector too: one line, still at the top
         st.error(f"Data shown is from {status.imported_at or 'no import'}: the CSV folder has errors.")
     st.title(title)
+    data.set_alert_slot(st.container())  # under the title: where a database error met later is told
     if needs_data and not status.ok:
-        st.warning(f"**No data to show yet.** {status.message}", icon=":material/database_off:")
+        st.warning(f"**No data to show right now.** {status.message}", icon=":material/database_off:")
         st.page_link(
             DATA.path, label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
         )

@@ -12,19 +12,21 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from app.data import engine_for
+from app.data import engine_for, guarded
 from app.text import mask_frame
 from metrics import spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
 def vendor_directory(url: str, version: str) -> pd.DataFrame:
     """Every vendor spelling with its normalised identity (a few hundred rows at most)."""
     return spend.load_vendor_directory(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=64)
 def period(
     url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, departments: tuple[str, ...]
@@ -35,11 +37,13 @@ def period(
     )
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def budget(url: str, version: str, fiscal_year: int, departments: tuple[str, ...]) -> pd.DataFrame:
     return spend.budget_by_line(engine_for(url), fiscal_year, departments or None)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def shadow_trend(url: str, version: str, fiscal_start: int, departments: tuple[str, ...]) -> pd.DataFrame:
     return spend.load_shadow_trend(
@@ -47,11 +51,13 @@ def shadow_trend(url: str, version: str, fiscal_start: int, departments: tuple[s
     )
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
 def possible_duplicates(url: str, version: str) -> pd.DataFrame:
     return spend.possible_duplicates(vendor_directory(url, version))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def invoice_lines(
     url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, department: str, category: str, vendor: str

@@ -15,7 +15,7 @@ from typing import TypedDict
 import pandas as pd
 import streamlit as st
 
-from app.data import engine_for
+from app.data import engine_for, guarded
 from app.text import mask_frame
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -33,22 +33,26 @@ class _CacheOptions(TypedDict):
 _CACHE = _CacheOptions(ttl="15m", show_spinner=False, max_entries=64)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def filter_options(url: str, version: str) -> dict[str, list[str]]:
     return ta.filter_options(engine_for(url))
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def request_counts(url: str, version: str, filters: ta.RequestFilter) -> ta.RequestCounts:
     return ta.request_counts(engine_for(url), filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def lead_time_by_quarter(url: str, version: str, fiscal_start: int, filters: ta.RequestFilter) -> pd.DataFrame:
     """Every quarter with deliveries (a few dozen rows at most): headline, trend and period picker."""
     return ta.lead_time_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), filters=filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def lead_time_by(
     url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, dimension: str, filters: ta.RequestFilter
@@ -56,6 +60,7 @@ def lead_time_by(
     return ta.lead_time_by(engine_for(url), FiscalCalendar(fiscal_start), quarter, dimension, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def breach_rate_by_priority(
     url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
@@ -63,6 +68,7 @@ def breach_rate_by_priority(
     return ta.breach_rate_by_priority(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def stage_medians_by_quarter(
     url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
@@ -70,6 +76,7 @@ def stage_medians_by_quarter(
     return ta.stage_medians_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def backlog_ageing(
     url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, today: date, filters: ta.RequestFilter
@@ -77,6 +84,7 @@ def backlog_ageing(
     return ta.backlog_ageing(engine_for(url), FiscalCalendar(fiscal_start), quarter, today, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def flow_by_quarter(
     url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter
@@ -84,6 +92,7 @@ def flow_by_quarter(
     return ta.flow_by_quarter(engine_for(url), FiscalCalendar(fiscal_start), first, last, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def lead_time_histogram(
     url: str, version: str, fiscal_start: int, quarter: FiscalQuarter, p95: float, filters: ta.RequestFilter
@@ -91,6 +100,7 @@ def lead_time_histogram(
     return ta.lead_time_histogram(engine_for(url), FiscalCalendar(fiscal_start), quarter, p95, filters)
 
 
+@guarded
 @st.cache_data(**_CACHE)
 def lead_time_points(
     url: str, version: str, fiscal_start: int, first: FiscalQuarter, last: FiscalQuarter, filters: ta.RequestFilter

@@ -102,6 +102,8 @@ def import_uploaded(
             reporting_currency=reporting_currency,
             replace_only=focus.kept_by_spend_imports(report.tables),
         )
+    except db.ImportBusy:
+        return ImportMessage(False, db.IMPORT_BUSY)
     except db.ImportRefused as exc:
         return ImportMessage(False, f"Nothing was imported: {plain(str(exc))}.")
     except Exception as exc:

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import kpis, spend
+from metrics import kpis, sources, spend
 from metrics import turnaround as ta
 from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -159,10 +159,13 @@ def slides(content: PackContent) -> tuple[Slide, ...]:
 
 def source_for_pack(label: str) -> str:
     """'CSV folder /srv/exports/finance' -> 'CSV folder finance': a board needs the folder, not
-    the server's path. Database labels are already redacted."""
-    prefix = "CSV folder "
+    the server's path; 'Database postgresql://user:***@host:5432/name' -> 'PostgreSQL database':
+    nor the database's user, host, port or name."""
+    prefix, database = "CSV folder ", "Database "
     if label.startswith(prefix):
         return prefix + label[len(prefix) :].rstrip("/").rsplit("/", 1)[-1]
+    if label.startswith(database):
+        return sources.database_kind(label[len(database) :])
     return label
 
 

@@ -59,7 +59,8 @@ def _bands(card: KpiCard, t: float, thr: float, low: float, high: float) -> list
 
 
 def _suffix(unit: str) -> str:
-    return unit if is_percentage(unit) else f" {unit}" if unit else ""
+    """The unit after an Indicator's number; the unit is data, so written as text."""
+    return plotly_text(unit if is_percentage(unit) else f" {unit}" if unit else "")
 
 
 def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:

@@ -22,7 +22,7 @@ from typing import NoReturn
 
 import sqlalchemy as sa
 
-from metrics import db
+from metrics import db, summaries
 from metrics.exports import inert
 from metrics.validation import ReadOptions, validate_folder
 
@@ -317,6 +317,9 @@ def cmd_load(args, out) -> int:
             mapping=mapping,
             fiscal_start_month=fiscal_start,
         )
+    except db.ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         # The transaction was rolled back; say so without leaking parameters or passwords.
         print(
@@ -426,6 +429,8 @@ def _source(args) -> Iterator[tuple]:
         # the right to create tables, the queries say what is missing.
         with contextlib.suppress(sa.exc.SQLAlchemyError):
             db.ensure_schema(engine)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):  # a ledger another tool changed is summarised again
+            summaries.check_fresh(engine, _spend_rows(engine))
         if embedded and db.latest_batch(engine) is None and sources.has_table_files(settings.data_dir):
             raise _DataError(
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
@@ -437,6 +442,15 @@ def _source(args) -> Iterator[tuple]:
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
     finally:
         engine.dispose()
+
+
+def _spend_rows(engine) -> int | None:
+    from metrics import inventory
+
+    if not sa.inspect(engine).has_table("spend"):
+        return None
+    with engine.connect() as conn:
+        return int(conn.execute(inventory.table_rows_stmt("spend")).mappings().one()["rows"])
 
 
 def _driver_error(exc: sa.exc.SQLAlchemyError) -> BaseException:
@@ -611,6 +625,9 @@ def cmd_import(args, out) -> int:
     engine = db.make_engine(url)
     try:
         result = write(engine, f"{args.kind}:{hashlib.sha256(data).hexdigest()}")
+    except db.ImportBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except db.ImportRefused as exc:
         print(f"error: {inert(str(exc), limit=None, formulas=False)}. Nothing was written.", file=sys.stderr)
         return 1

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +30,48 @@ from metrics.fiscal import FiscalCalendar
 
 class ImportRefused(RuntimeError):
     """Raised when an import is refused before anything is written."""
+
+
+IMPORT_BUSY = "Another import is running; try again in a minute. Nothing was changed."
+
+
+class ImportBusy(ImportRefused):
+    """Another import into the same database holds the import lock: this one wrote nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(IMPORT_BUSY)
+
+
+# Imports are serialised per database. Within a process (the app's sessions, a test's threads) by a
+# lock per database URL; across processes on PostgreSQL by a transaction-level advisory lock (held
+# until the import commits or rolls back, released by the server if the importer dies). DuckDB
+# lets only one process open its file for writing, so its file lock covers other processes.
+# Neither waits: the second import is refused at once, with words, before it reads a batch id.
+_IMPORT_LOCK_KEY = 0x42524447_494D5054  # "BRDGIMPT": any constant bigint, the same in every process
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _process_import_lock(engine: Engine) -> Iterator[None]:
+    key = engine.url.render_as_string(hide_password=True)
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(key, threading.Lock())
+    if not lock.acquire(blocking=False):
+        raise ImportBusy()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _database_import_lock(conn: Connection) -> None:
+    """Inside the import's transaction: take the database-wide import lock or refuse."""
+    if conn.dialect.name != "postgresql":
+        return
+    key = sa.bindparam("lock_key", _IMPORT_LOCK_KEY, type_=sa.BigInteger)
+    if not conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(key))).scalar():
+        raise ImportBusy()
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -207,6 +251,8 @@ def import_tables(
     ``reporting_currency``: spend and budget lines in other currencies are converted into it with
     fx_rates (the import's, else the database's), and an import of fx_rates alone converts the lines
     already stored again (`metrics.currency`); a line without a rate refuses the whole import.
+
+    Raises `ImportBusy` (nothing written) while another import into the same database runs.
     """
     unknown = [n for n in tables if n not in TABLES]
     if unknown:
@@ -216,7 +262,8 @@ def import_tables(
     calendar = FiscalCalendar(fiscal_start_month or 1)
     prepared = {n: _prepare(n, f.drop(columns=["_line"], errors="ignore")) for n, f in tables.items()}
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    with engine.begin() as conn:
+    with _process_import_lock(engine), engine.begin() as conn:
+        _database_import_lock(conn)  # before the batch id is read: two imports never share one
         fx = prepared["fx_rates"] if "fx_rates" in prepared else _read_fx_rates(conn)
         kept = [n for n in CONVERTED_TABLES if n not in prepared]
         if "fx_rates" in prepared:

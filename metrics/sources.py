@@ -105,6 +105,8 @@ def load_folder(
             reporting_currency=options.reporting_currency,
             replace_only=focus.kept_by_spend_imports(tables),
         )
+    except db.ImportBusy:
+        raise  # nothing was checked against the database yet: the caller says "try again"
     except db.ImportRefused as exc:
         # Refused against what the database holds (the files alone were fine): nothing was written.
         refused = Finding(
@@ -165,9 +167,40 @@ def findings_from_dicts(rows: list[dict]) -> list[Finding]:
 
 
 def source_label(settings: Settings) -> str:
+    """The full description, for the operator (Data page, command line): the folder's path, or the
+    database URL with its password masked."""
     if settings.uses_database:
         return f"Database {db.redact_url(settings.database_url or '')}"
     return f"CSV folder {settings.data_dir}"
+
+
+_DATABASE_WORDS = {"postgresql": "PostgreSQL", "duckdb": "DuckDB", "sqlite": "SQLite"}
+
+
+def database_kind(url: str) -> str:
+    """'PostgreSQL database': what a viewer may know of a database URL (no user, host, port, name)."""
+    try:
+        backend = sa.make_url(url).get_backend_name()
+    except Exception:
+        return "database"
+    return f"{_DATABASE_WORDS.get(backend, backend)} database"
+
+
+def public_label(settings: Settings) -> str:
+    """The source as every viewer sees it (sidebar, board pack): its kind and the folder's name,
+    never the server's path nor the database's user, host, port or name."""
+    if settings.uses_database:
+        return database_kind(settings.database_url or "")
+    return f"CSV folder '{settings.data_dir.name}'"
+
+
+def public_source(source: str | None) -> str | None:
+    """An import's recorded source as a viewer sees it: uploads and importers name their files,
+    a folder is named by its last part only."""
+    if source is None or source.startswith(("upload:", "jira:", "focus:")):
+        return source
+    name = Path(source.rstrip("/\\")).name or source
+    return f"CSV folder '{name}'"
 
 
 def check_connection(engine: Engine) -> None:

@@ -69,9 +69,9 @@ def spend_monthly_select() -> sa.Select:
     s = schema.spend
     month = month_start(s.c.date).label("month")
     keys = (s.c.department, s.c.category, s.c.vendor, s.c.investment_type)
-    return sa.select(
-        month, *keys, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines")
-    ).group_by(month_start(s.c.date), *keys)
+    return sa.select(month, *keys, sum_money(s.c.amount).label("spend"), sa.func.count().label("lines")).group_by(
+        month_start(s.c.date), *keys
+    )
 
 
 def rebuild_spend_monthly(conn: Connection) -> None:

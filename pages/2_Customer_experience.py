@@ -3,7 +3,7 @@ import streamlit as st
 from app import kpis as kx
 from app.navigation import CUSTOMER_EXPERIENCE
 from app.shell import page_setup, require_quarter
-from app.text import mask_frame, plain
+from app.text import badge_plain, mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
 from metrics import kpis
@@ -61,7 +61,7 @@ def scorecard_card(card: kpis.KpiCard) -> None:
     with st.container(border=True, width=340, key=f"cx_card_{card.kpi.kpi}"):
         st.metric(
             plain(card.kpi.name),
-            card.value_label,
+            plain(card.value_label),  # the unit is data
             **kx.metric_delta(card.vs_previous),
             help=kpi_help(card.kpi),
             chart_data=card.sparkline or None,
@@ -74,10 +74,10 @@ def scorecard_card(card: kpis.KpiCard) -> None:
         last_year = card.vs_last_year
         if last_year.sentiment:
             colour, icon = CHANGE_BADGES[last_year.sentiment]
-            st.badge(f"{last_year.label} · {last_year.sentiment}", color=colour, icon=icon)
+            st.badge(badge_plain(f"{last_year.label} · {last_year.sentiment}"), color=colour, icon=icon)
         else:
             st.badge(f"No data for {last_year.versus.label}", color="gray")
-        st.caption(card.target_label, help=target_help(card))
+        st.caption(plain(card.target_label), help=target_help(card))
         agreement = f" · {card.agreement_label}" if card.agreement == kpis.AGREED else ""
         st.caption(f"Owner {card.kpi.owner}{agreement}")
 

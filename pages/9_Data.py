@@ -18,7 +18,9 @@ status = ctx.status
 masked = partial(mask_frame, ctx.vendor_mask)
 
 st.subheader("Source")
-st.text(status.label)
+# The full description (the folder's path, the database's user, host, port and name; never the
+# password) is for this page only: the sidebar and the board pack say only what kind of source.
+st.text(status.detail or status.label)
 if status.ok:
     if status.tables_with_rows or status.batch_id:
         st.caption(
@@ -59,7 +61,15 @@ st.subheader("Validation report")
 findings = pd.DataFrame(
     list(status.findings), columns=["severity", "file", "line", "column", "value", "problem", "fix"]
 )
-if findings.empty:
+if findings.empty and not status.ok:
+    # Never an all-clear that could not be checked: during an outage nothing was read.
+    st.info(
+        "The validation report cannot be read while the data source is unavailable (see Source above).",
+        icon=":material/help:",
+    )
+elif findings.empty and status.batch_id is None:
+    st.info("No files have been checked yet: there is no import to report on.", icon=":material/help:")
+elif findings.empty:
     st.success("The last files checked had no errors and no warnings.", icon=":material/check_circle:")
 else:
     errors, warnings = (findings["severity"] == "error").sum(), (findings["severity"] == "warning").sum()

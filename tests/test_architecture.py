@@ -244,18 +244,3 @@ def test_presentation_stylesheet_is_a_constant():
     assert isinstance(shell.PRESENTATION_CSS, str) and shell.PRESENTATION_CSS.startswith("<style>")
     # A plain literal, not an f-string or a template filled at run time.
     assert 'PRESENTATION_CSS = """<style>' in (ROOT / "app" / "shell.py").read_text()
-
-
-def test_server_config_is_hardened():
-    import tomllib
-
-    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert cfg["client"]["showErrorDetails"] == "none"
-    assert cfg["client"]["toolbarMode"] == "viewer"
-    assert cfg["server"]["enableXsrfProtection"] is True
-    assert cfg["server"]["enableCORS"] is True
-    assert cfg["server"]["fileWatcherType"] == "none"
-    assert cfg["server"]["maxUploadSize"] <= 200
-    from metrics.validation import UPLOAD_MAX_BYTES
-
-    assert cfg["server"]["maxUploadSize"] * 1024 * 1024 == UPLOAD_MAX_BYTES  # one limit, stated twice

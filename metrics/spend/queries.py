@@ -113,11 +113,7 @@ def quarters_with_spend(engine: Engine, calendar: FiscalCalendar) -> list[Fiscal
 def spend_by_vendor_name_stmt(source: SpendSource = LEDGER) -> sa.Select:
     """Every distinct vendor spelling in the ledger, with its spend and line count (all time)."""
     vendor = source.column("vendor")
-    return (
-        sa.select(vendor, source.spend.label("spend"), source.lines.label("lines"))
-        .group_by(vendor)
-        .order_by(vendor)
-    )
+    return sa.select(vendor, source.spend.label("spend"), source.lines.label("lines")).group_by(vendor).order_by(vendor)
 
 
 def spend_by_vendor_name(engine: Engine) -> pd.DataFrame:

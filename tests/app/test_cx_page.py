@@ -71,9 +71,9 @@ def test_scorecard_matches_the_metrics(app, sample_env):
         shown = _card(at, kpi)
         assert shown is not None, kpi
         assert shown.metric[0].label == md(card.kpi.name)
-        assert shown.metric[0].value == card.value_label
+        assert shown.metric[0].value == md(card.value_label)
         assert _status_shown(at, kpi) == _status_text(card.status)
-        assert shown.caption[0].value == card.target_label
+        assert shown.caption[0].value == md(card.target_label)
     quarter = at.selectbox(key="bb_quarter").value
     assert md(kpis.scorecard_sentence(list(expected.values()), quarter)) in [m.value for m in at.markdown]
     # Bullet and trend charts, with the target marker at the target of the first card with one.
@@ -169,7 +169,7 @@ def test_a_target_edit_through_the_form_changes_the_status(app, private_db):
     assert not at.exception
     assert [s.value for s in at.success][0].startswith("New target proposed")
     assert _status_shown(at, card.kpi.kpi) == _status_text(kpis.OFF_TARGET)
-    assert _card(at, card.kpi.kpi).metric[0].value == card.value_label  # the value did not move
+    assert _card(at, card.kpi.kpi).metric[0].value == md(card.value_label)  # the value did not move
     assert "Target awaiting CIO and CMO" in " ".join(m.value for m in _card(at, card.kpi.kpi).markdown)
     history = _history(at)
     assert history["Field"].tolist()[:3] == ["Target", "At-risk threshold", "Note"]

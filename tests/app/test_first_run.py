@@ -118,8 +118,9 @@ def test_a_folder_with_errors_puts_a_banner_at_the_top_of_every_page(empty_env, 
         banner = at.main.children[0]
         assert banner.type == "error", "the banner comes first"
         text = banner.value.replace("\\", "")
-        assert str(empty_env) in text and "has 1 error," in text
-        assert f"imported {batch.imported_at:%Y-%m-%d %H:%M} UTC from {empty_env}" in text
+        # The folder by its name: the server's path is for the Data page's Source only.
+        assert f"CSV folder '{empty_env.name}' has 1 error," in text and str(empty_env) not in text
+        assert f"imported {batch.imported_at:%Y-%m-%d %H:%M} UTC from CSV folder '{empty_env.name}'" in text
         assert any(link.proto.page == DATA.url_path for link in at.get("page_link") if "errors" in link.proto.label)
     # The previous data is still shown, and the Data page lists the error.
     assert open_page(TECH_SPEND.path).metric

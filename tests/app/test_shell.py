@@ -103,4 +103,4 @@ def test_database_down_shows_a_clear_page(monkeypatch, sample_env):
     text = " ".join(w.value for w in at.warning)
     assert "unavailable" in text
     sidebar_text = " ".join(t.value for t in at.sidebar.text)
-    assert "secret-pw" not in sidebar_text and "***" in sidebar_text
+    assert "secret-pw" not in sidebar_text and "PostgreSQL database" in sidebar_text

@@ -71,3 +71,13 @@ def test_overtaking_is_called_out_only_up_to_the_selected_quarter():
 
     assert callouts(FiscalQuarter(2026, 2)) == ["Marketing overtakes IT"]
     assert callouts(FiscalQuarter(2026, 1)) == []
+
+
+def test_kpi_unit_is_text_in_the_bullet_number():
+    """The bullet chart's number suffix is the KPI's unit, from data: Plotly renders <b>, <a href>
+    in it otherwise (issue 14: a unit made the scorecard's numbers bold)."""
+    from charts.kpis import _suffix
+
+    assert _suffix("<b>html</b>") == " &lt;b&gt;html&lt;/b&gt;"
+    assert _suffix("%") == "%"
+    assert _suffix("") == ""

@@ -42,12 +42,23 @@ from metrics.review.compute import (
 from metrics.review.markdown import plain_text, safe_markdown, short
 from metrics.review.queries import actions, audit_rows, quarter_notes, review_version, subject_options
 from metrics.review.store import ReviewError, StaleReviewError, save_action, save_note
-from metrics.review.wording import action_line, note_title, overdue_line, overdue_sentence
+from metrics.review.wording import (
+    OVERDUE,
+    Minutes,
+    action_line,
+    commentary_title,
+    minutes,
+    minutes_title,
+    note_title,
+    overdue_line,
+    overdue_sentence,
+)
 
 __all__ = [
     "KINDS",
     "KPI",
     "NOTE_MAX_CHARS",
+    "OVERDUE",
     "OWNERS",
     "PAGE",
     "PAGES",
@@ -56,6 +67,7 @@ __all__ = [
     "SUBJECT_KINDS",
     "TEXT_MAX_CHARS",
     "Action",
+    "Minutes",
     "AgendaItem",
     "Note",
     "ReviewError",
@@ -64,9 +76,12 @@ __all__ = [
     "actions",
     "agenda",
     "audit_rows",
+    "commentary_title",
     "empty_note",
     "filter_actions",
     "log_frame",
+    "minutes",
+    "minutes_title",
     "note_title",
     "notes_on",
     "of_quarter",

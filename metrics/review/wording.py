@@ -3,13 +3,17 @@ and the short lines the Overview and the pack show."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import counted
-from metrics.review.compute import KPI, PAGES, Action
+from metrics.review.compute import KPI, PAGE, PAGES, Action, Note, notes_on, sorted_actions
+from metrics.review.markdown import plain_text
 
 NOTE_FIELDS = {"text": "Note"}
+OVERDUE = "OVERDUE"  # in a line of the minutes, in place of the status
 ACTION_FIELD_NAMES = {
     "kind": "Kind",
     "text": "Text",
@@ -63,7 +67,7 @@ def action_line(action: Action, today: date) -> str:
     parts = [action.kind.capitalize(), action.owner]
     if action.due_on:
         parts.append(f"due {action.due_on:%d %b %Y}")
-    parts.append("OVERDUE" if action.overdue(today) else action.status)
+    parts.append(OVERDUE if action.overdue(today) else action.status)
     return f"{' · '.join(parts)}: {action.text}"
 
 
@@ -72,3 +76,65 @@ def overdue_sentence(overdue: list[Action]) -> str | None:
         return None
     owners = sorted({a.owner for a in overdue})
     return f"{counted(len(overdue), 'action')} overdue (owners: {', '.join(owners)})."
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """The minutes of a quarter's review, as headed lists of lines (pages, pack and PDF alike)."""
+
+    quarter: FiscalQuarter
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+
+def minutes(
+    notes: Iterable[Note],
+    actions: Iterable[Action],
+    quarter: FiscalQuarter,
+    today: date,
+    kpi_names: Mapping[str, str] | None = None,
+) -> Minutes:
+    """Decisions of the quarter; its actions with owners and dates, and those still open from
+    earlier quarters; then the commentary, page by page, then KPI by KPI. Plain words."""
+    names = kpi_names or {}
+    actions = sorted_actions(actions, today)
+    decisions = [action_line(a, today) for a in actions if a.kind == "decision" and a.raised == quarter]
+    todo = [
+        action_line(a, today) + ("" if a.raised == quarter else f" (raised {a.raised.label})")
+        for a in actions
+        if a.kind == "action" and (a.raised == quarter or (a.status == "open" and a.raised < quarter))
+    ]
+    said = []
+    notes = [n for n in notes if n.quarter == quarter and n.text]
+    subjects = [(PAGE, key) for key in PAGES] + sorted({(KPI, n.subject) for n in notes if n.kind == KPI})
+    for kind, subject in subjects:
+        for n in notes_on(notes, kind, subject):
+            about = PAGES[subject] if kind == PAGE else names.get(subject, subject)
+            said.append(f"{about} · {n.side}: {plain_text(n.text).replace(chr(10), ' ')}")
+    sections = [
+        (heading, tuple(lines))
+        for heading, lines in (("Decisions", decisions), ("Actions", todo), ("Commentary", said))
+        if lines
+    ]
+    return Minutes(quarter, tuple(sections))
+
+
+def minutes_title(decisions: int, actions: int, overdue: int, quarter: FiscalQuarter) -> str:
+    """'2 decisions and 3 actions from the FY2026 Q3 review; 1 action overdue'."""
+    parts = [
+        p
+        for p in (counted(decisions, "decision") if decisions else "", counted(actions, "action") if actions else "")
+        if p
+    ]
+    title = f"{' and '.join(parts)} on the record for the {quarter.label} review"
+    return title + (f"; {counted(overdue, 'action')} overdue" if overdue else "")
+
+
+def commentary_title(quarter: FiscalQuarter, sides: Iterable[str]) -> str:
+    """'What the CIO, the CMO and the CFO say about FY2026 Q3'."""
+    names = [f"the {s}" for s in sides]
+    said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"What {said} say{'s' if len(names) == 1 else ''} about {quarter.label}"

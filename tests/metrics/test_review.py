@@ -114,3 +114,18 @@ def test_the_cfo_writes_on_spend_only():
     assert review.sides_for("page", "tech_spend") == ("CIO", "CMO", "CFO")
     assert review.sides_for("page", "overview") == ("CIO", "CMO")
     assert review.sides_for("kpi", "nps") == ("CIO", "CMO")
+
+
+def test_the_log_downloads_are_formula_safe():
+    import io
+
+    import pandas as pd
+
+    from metrics.exports import csv_bytes, excel_bytes
+
+    hostile = _action(1, due=date(2026, 10, 1))
+    hostile = Action(**{**hostile.__dict__, "text": '=HYPERLINK("https://evil.example","x")', "owner": "CMO"})
+    frame = review.log_frame([hostile], TODAY)
+    assert "'=HYPERLINK(" in csv_bytes(frame).decode("utf-8-sig")
+    back = pd.read_excel(io.BytesIO(excel_bytes(frame)))
+    assert back.loc[0, "Text"].startswith("'=HYPERLINK(")

@@ -17,7 +17,7 @@ from app.context import PageContext
 from app.data import engine_for
 from app.text import plain
 from metrics import review
-from metrics.fiscal import FiscalQuarter
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.targets import ROLES, Actor
 
 SAVED_ROLE = "bb_saved_role"  # the acting role, kept across pages (widget state is per page)
@@ -83,9 +83,15 @@ def subject_options(url: str, version: str) -> dict[str, list[str]]:
     return review.subject_options(engine_for(url))
 
 
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
+def quarter_state(url: str, review_version: str, quarter: FiscalQuarter) -> review.QuarterState:
+    return review.quarter_state(engine_for(url), quarter)
+
+
 def forget() -> None:
     quarter_notes.clear()
     all_actions.clear()
+    quarter_state.clear()
 
 
 # --- Saving -----------------------------------------------------------------------------------
@@ -171,6 +177,10 @@ def commentary(
         st.caption(f"No commentary on {quarter.label} yet from the {', '.join(sides)}.")
     show_result(f"{kind}:{subject}")
     if not editable or ctx.presenting:
+        return
+    state = quarter_state(url, rv, quarter)
+    if state.closed:
+        st.caption(plain(review.closed_message(state)), help="Reopen it on the Quarterly review page.")
         return
     if ctx.mask_vendors:
         st.caption("Commentary cannot be written while vendor names are masked, so masked text is never saved.")
@@ -338,3 +348,30 @@ def action_editor(
         on_click=submit_action,
         args=(ctx.url, aid, version, current.raised if current else quarter),
     )
+
+
+# --- Closing a quarter ------------------------------------------------------------------------
+
+
+def submit_closing(url: str, fiscal_start: int, quarter: FiscalQuarter, close: bool, version: int) -> None:
+    """Button callback: close the quarter (keeping its figures) or reopen it."""
+    engine = engine_for(url)
+    if close:
+        _outcome(
+            "quarter",
+            lambda: review.close_quarter(
+                engine,
+                FiscalCalendar(fiscal_start),
+                quarter,
+                actor=actor(),
+                expected_version=version,
+                today=date.today(),
+            ),
+            f"{quarter.label} is closed: its figures are kept as they are now and its commentary is read-only.",
+        )
+    else:
+        _outcome(
+            "quarter",
+            lambda: review.reopen_quarter(engine, quarter, actor=actor(), expected_version=version),
+            f"{quarter.label} is reopened: its commentary can change again.",
+        )

@@ -156,3 +156,28 @@ else:
     for heading, lines in minutes.sections:
         st.markdown(f"**{plain(mask(heading))}**")
         st.markdown("\n".join(f"- {plain(mask(line))}" for line in lines))
+
+# --- Closing the quarter ------------------------------------------------------------------------
+st.subheader(f"Closing {q.label}")
+state = rv.quarter_state(url, review_version, q)
+rv.show_result("quarter")
+if state.closed:
+    st.info(plain(review.closed_message(state)), icon=":material/lock:")
+    if state.snapshot:
+        st.caption("The headline figures as they were when the quarter was closed (the same keys as `summary`).")
+        st.dataframe(review.snapshot_frame(state.snapshot), hide_index=True, key="rv_snapshot")
+else:
+    st.caption(
+        "Closing keeps this quarter's headline figures as they are now and makes its commentary read-only "
+        "until it is reopened. The CIO, the CMO or the CFO closes and reopens."
+    )
+if not ctx.presenting:
+    with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
+        rv.acting_role("rv_role_close")
+        st.button(
+            f"Reopen {q.label}" if state.closed else f"Close {q.label}",
+            icon=":material/lock_open:" if state.closed else ":material/lock:",
+            key="rv_close",
+            on_click=rv.submit_closing,
+            args=(url, ctx.calendar.start_month, q, not state.closed, state.version),
+        )

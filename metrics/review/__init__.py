@@ -27,6 +27,7 @@ from metrics.review.compute import (
     Action,
     AgendaItem,
     Note,
+    QuarterState,
     agenda,
     empty_note,
     filter_actions,
@@ -36,16 +37,26 @@ from metrics.review.compute import (
     open_actions_on,
     overdue_actions,
     sides_for,
+    snapshot_frame,
     sorted_actions,
     subject_label,
 )
 from metrics.review.markdown import plain_text, safe_markdown, short
-from metrics.review.queries import actions, audit_rows, quarter_notes, review_version, subject_options
-from metrics.review.store import ReviewError, StaleReviewError, save_action, save_note
+from metrics.review.queries import actions, audit_rows, quarter_notes, quarter_state, review_version, subject_options
+from metrics.review.store import (
+    CLOSING_ROLES,
+    ReviewError,
+    StaleReviewError,
+    close_quarter,
+    reopen_quarter,
+    save_action,
+    save_note,
+)
 from metrics.review.wording import (
     OVERDUE,
     Minutes,
     action_line,
+    closed_message,
     commentary_title,
     minutes,
     minutes_title,
@@ -55,6 +66,11 @@ from metrics.review.wording import (
 )
 
 __all__ = [
+    "CLOSING_ROLES",
+    "QuarterState",
+    "close_quarter",
+    "quarter_state",
+    "reopen_quarter",
     "KINDS",
     "KPI",
     "NOTE_MAX_CHARS",
@@ -76,6 +92,7 @@ __all__ = [
     "actions",
     "agenda",
     "audit_rows",
+    "closed_message",
     "commentary_title",
     "empty_note",
     "filter_actions",
@@ -97,6 +114,7 @@ __all__ = [
     "save_note",
     "short",
     "sides_for",
+    "snapshot_frame",
     "sorted_actions",
     "subject_label",
     "subject_options",

@@ -3,6 +3,7 @@ agenda and the minutes. No engine, no SQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +78,33 @@ class Action:
     def overdue(self, today: date) -> bool:
         """An open action whose due date has passed (due today is not yet overdue)."""
         return self.kind == "action" and self.status == "open" and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    """A quarter's review: open (the default), or closed with the figures it was closed with."""
+
+    quarter: FiscalQuarter
+    closed: bool
+    snapshot: dict | None  # metrics.summary.summary_figures when closed
+    version: int  # 0 = never closed
+    changed_by: str | None
+    changed_at: datetime | None  # UTC
+
+
+def open_quarter(quarter: FiscalQuarter) -> QuarterState:
+    return QuarterState(quarter, False, None, 0, None, None)
+
+
+def quarter_state_from_row(row: Mapping) -> QuarterState:
+    return QuarterState(
+        quarter=quarter_of(row["fiscal_year"], row["quarter"]),
+        closed=bool(row["closed"]),
+        snapshot=json.loads(row["snapshot"]) if row["snapshot"] else None,
+        version=int(row["version"]),
+        changed_by=row["changed_by"],
+        changed_at=row["changed_at"],
+    )
 
 
 def empty_note(quarter: FiscalQuarter, kind: str, subject: str, side: str) -> Note:
@@ -249,3 +277,14 @@ def agenda(
     ]
     items.append(AgendaItem("Actions", None, tuple(points) or ("No open actions.",)))
     return tuple(items)
+
+
+def snapshot_frame(snapshot: Mapping) -> pd.DataFrame:
+    """A closed quarter's figures as two columns: figure, value (nested ones spelled out)."""
+    rows = []
+    for key, value in snapshot.items():
+        if isinstance(value, Mapping):
+            rows += [{"Figure": f"{key}.{k}", "Value": "" if v is None else str(v)} for k, v in value.items()]
+        else:
+            rows.append({"Figure": key, "Value": "" if value is None else str(value)})
+    return pd.DataFrame(rows, columns=["Figure", "Value"])

@@ -9,8 +9,10 @@ Where the review lives
     - ``app_review_note_versions``: every version of every note, append-only, keyed by quarter,
       subject (a page or a KPI) and side (CIO, CMO, CFO).
     - ``app_review_action_versions``: every version of every decision or action, append-only.
-    - ``app_review_audit``: one row per changed field per version of either (when, who, role,
-      old, new).
+    - ``app_review_quarter_versions``: every closing and reopening of a quarter, append-only, with
+      the snapshot of its headline figures taken when it was closed.
+    - ``app_review_audit``: one row per changed field per version of any of them (when, who,
+      role, old, new).
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from metrics import schema
 from metrics.fiscal import FiscalQuarter
-from metrics.review.compute import Action, Note, action_from_row, note_from_row
+from metrics.review.compute import (
+    Action,
+    Note,
+    QuarterState,
+    action_from_row,
+    note_from_row,
+    open_quarter,
+    quarter_state_from_row,
+)
 from metrics.sql import has_table
 
 # Apart from the canonical schema's metadata: ensure_schema() and imports never see them.
@@ -57,6 +67,19 @@ action_versions = sa.Table(
     sa.Column("subject", sa.String, nullable=False),
     sa.Column("raised_fiscal_year", sa.Integer, nullable=False),
     sa.Column("raised_quarter", sa.String, nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),  # UTC
+    sa.Column("changed_by", sa.String, nullable=False),
+    sa.Column("role", sa.String, nullable=False),
+)
+
+quarter_versions = sa.Table(
+    "app_review_quarter_versions",
+    review_metadata,
+    sa.Column("fiscal_year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("quarter", sa.String, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("closed", sa.Boolean, nullable=False),
+    sa.Column("snapshot", sa.String),  # JSON: the quarter's headline figures when it was closed
     sa.Column("changed_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("changed_by", sa.String, nullable=False),
     sa.Column("role", sa.String, nullable=False),
@@ -121,6 +144,20 @@ def one_note_stmt(quarter: FiscalQuarter, kind: str, subject: str, side: str) ->
     )
 
 
+def quarter_state_stmt(quarter: FiscalQuarter) -> sa.Select:
+    """The latest closing or reopening of `quarter`."""
+    v = quarter_versions
+    return (
+        sa.select(v)
+        .where(
+            v.c.fiscal_year == sa.bindparam("fiscal_year", quarter.fiscal_year),
+            v.c.quarter == sa.bindparam("quarter", f"Q{quarter.quarter}"),
+        )
+        .order_by(v.c.version.desc())
+        .limit(1)
+    )
+
+
 def latest_actions_stmt() -> sa.Select:
     """The latest version of every decision and action."""
     return _latest(action_versions, ["action_id"])
@@ -137,7 +174,8 @@ def review_version_stmt() -> sa.Select:
     """Saved versions of notes and actions (append-only, so it grows with each save)."""
     notes = sa.select(sa.func.count()).select_from(note_versions).scalar_subquery()
     actions = sa.select(sa.func.count()).select_from(action_versions).scalar_subquery()
-    return sa.select(notes.label("notes"), actions.label("actions"))
+    quarters = sa.select(sa.func.count()).select_from(quarter_versions).scalar_subquery()
+    return sa.select(notes.label("notes"), actions.label("actions"), quarters.label("quarters"))
 
 
 def review_audit_stmt() -> sa.Select:
@@ -181,6 +219,19 @@ def read_action(conn: Connection, action_id: str) -> Action | None:
     return action_from_row(row) if row else None
 
 
+def read_quarter_state(conn: Connection, quarter: FiscalQuarter) -> QuarterState:
+    if not has_table(conn, quarter_versions.name):
+        return open_quarter(quarter)
+    row = conn.execute(quarter_state_stmt(quarter)).mappings().first()
+    return quarter_state_from_row(row) if row else open_quarter(quarter)
+
+
+def quarter_state(engine: Engine, quarter: FiscalQuarter) -> QuarterState:
+    """Whether `quarter` is closed, since when and by whom, and the figures it was closed with."""
+    with engine.connect() as conn:
+        return read_quarter_state(conn, quarter)
+
+
 def quarter_notes(engine: Engine, quarter: FiscalQuarter) -> tuple[Note, ...]:
     """Every note written about `quarter` (cleared ones included, with text None)."""
     if not has_table(engine, note_versions.name):
@@ -206,11 +257,11 @@ def actions(engine: Engine) -> tuple[Action, ...]:
 
 def review_version(engine: Engine) -> str:
     """A small cache key that changes with every note or action saved."""
-    if not has_table(engine, note_versions.name) or not has_table(engine, action_versions.name):
-        return "0.0"
+    if not all(has_table(engine, t.name) for t in (note_versions, action_versions, quarter_versions)):
+        return "0.0.0"
     with engine.connect() as conn:
         row = conn.execute(review_version_stmt()).one()
-    return f"{row.notes}.{row.actions}"
+    return f"{row.notes}.{row.actions}.{row.quarters}"
 
 
 def audit_rows(engine: Engine) -> list[dict]:
@@ -242,6 +293,7 @@ _Q = FiscalQuarter(2026, 3)
 QUERIES: dict[str, Callable[[str], sa.Select]] = {
     "quarter_notes": lambda dialect: quarter_notes_stmt(_Q),
     "one_note": lambda dialect: one_note_stmt(_Q, "page", "tech_spend", "CFO"),
+    "quarter_state": lambda dialect: quarter_state_stmt(_Q),
     "latest_actions": lambda dialect: latest_actions_stmt(),
     "one_action": lambda dialect: one_action_stmt("3f2a9c1b7d4e"),
     "review_version": lambda dialect: review_version_stmt(),

@@ -5,6 +5,9 @@ Rules
     - A note belongs to one side: only the CIO writes the CIO's note, the CMO the CMO's, the CFO
       the CFO's (on the Tech spend page only). The Analyst writes no note.
     - Any acting role records decisions and actions (the Analyst often keeps the minutes).
+    - The CIO, the CMO or the CFO closes a quarter (its headline figures are kept as they are
+      then) and reopens it; a closed quarter's commentary is read-only until it is reopened.
+      Decisions and actions stay open to change (an action is done after the quarter closes).
     - Every save names the version it was based on and writes version + 1; the primary key makes
       that a conditional insert, so of two saves based on the same version exactly one succeeds
       and the other gets `StaleReviewError` naming who changed it and when. The version row and
@@ -13,6 +16,7 @@ Rules
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -22,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from metrics.fiscal import FiscalQuarter
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.review import queries
 from metrics.review.compute import (
     ACTION_FIELDS,
@@ -37,10 +41,17 @@ from metrics.review.compute import (
     TEXT_MAX_CHARS,
     Action,
     Note,
+    QuarterState,
     sides_for,
 )
-from metrics.review.queries import action_versions, note_versions, review_audit, review_metadata
-from metrics.review.wording import note_title, stale_action_message, stale_note_message
+from metrics.review.queries import action_versions, note_versions, quarter_versions, review_audit, review_metadata
+from metrics.review.wording import (
+    closed_message,
+    note_title,
+    stale_action_message,
+    stale_note_message,
+    stale_quarter_message,
+)
 from metrics.targets import queries as target_queries
 from metrics.targets.compute import ROLES
 from metrics.targets.store import Actor
@@ -144,6 +155,9 @@ def save_note(
         nonlocal title
         with engine.begin() as conn:
             title = note_title(side, kind, subject, quarter, _subject_name(conn, kind, subject))
+            state = queries.read_quarter_state(conn, quarter)
+            if state.closed:
+                raise ReviewError(closed_message(state))
             current = queries.read_note(conn, quarter, kind, subject, side)
             if (current.version if current else 0) != expected_version:
                 raise _stale_note(title, current)
@@ -298,3 +312,89 @@ def save_action(
             return StaleReviewError(stale_action_message(queries.read_action(conn, new_id)))
 
     return _insert_or_stale(engine, write, current_version, stale)
+
+
+CLOSING_ROLES = ("CIO", "CMO", "CFO")
+
+
+def set_quarter_closed(
+    engine: Engine,
+    quarter: FiscalQuarter,
+    *,
+    closed: bool,
+    snapshot: dict | None,
+    actor: Actor,
+    expected_version: int,
+    now: datetime | None = None,
+) -> QuarterState:
+    """Close `quarter` with the `snapshot` of its figures, or reopen it (snapshot kept in the
+    history, cleared from the state)."""
+    _check_actor(actor)
+    if actor.role not in CLOSING_ROLES:
+        raise ReviewError(f"The CIO, the CMO or the CFO closes and reopens a quarter; you are acting as {actor.role}.")
+    ensure_tables(engine)
+    when = now or _now()
+    body = json.dumps(snapshot, sort_keys=True) if closed and snapshot is not None else None
+
+    def write() -> QuarterState:
+        with engine.begin() as conn:
+            current = queries.read_quarter_state(conn, quarter)
+            if current.version != expected_version:
+                raise StaleReviewError(stale_quarter_message(current))
+            if current.closed == closed:
+                raise ReviewError(f"{quarter.label} is already {'closed' if closed else 'open'}.")
+            version = expected_version + 1
+            who = {"changed_at": when, "changed_by": actor.name, "role": actor.role}
+            key = {"fiscal_year": quarter.fiscal_year, "quarter": f"Q{quarter.quarter}", "version": version}
+            conn.execute(quarter_versions.insert().values(**key, closed=closed, snapshot=body, **who))
+            conn.execute(
+                review_audit.insert().values(
+                    entity="quarter",
+                    ref=quarter.label,
+                    version=version,
+                    field="closed",
+                    old_value="closed" if current.closed else "open",
+                    new_value="closed" if closed else "open",
+                    **who,
+                )
+            )
+            return QuarterState(quarter, closed, json.loads(body) if body else None, version, actor.name, when)
+
+    def current_version() -> bool:
+        return queries.quarter_state(engine, quarter).version == expected_version
+
+    return _insert_or_stale(
+        engine,
+        write,
+        current_version,
+        lambda: StaleReviewError(stale_quarter_message(queries.quarter_state(engine, quarter))),
+    )
+
+
+def close_quarter(
+    engine: Engine,
+    calendar: FiscalCalendar,
+    quarter: FiscalQuarter,
+    *,
+    actor: Actor,
+    expected_version: int,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> QuarterState:
+    """Close `quarter`, keeping its headline figures (those of `summary`, all departments) as
+    they are now."""
+    from metrics.headline import load_headline
+    from metrics.summary import data_as_of, summary_figures
+
+    figures = summary_figures(load_headline(engine, calendar, quarter, (), today), data_as_of(engine))
+    return set_quarter_closed(
+        engine, quarter, closed=True, snapshot=figures, actor=actor, expected_version=expected_version, now=now
+    )
+
+
+def reopen_quarter(
+    engine: Engine, quarter: FiscalQuarter, *, actor: Actor, expected_version: int, now: datetime | None = None
+) -> QuarterState:
+    return set_quarter_closed(
+        engine, quarter, closed=False, snapshot=None, actor=actor, expected_version=expected_version, now=now
+    )

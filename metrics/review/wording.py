@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import counted
-from metrics.review.compute import KPI, PAGE, PAGES, Action, Note, notes_on, sorted_actions
+from metrics.review.compute import KPI, PAGE, PAGES, Action, Note, QuarterState, notes_on, sorted_actions
 from metrics.review.markdown import plain_text
 
 NOTE_FIELDS = {"text": "Note"}
@@ -53,6 +53,21 @@ def stale_action_message(action: Action | None) -> str:
     what = f"The {action.kind} “{action.text}”" if action else "This entry"
     by = who_when(action.changed_by, action.changed_at) if action else "elsewhere"
     return f"{what} was changed {by} after you opened it; reload and try again."
+
+
+def closed_message(state: QuarterState) -> str:
+    """Why a closed quarter's commentary cannot change."""
+    return (
+        f"{state.quarter.label} was closed {who_when(state.changed_by, state.changed_at)}: its commentary is "
+        "read-only until the quarter is reopened."
+    )
+
+
+def stale_quarter_message(state: QuarterState) -> str:
+    done = "closed" if state.closed else "reopened"
+    return (
+        f"{state.quarter.label} was {done} {who_when(state.changed_by, state.changed_at)} after you opened it; reload."
+    )
 
 
 def overdue_line(action: Action, today: date) -> str:

@@ -127,3 +127,25 @@ def test_commentary_shows_in_short_on_the_overview(app, private_db):
     at.switch_page("dashboard.py").run()
     box = at.get_by_key("ov_commentary")
     assert f"- *Request turnaround*: **CMO:** {plain('Waiting on marketing again.')}" in [m.value for m in box.markdown]
+
+
+def test_closing_the_quarter_keeps_its_figures_and_makes_commentary_read_only_until_reopened(app, private_db):
+    at = app(REVIEW)
+    quarter = at.selectbox(key="bb_quarter").value
+    at.selectbox(key="rv_role_close").set_value("CIO").run()
+    at.button(key="rv_close").click().run()
+    assert not at.exception
+    assert [i.value for i in at.info][-1].startswith(plain(f"{quarter.label} was closed by CIO at"))
+    snapshot = next(d.value for d in at.dataframe if list(d.value.columns) == ["Figure", "Value"])
+    figures = dict(zip(snapshot["Figure"], snapshot["Value"], strict=True))
+    assert figures["quarter"] == quarter.label and float(figures["total_spend"]) > 0
+
+    at.switch_page(SPEND).run()
+    assert any("its commentary is read\\-only until the quarter is reopened" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "rv_save_page_tech_spend"]
+
+    at.switch_page(REVIEW).run()
+    at.button(key="rv_close").click().run()  # now "Reopen"
+    at.switch_page(SPEND).run()
+    at.selectbox(key="rv_role_page_tech_spend").set_value("CFO").run()
+    assert [b for b in at.button if b.key == "rv_save_page_tech_spend"]

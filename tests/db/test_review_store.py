@@ -12,9 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from metrics import db, kpis, review, sources
-from metrics.fiscal import FiscalQuarter
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.headline import load_headline
 from metrics.review import ReviewError, StaleReviewError
 from metrics.settings import SAMPLE_DIR, Settings
+from metrics.summary import data_as_of, summary_figures
 from metrics.targets import Actor
 from tests.conftest import frame
 from tests.db.test_targets import KPIS
@@ -41,7 +43,7 @@ def _audit(engine):
 def test_reads_work_before_any_review_table_exists(loaded):
     assert review.quarter_notes(loaded, Q3) == ()
     assert review.actions(loaded) == ()
-    assert review.review_version(loaded) == "0.0"
+    assert review.review_version(loaded) == "0.0.0"
     assert review.audit_rows(loaded) == []
 
 
@@ -60,7 +62,7 @@ def test_a_note_is_saved_versioned_and_audited(loaded):
         ("note", "FY2026 Q3|page|tech_spend|CFO", 2, "text", "CFO", "Spend is **on plan**.", "Revised."),
         ("note", "FY2026 Q3|page|tech_spend|CFO", 1, "text", "CFO", None, "Spend is **on plan**."),
     ]
-    assert review.review_version(loaded) == "2.0"
+    assert review.review_version(loaded) == "2.0.0"
 
 
 def test_kpi_notes_by_each_side(loaded):
@@ -250,3 +252,73 @@ def test_review_survives_a_reimport_of_corrected_sample_csvs(engine, tmp_path):
     assert review.actions(engine) == actions and len(actions) == 1
     assert review.audit_rows(engine) == audit
     assert {"app_review_note_versions", "app_review_action_versions", "app_review_audit"} <= set(db.user_tables(engine))
+
+
+def _load_sample(engine):
+    assert sources.load_folder(SAMPLE_DIR, engine, sources.read_options(Settings()), source=str(SAMPLE_DIR)).report.ok
+
+
+def _corrected_sample(tmp_path, plus: float):
+    """The sample with the first spend line's amount raised by `plus` (a corrected export)."""
+    corrected = tmp_path / "corrected"
+    shutil.copytree(SAMPLE_DIR, corrected)
+    lines = (corrected / "spend.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header, first = lines[0].rstrip("\r\n").split(","), lines[1].split(",")
+    amount = header.index("amount")
+    first[amount] = f"{float(first[amount]) + plus:.2f}"
+    lines[1] = ",".join(first)
+    (corrected / "spend.csv").write_text("".join(lines), encoding="utf-8")
+    return corrected, first[header.index("date")]
+
+
+def test_closing_a_quarter_keeps_its_figures_and_locks_its_commentary(engine, tmp_path):
+    _load_sample(engine)
+    cal = FiscalCalendar(1)
+    review.save_note(engine, Q3, "page", "overview", "CIO", "Before closing.", actor=CIO, expected_version=0)
+    live = summary_figures(load_headline(engine, cal, Q3, (), date(2026, 11, 23)), data_as_of(engine))
+    closed = review.close_quarter(engine, cal, Q3, actor=CFO, expected_version=0, today=date(2026, 11, 23), now=MONDAY)
+    assert (closed.closed, closed.version, closed.changed_by) == (True, 1, "CFO")
+    assert review.quarter_state(engine, Q3).snapshot == live
+    with pytest.raises(ReviewError) as refused:
+        review.save_note(engine, Q3, "page", "overview", "CIO", "After closing.", actor=CIO, expected_version=1)
+    assert str(refused.value) == (
+        "FY2026 Q3 was closed by CFO at 2026-10-05 09:30 UTC: its commentary is read-only until the quarter is reopened."
+    )
+    # Another quarter is not closed; actions stay open to change.
+    review.save_note(engine, Q3.previous(), "page", "overview", "CIO", "Earlier.", actor=CIO, expected_version=0)
+    review.save_action(engine, None, kind="decision", text="Keep", owner="CIO", due_on=None, raised=Q3, actor=CIO)
+
+    # A corrected export re-imported: the live figures move, the closed quarter's do not.
+    corrected, _ = _corrected_sample(tmp_path, 100.0)
+    assert sources.load_folder(corrected, engine, sources.read_options(Settings()), source=str(corrected)).imported
+    assert review.quarter_state(engine, Q3).snapshot == live
+    assert [n.text for n in review.quarter_notes(engine, Q3)] == ["Before closing."]
+
+    with pytest.raises(ReviewError, match="you are acting as Analyst"):
+        review.reopen_quarter(engine, Q3, actor=ANALYST, expected_version=1)
+    with pytest.raises(
+        StaleReviewError, match="FY2026 Q3 was closed by CFO at 2026-10-05 09:30 UTC after you opened it"
+    ):
+        review.reopen_quarter(engine, Q3, actor=CIO, expected_version=0)
+    reopened = review.reopen_quarter(engine, Q3, actor=CIO, expected_version=1, now=TUESDAY)
+    assert (reopened.closed, reopened.snapshot, reopened.version) == (False, None, 2)
+    review.save_note(engine, Q3, "page", "overview", "CIO", "After reopening.", actor=CIO, expected_version=1)
+    assert [r[3:] for r in _audit(engine) if r[0] == "quarter"] == [
+        ("closed", "CIO", "closed", "open"),
+        ("closed", "CFO", "open", "closed"),
+    ]
+
+
+def test_a_closed_quarter_snapshot_differs_from_the_corrected_figures_by_the_correction(engine, tmp_path):
+    """The snapshot is what the board saw: after a correction of +$1,234.56 to a line in the
+    quarter, the live total is the snapshot's plus exactly that (an independent check)."""
+    _load_sample(engine)
+    cal = FiscalCalendar(1)
+    corrected, line_date = _corrected_sample(tmp_path, 1234.56)
+    quarter = cal.quarter_of(date.fromisoformat(line_date))
+    state = review.close_quarter(engine, cal, quarter, actor=CIO, expected_version=0, today=date(2026, 11, 23))
+    assert sources.load_folder(corrected, engine, sources.read_options(Settings()), source=str(corrected)).imported
+    live = summary_figures(load_headline(engine, cal, quarter, (), date(2026, 11, 23)), data_as_of(engine))
+    kept = review.quarter_state(engine, quarter).snapshot
+    assert kept == state.snapshot
+    assert round(live["total_spend"] - kept["total_spend"], 2) == 1234.56

@@ -238,14 +238,7 @@ def test_review_survives_a_reimport_of_corrected_sample_csvs(engine, tmp_path):
     notes, actions, audit = review.quarter_notes(engine, Q3), review.actions(engine), review.audit_rows(engine)
     # The sample with one spend line corrected, imported again: every canonical table is
     # replaced, the review's tables are untouched.
-    corrected = tmp_path / "corrected"
-    shutil.copytree(SAMPLE_DIR, corrected)
-    lines = (corrected / "spend.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    header, first = lines[0].rstrip("\r\n").split(","), lines[1].split(",")
-    amount = header.index("amount")
-    first[amount] = str(round(float(first[amount]) + 100, 2))
-    lines[1] = ",".join(first)
-    (corrected / "spend.csv").write_text("".join(lines), encoding="utf-8")
+    corrected, _ = _corrected_sample(tmp_path, 100.0)
     again = sources.load_folder(corrected, engine, options, source=str(corrected))
     assert again.report.ok and again.imported is not None and not again.reused
     assert review.quarter_notes(engine, Q3) == notes and len(notes) == 2

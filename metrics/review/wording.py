@@ -78,11 +78,15 @@ def overdue_line(action: Action, today: date) -> str:
 
 
 def action_line(action: Action, today: date) -> str:
-    """One line of the minutes: 'Action · Joint · due 15 Dec 2026 · open: Consolidate the CDPs'."""
+    """One line of the minutes: 'Action · Joint · due 15 Dec 2026 · open: Consolidate the CDPs',
+    'Decision · CIO: Keep one CRM'."""
     parts = [action.kind.capitalize(), action.owner]
     if action.due_on:
         parts.append(f"due {action.due_on:%d %b %Y}")
-    parts.append(OVERDUE if action.overdue(today) else action.status)
+    if action.overdue(today):
+        parts.append(OVERDUE)
+    elif action.kind == "action" or action.status != "open":  # a decision stands until done or dropped
+        parts.append(action.status)
     return f"{' · '.join(parts)}: {action.text}"
 
 

@@ -59,7 +59,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 EXPECTED_LINES = [
-    "Decision · Joint · open: Keep one CRM",
+    "Decision · Joint: Keep one CRM",
     "Action · CMO · due 01 Nov 2026 · OVERDUE: Retire the duplicate CDP",
     "Action · CFO · due 15 Jan 2027 · open: Renegotiate the Salesforce seats",
     "Overview · CMO: Salesforce renewal is the big one :red[now]",

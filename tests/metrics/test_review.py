@@ -129,3 +129,16 @@ def test_the_log_downloads_are_formula_safe():
     assert "'=HYPERLINK(" in csv_bytes(frame).decode("utf-8-sig")
     back = pd.read_excel(io.BytesIO(excel_bytes(frame)))
     assert back.loc[0, "Text"].startswith("'=HYPERLINK(")
+
+
+def test_lines_of_the_minutes():
+    assert review.action_line(_action(1, due=date(2026, 10, 1), owner="Joint"), TODAY) == (
+        "Action · Joint · due 01 Oct 2026 · OVERDUE: Thing 1"
+    )
+    assert (
+        review.action_line(_action(2, due=date(2026, 12, 1)), TODAY) == "Action · CIO · due 01 Dec 2026 · open: Thing 2"
+    )
+    assert review.action_line(_action(3, kind="decision"), TODAY) == "Decision · CIO: Thing 3"
+    assert (
+        review.action_line(_action(4, kind="decision", status="dropped"), TODAY) == "Decision · CIO · dropped: Thing 4"
+    )

@@ -97,7 +97,9 @@ def forget() -> None:
 # --- Saving -----------------------------------------------------------------------------------
 
 
-def _outcome(subject_key: str, action, done: str) -> None:
+def _outcome(subject_key: str, action, done: str, typed: str | None = None) -> None:
+    """Run a save and leave its outcome for the page to show once; a refused save keeps what was
+    typed (`typed`), so that nothing is lost when someone else saved first."""
     message: str | None
     try:
         action()
@@ -108,7 +110,7 @@ def _outcome(subject_key: str, action, done: str) -> None:
     else:
         message = None
     forget()
-    st.session_state[RESULT_KEY] = (subject_key, False, message) if message else (subject_key, True, done)
+    st.session_state[RESULT_KEY] = (subject_key, False, message, typed) if message else (subject_key, True, done, None)
 
 
 def note_key(quarter: FiscalQuarter, kind: str, subject: str, side: str, version: int) -> str:
@@ -126,6 +128,7 @@ def submit_note(url: str, quarter: FiscalQuarter, kind: str, subject: str, side:
             engine_for(url), quarter, kind, subject, side, text, actor=actor(), expected_version=version
         ),
         f"The {side}'s note is saved.",
+        text,
     )
 
 
@@ -136,6 +139,9 @@ def show_result(subject_key: str) -> None:
         (st.success if result[1] else st.error)(
             plain(result[2]), icon=":material/check_circle:" if result[1] else ":material/block:"
         )
+        if not result[1] and result[3]:
+            st.caption("What you typed, to copy:")
+            st.code(result[3], language=None, wrap_lines=True)
 
 
 # --- Showing ----------------------------------------------------------------------------------
@@ -260,6 +266,7 @@ def submit_action(url: str, action_id: str | None, version: int, raised: FiscalQ
             expected_version=version,
         ),
         "The entry is saved." if action_id else "The entry is added to the log.",
+        get("text"),
     )
     if action_id is None:  # an empty form for the next entry
         for field in ("text", "due_on"):

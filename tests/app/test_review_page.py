@@ -76,6 +76,7 @@ def test_a_stale_note_is_refused_and_names_who_changed_it(app, private_db):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "was changed by CIO at" in errors[0] and "your text was not saved" in errors[0]
     assert at.get_by_key("rv_shown_page_tech_spend_CIO").markdown[0].value == "Theirs"
+    assert [c.value for c in at.code] == ["Mine"], "what was typed is kept to copy: nothing is lost"
 
 
 def test_an_action_recorded_in_the_review_shows_on_its_kpi_card_and_overdue_on_the_overview(app, private_db):

@@ -360,7 +360,9 @@ def action_editor(
 # --- Closing a quarter ------------------------------------------------------------------------
 
 
-def submit_closing(url: str, fiscal_start: int, quarter: FiscalQuarter, close: bool, version: int) -> None:
+def submit_closing(
+    url: str, fiscal_start: int, quarter: FiscalQuarter, close: bool, version: int, reporting_currency: str
+) -> None:
     """Button callback: close the quarter (keeping its figures) or reopen it."""
     engine = engine_for(url)
     if close:
@@ -373,6 +375,7 @@ def submit_closing(url: str, fiscal_start: int, quarter: FiscalQuarter, close: b
                 actor=actor(),
                 expected_version=version,
                 today=date.today(),
+                reporting_currency=reporting_currency,
             ),
             f"{quarter.label} is closed: its figures are kept as they are now and its commentary is read-only.",
         )

@@ -179,5 +179,5 @@ if not ctx.presenting:
             icon=":material/lock_open:" if state.closed else ":material/lock:",
             key="rv_close",
             on_click=rv.submit_closing,
-            args=(url, ctx.calendar.start_month, q, not state.closed, state.version),
+            args=(url, ctx.calendar.start_month, q, not state.closed, state.version, ctx.settings.reporting_currency),
         )

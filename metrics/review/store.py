@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.review import queries
 from metrics.review.compute import (
@@ -380,13 +381,15 @@ def close_quarter(
     expected_version: int,
     today: date | None = None,
     now: datetime | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> QuarterState:
-    """Close `quarter`, keeping its headline figures (those of `summary`, all departments) as
-    they are now."""
+    """Close `quarter`, keeping its headline figures (those of `summary`, all departments, in the
+    reporting currency) as they are now."""
     from metrics.headline import load_headline
     from metrics.summary import data_as_of, summary_figures
 
-    figures = summary_figures(load_headline(engine, calendar, quarter, (), today), data_as_of(engine))
+    headline = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
+    figures = summary_figures(headline, data_as_of(engine), reporting_currency)
     return set_quarter_closed(
         engine, quarter, closed=True, snapshot=figures, actor=actor, expected_version=expected_version, now=now
     )

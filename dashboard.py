@@ -3,8 +3,9 @@ from datetime import date
 import streamlit as st
 
 from app import kpis as kx
+from app import review as rv
 from app.headline import quarter_headline
-from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
+from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, QUARTERLY_REVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
 from app.text import plain
 from charts import kpis as kpi_charts
@@ -12,7 +13,7 @@ from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
 from charts.theme import empty_figure
 from metrics import headline as hl
-from metrics import kpis, spend
+from metrics import kpis, review, spend
 from metrics import turnaround as ta
 from metrics.formatting import money, share
 
@@ -93,6 +94,24 @@ with st.container(horizontal=True, gap="small", wrap=False, key="ov_tiles"):
 
 st.subheader("The quarter's story")
 st.markdown("\n".join(f"- {plain(mask(sentence))}" for sentence in headline.story()))
+
+# --- The review: overdue actions flagged, the commentary in short ------------------------------
+rv.overdue_warning(ctx, date.today())
+review_notes = rv.quarter_notes(url, rv.review_version(url), q)
+with st.container(border=True, key="ov_commentary"):
+    st.markdown(f"**Commentary on {q.label}**")
+    said = [(name, rv.short_lines(ctx, review_notes, review.PAGE, key)) for key, name in review.PAGES.items()]
+    said = [(name, lines) for name, lines in said if lines]
+    if said:
+        st.markdown("\n".join(f"- *{name}*: " + " · ".join(lines) for name, lines in said))
+    else:
+        st.caption(f"No commentary on {q.label} yet.")
+    st.page_link(
+        QUARTERLY_REVIEW.path,
+        label="Go to the quarterly review",
+        icon=":material/arrow_forward:",
+        query_params=ctx.link_params,
+    )
 
 # --- The key charts, small, each opening its page -------------------------------------------------
 left, right = st.columns(2, gap="medium")

@@ -2,8 +2,8 @@
 
 The pack is generated only when a button is clicked: `st.download_button(data=callable)` runs
 the callable on its own thread and clicking does not rerun the page (`on_click="ignore"`).
-Generation is cached by small values: the data and targets versions (a new import or a target
-edited in the app makes a new pack), the quarter, the format, masking and the day (the backlog
+Generation is cached by small values: the data, targets and review versions (a new import, a
+target edited in the app, or a note or action saved makes a new pack), the quarter, the format, masking and the day (the backlog
 of a quarter in progress is counted up to today).
 """
 
@@ -16,7 +16,7 @@ import streamlit as st
 from app.context import PageContext
 from app.data import engine_for
 from boardpack import FORMATS, MIMES, build_pack, pack_file_name
-from metrics import targets
+from metrics import review, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.settings import Settings
 
@@ -28,6 +28,7 @@ def pack_bytes(
     url: str,
     version: str,
     targets_version: str,
+    review_version: str,
     fiscal_start: int,
     quarter: FiscalQuarter,
     fmt: str,
@@ -67,6 +68,7 @@ def _generator(
             url,
             version,
             targets.targets_version(engine_for(url)),
+            review.review_version(engine_for(url)),
             fiscal_start,
             quarter,
             fmt,

@@ -60,7 +60,16 @@ REQUEST_TURNAROUND = Page(
     "Request_turnaround",
     needs=("requests",),
 )
+# The meeting itself: not a step of the walk-through (it holds the forms the meeting fills in).
+QUARTERLY_REVIEW = Page(
+    "pages/4_Quarterly_review.py",
+    "Quarterly review",
+    ":material/groups:",
+    "Quarterly_review",
+    presented=False,
+    uses=("spend", "budget", "vendors", "kpis", "kpi_targets", "kpi_actuals", "requests"),
+)
 DATA = Page("pages/9_Data.py", "Data", ":material/database:", "Data", presented=False)
 
-PAGES = (OVERVIEW, TECH_SPEND, CUSTOMER_EXPERIENCE, REQUEST_TURNAROUND, DATA)
+PAGES = (OVERVIEW, TECH_SPEND, CUSTOMER_EXPERIENCE, REQUEST_TURNAROUND, QUARTERLY_REVIEW, DATA)
 PRESENTATION_ORDER = tuple(p for p in PAGES if p.presented)

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from metrics import kpis, sources, spend
+from metrics import kpis, review, sources, spend
 from metrics import turnaround as ta
 from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -90,6 +90,49 @@ class TurnaroundSection:
 
 
 @dataclass(frozen=True)
+class ReviewSection:
+    """The quarterly review's minutes: plain words (commentary is Markdown made plain)."""
+
+    decisions: tuple[str, ...]
+    actions: tuple[str, ...]  # the quarter's, and those still open from earlier quarters
+    commentary: tuple[str, ...]  # "Tech spend · CFO: ..." page by page, then KPI by KPI
+    sides: tuple[str, ...]  # who commented, in the order CIO, CMO, CFO
+    overdue: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.decisions or self.actions or self.commentary)
+
+
+NO_REVIEW = ReviewSection((), (), (), (), 0)
+
+
+def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_names: dict[str, str]) -> ReviewSection:
+    notes, actions = review.quarter_notes(engine, quarter), review.actions(engine)
+    sections = dict(review.minutes(notes, actions, quarter, today, kpi_names).sections)
+    written = {n.side for n in notes if n.text}
+    overdue = [a for a in review.overdue_actions(actions, today) if a.raised <= quarter]
+    return ReviewSection(
+        sections.get("Decisions", ()),
+        sections.get("Actions", ()),
+        sections.get("Commentary", ()),
+        tuple(s for s in review.SIDES if s in written),
+        len(overdue),
+    )
+
+
+def review_groups(content: PackContent, key: str) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """The headed lists of lines a review slide shows ("commentary" or "minutes")."""
+    r = content.review
+    if key == "commentary":
+        return ((None, r.commentary),)
+    return tuple((heading, lines) for heading, lines in (("Decisions", r.decisions), ("Actions", r.actions)) if lines)
+
+
+OVERDUE_MARK = review.OVERDUE  # in an action's line: the renderers show the line in the unfavourable colour
+
+
+@dataclass(frozen=True)
 class PackContent:
     company: str | None
     quarter: FiscalQuarter
@@ -106,6 +149,7 @@ class PackContent:
     kpis: KpiSection
     turnaround: TurnaroundSection
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # the ISO code every amount is in
+    review: ReviewSection = NO_REVIEW
 
     @property
     def title(self) -> str:
@@ -145,8 +189,9 @@ class Slide:
 
 
 def slides(content: PackContent) -> tuple[Slide, ...]:
-    """The pack's slides, in order: the one list both formats render."""
-    return (
+    """The pack's slides, in order: the one list both formats render. The review's commentary and
+    minutes follow the figures when the quarter has any."""
+    figures = (
         Slide("title", f"Board pack · {content.period}", content.title),
         Slide("headline", "The quarter in five numbers", f"{content.quarter.label} at a glance"),
         Slide("spend", "Spend split and marketing share", content.spend.sentence),
@@ -155,6 +200,17 @@ def slides(content: PackContent) -> tuple[Slide, ...]:
         Slide("kpis", "KPI scorecard", content.kpis.sentence),
         Slide("turnaround", "Request turnaround vs SLA", content.turnaround.sentence),
     )
+    r, q = content.review, content.quarter
+    extra = []
+    if r.commentary:
+        extra.append(Slide("commentary", "Commentary", review.commentary_title(q, r.sides)))
+    if r.decisions or r.actions:
+        extra.append(
+            Slide(
+                "minutes", "Decisions and actions", review.minutes_title(len(r.decisions), len(r.actions), r.overdue, q)
+            )
+        )
+    return figures + tuple(extra)
 
 
 def source_for_pack(label: str) -> str:
@@ -186,6 +242,7 @@ def gather(
 ) -> PackContent:
     """The pack's content for `quarter`, all departments, unmasked."""
     h = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
+    kpi_names = {c.kpi.kpi: c.kpi.name for c in h.data.kpi_cards}
     split = spend.quarterly_split(h.data.all_spend_by_quarter)
     first, last = ta.trend_window(quarter)
     no_budget = pd.DataFrame(
@@ -231,6 +288,7 @@ def gather(
             ta.in_window(h.data.lead_times, first, last),
             ta.breach_rate_by_priority(engine, calendar, quarter, quarter),
         ),
+        review=review_section(engine, quarter, today or date.today(), kpi_names),
     )
 
 
@@ -262,4 +320,10 @@ def masked(content: PackContent, mask: VendorMask) -> PackContent:
             content.kpis, sentence=t(content.kpis.sentence), cards=tuple(kpis.masked_cards(content.kpis.cards, mask))
         ),
         turnaround=replace(content.turnaround, sentence=t(content.turnaround.sentence)),
+        review=replace(
+            content.review,
+            decisions=tuple(t(line) for line in content.review.decisions),
+            actions=tuple(t(line) for line in content.review.actions),
+            commentary=tuple(t(line) for line in content.review.commentary),
+        ),
     )

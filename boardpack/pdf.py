@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from boardpack.content import PackContent, Slide, slides
+from boardpack.content import OVERDUE_MARK, PackContent, Slide, review_groups, slides
 from boardpack.images import ChartRenderer, ChartsUnavailable
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
@@ -519,12 +519,29 @@ def _turnaround_page(pdf: _Document, content: PackContent, spec: Slide, charts: 
     _table(pdf, table, (1.2, 1, 1, 1, 1, 1), right=(1, 2, 3, 4, 5))
 
 
+def _review_page(pdf: _Document, content: PackContent, spec: Slide, charts: _Charts) -> None:
+    """Commentary, or the decisions and actions: headed lists of plain lines, overdue in red.
+    Long minutes flow onto further pages, each headed with the kicker."""
+    _kicker_and_title(pdf, spec)
+    for heading, lines in review_groups(content, spec.key):
+        if heading is not None:
+            pdf.font(11, bold=True, colour=ACCENT)
+            pdf.cell(0, 7, pdf.say(heading), new_x="LMARGIN", new_y="NEXT")
+        for line in lines:
+            pdf.font(10, colour=UNFAVOURABLE if OVERDUE_MARK in line else INK)
+            pdf.multi_cell(0, 5.5, pdf.say(f"- {line}"), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        pdf.ln(2)
+
+
 PAGES = {
     "spend": _spend_page,
     "budget": _budget_page,
     "vendors": _vendors_page,
     "kpis": _kpi_page,
     "turnaround": _turnaround_page,
+    "commentary": _review_page,
+    "minutes": _review_page,
 }
 
 

@@ -23,7 +23,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from boardpack.content import OVERLAP_VENDORS, PackContent, Slide, slides
+from boardpack.content import OVERDUE_MARK, OVERLAP_VENDORS, PackContent, Slide, review_groups, slides
 from charts.theme import (
     ACCENT,
     DEPARTMENT_COLOURS,
@@ -668,6 +668,34 @@ def _turnaround_slide(prs, content: PackContent, spec: Slide) -> None:
     )
 
 
+REVIEW_LINES = 20  # lines of commentary or minutes on one slide; the rest are counted
+
+
+def _review_slide(prs, content: PackContent, spec: Slide) -> None:
+    """Commentary, or the decisions and actions: headed lists of plain lines, overdue in red."""
+    slide = _content_slide(prs, content, spec)
+    groups = review_groups(content, spec.key)
+    total = sum(len(lines) + (heading is not None) for heading, lines in groups)
+    size = 14 if total <= 10 else 12 if total <= 15 else 10
+    box = slide.shapes.add_textbox(MARGIN, CONTENT_TOP, SLIDE_WIDTH - 2 * MARGIN, CONTENT_BOTTOM - CONTENT_TOP)
+    frame = box.text_frame
+    frame.word_wrap = True
+    first, shown, left_out = True, 0, 0
+    for heading, lines in groups:
+        if heading is not None and shown < REVIEW_LINES:
+            _run(_paragraph(frame, first), heading, size=size, bold=True, colour=ACCENT)
+            first = False
+        for line in lines:
+            if shown >= REVIEW_LINES:
+                left_out += 1
+                continue
+            colour = UNFAVOURABLE if OVERDUE_MARK in line else INK
+            _run(_paragraph(frame, first), f"• {line}", size=size, colour=colour)
+            first, shown = False, shown + 1
+    if left_out:
+        _run(_paragraph(frame), f"… and {left_out} more in the app's quarterly review.", size=size, colour=MUTED)
+
+
 RENDER = {
     "title": _title_slide,
     "headline": _headline_slide,
@@ -676,6 +704,8 @@ RENDER = {
     "vendors": _vendors_slide,
     "kpis": _kpi_slide,
     "turnaround": _turnaround_slide,
+    "commentary": _review_slide,
+    "minutes": _review_slide,
 }
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from metrics import inventory
 from metrics.kpis import queries as kpi_queries
+from metrics.review import queries as review_queries
 from metrics.spend import queries as spend_queries
 from metrics.targets import queries as target_queries
 from metrics.turnaround import queries as turnaround_queries
@@ -24,6 +25,7 @@ AREAS: dict[str, dict[str, Callable[[str], sa.Select]]] = {
     "targets": target_queries.QUERIES,
     "turnaround": turnaround_queries.QUERIES,
     "inventory": inventory.QUERIES,
+    "review": review_queries.QUERIES,
 }
 
 

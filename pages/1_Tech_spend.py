@@ -3,6 +3,7 @@ from functools import partial
 import streamlit as st
 
 from app import data
+from app import review as rv
 from app import spend as cached
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
@@ -141,6 +142,9 @@ with st.container(horizontal=True):
         border=True,
         help="Marketing and Joint spend with vendors IT has not approved or does not list.",
     )
+
+# --- Commentary: the CIO's, the CMO's and the CFO's notes on spend -----------------------------
+rv.commentary(ctx, q, "page", "tech_spend", title="Commentary on spend")
 
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")

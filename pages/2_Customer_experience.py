@@ -1,15 +1,18 @@
+from datetime import date
+
 import streamlit as st
 
 from app import kpis as kx
+from app import review as rv
 from app.navigation import CUSTOMER_EXPERIENCE
 from app.shell import page_setup, require_quarter
 from app.text import badge_plain, mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
-from metrics import kpis
+from metrics import kpis, review
 from metrics.contract import OWNERS
 from metrics.exports import CSV_MIME, csv_bytes
-from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES
+from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS
 
 ctx = page_setup(CUSTOMER_EXPERIENCE)
 quarter = require_quarter(ctx)
@@ -80,9 +83,28 @@ def scorecard_card(card: kpis.KpiCard) -> None:
         st.caption(plain(card.target_label), help=target_help(card))
         agreement = f" · {card.agreement_label}" if card.agreement == kpis.AGREED else ""
         st.caption(f"Owner {card.kpi.owner}{agreement}")
+        # The review: the CIO's and the CMO's notes on this KPI, and its open actions.
+        for line in rv.short_lines(ctx, review_notes, "kpi", card.kpi.kpi):
+            st.markdown(line)
+        open_here = review.open_actions_on(review_actions, "kpi", card.kpi.kpi)
+        if open_here:
+            overdue = sum(a.overdue(today) for a in open_here)
+            label = f"{len(open_here)} open action{'s' if len(open_here) != 1 else ''}"
+            st.badge(
+                label + (f" · {overdue} overdue" if overdue else ""),
+                color="red" if overdue else "blue",
+                icon=":material/assignment:",
+            )
+            for a in open_here:
+                due = f"due {a.due_on:%d %b %Y}" if a.due_on else "no due date"
+                st.caption(f"{plain(mask.text(a.text))} · {a.owner} · {due}{' · overdue' if a.overdue(today) else ''}")
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
+review_version = rv.review_version(ctx.url)  # the same for commentary and actions
+review_notes = rv.quarter_notes(ctx.url, review_version, quarter)
+review_actions = rv.all_actions(ctx.url, review_version)
+today = date.today()
 cards = kpis.masked_cards(
     kx.scorecard(ctx.url, ctx.status.version, targets_version, ctx.calendar.start_month, quarter), mask
 )
@@ -116,6 +138,21 @@ st.markdown(plain(kpis.scorecard_sentence(shown, quarter)))
 with st.container(horizontal=True, gap="medium", key="cx_scorecard"):
     for card in shown:
         scorecard_card(card)
+
+rv.commentary(ctx, quarter, "page", "customer_experience", title="Commentary on the scorecard")
+if not ctx.presenting:
+    kpi_names = {c.kpi.kpi: c.kpi.name for c in cards}
+    noted = st.selectbox(
+        "Commentary on one KPI",
+        list(kpi_names),
+        format_func=lambda k: kpi_names[k],
+        key="cx_note_kpi",
+        width=360,
+        help="The CIO's and the CMO's notes on a KPI show on its card.",
+    )
+    rv.commentary(
+        ctx, quarter, "kpi", noted, title=f"Commentary on {plain(kpi_names[noted])}", kpi_name=kpi_names[noted]
+    )
 
 st.subheader("Against target")
 st.markdown(plain(kpis.bullet_sentence(shown, quarter)))
@@ -164,14 +201,7 @@ names = {k: mask.text(e.name) for k, e in entries.items()}
 editing = not ctx.mask_vendors  # the form would show a note unmasked, or save a masked one back
 with st.container(horizontal=True, gap="medium"):
     if editing:
-        role = st.selectbox(
-            "Acting as",
-            ROLES,
-            index=ROLES.index("Analyst"),
-            key=kx.ROLE_KEY,
-            width=220,
-            help="Until sign-in arrives, choose the role you act in; it is recorded with each change.",
-        )
+        role = rv.acting_role(kx.ROLE_KEY)
     kpi = st.selectbox("KPI", list(names), format_func=lambda k: names[k], key="cx_target_kpi", width=360)
     options = kpis.target_quarters(ctx.quarters)
     target_quarter = st.selectbox(

@@ -3,6 +3,7 @@ from functools import partial
 
 import streamlit as st
 
+from app import review as rv
 from app import turnaround as rt
 from app.navigation import DATA, REQUEST_TURNAROUND
 from app.shell import page_setup, require_quarter
@@ -94,6 +95,9 @@ if counts.delivered_before_requested:
     st.warning(quality_note, icon=":material/report:", title="Data quality")
 else:
     st.caption(quality_note)
+
+# --- Commentary ------------------------------------------------------------------------------
+rv.commentary(ctx, quarter, "page", "request_turnaround", title="Commentary on turnaround")
 
 # --- Lead time by quarter, and by type / priority / team ---------------------------------
 st.subheader("Lead time by quarter")

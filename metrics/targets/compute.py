@@ -13,7 +13,7 @@ from metrics.fiscal import FiscalQuarter
 from metrics.sql import as_date
 from metrics.targets.wording import FIELDS
 
-ROLES = ("CIO", "CMO", "Analyst")
+ROLES = ("CIO", "CMO", "CFO", "Analyst")  # the acting roles; the CFO agrees no target
 AGREEING_ROLES = ("CIO", "CMO")
 NOTE_MAX_CHARS = 500
 TARGET_COLUMNS = [

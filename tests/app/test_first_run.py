@@ -8,7 +8,15 @@ import shutil
 
 import pytest
 
-from app.navigation import CUSTOMER_EXPERIENCE, DATA, OVERVIEW, PAGES, REQUEST_TURNAROUND, TECH_SPEND
+from app.navigation import (
+    CUSTOMER_EXPERIENCE,
+    DATA,
+    OVERVIEW,
+    PAGES,
+    QUARTERLY_REVIEW,
+    REQUEST_TURNAROUND,
+    TECH_SPEND,
+)
 from metrics import db
 from metrics.settings import SAMPLE_DIR
 from tests.app.conftest import open_page
@@ -19,6 +27,7 @@ NEEDED = {
     TECH_SPEND.path: ["spend.csv", "budget.csv", "vendors.csv"],
     CUSTOMER_EXPERIENCE.path: ["kpis.csv", "kpi_targets.csv", "kpi_actuals.csv"],
     REQUEST_TURNAROUND.path: ["requests.csv"],
+    QUARTERLY_REVIEW.path: ["spend.csv", "kpis.csv", "requests.csv"],  # like the Overview: any one table
 }
 
 

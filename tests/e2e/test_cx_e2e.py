@@ -47,7 +47,7 @@ def test_scorecard_and_a_target_proposal(page, app_server):
     # Acting as the CIO, propose a target for the furthest future quarter offered (listed first).
     choose(page, "cx_role", "CIO")
     quarter = choose(page, "cx_target_quarter")
-    form = page.locator("[data-testid='stForm']")
+    form = page.locator("[data-testid='stForm']").filter(has_text="Propose a new")  # the commentary forms too
     expect(form).to_contain_text(f"Propose a new {quarter} target")
     form.locator("[class*='st-key-cx_target_'] input").fill("91.5")
     form.locator("[class*='st-key-cx_note_'] input").fill("Proposed in the browser test")

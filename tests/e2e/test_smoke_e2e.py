@@ -31,11 +31,12 @@ def test_quarter_filter_persists_across_pages(page, app_server):
     assert _period_caption(page).startswith("FY2025 Q2 (01 Apr 2025")
     menu = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
     # Each link shows a Material icon (its ligature text comes first) and the label.
-    assert [t.strip().splitlines()[-1] for t in menu.all_inner_texts()][:5] == [
+    assert [t.strip().splitlines()[-1] for t in menu.all_inner_texts()][:6] == [
         "Overview",
         "Tech spend",
         "Customer experience",
         "Request turnaround",
+        "Quarterly review",
         "Data",
     ]
     menu.filter(has_text="Tech spend").first.click()

@@ -1,0 +1,387 @@
+"""The quarterly review in the app: the acting role, cached reads of notes and actions, the
+commentary panel every page shows beside its numbers, and the save callbacks.
+
+Caches are keyed by small values: the URL and the review version (a count of the append-only
+note and action versions, read uncached once per run, so a save in another session shows on the
+next rerun); after a save in this session they are also cleared outright.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.context import PageContext
+from app.data import engine_for
+from app.text import plain
+from metrics import review
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
+from metrics.targets import ROLES, Actor
+
+SAVED_ROLE = "bb_saved_role"  # the acting role, kept across pages (widget state is per page)
+# Every "Acting as" widget: the targets form's, and the review's (one per panel, "rv_role_..."),
+# so that changing one changes them all.
+TARGETS_ROLE_KEY, ROLE_PREFIX = "cx_role", "rv_role"
+RESULT_KEY = "rv_result"  # (subject key, succeeded, message) of the last save, shown once
+
+
+# --- The acting role --------------------------------------------------------------------------
+
+
+def _keep_role(key: str) -> None:
+    role = st.session_state[key]
+    st.session_state[SAVED_ROLE] = role
+    for other in list(st.session_state.keys()):
+        if other != key and (other == TARGETS_ROLE_KEY or str(other).startswith(ROLE_PREFIX)):
+            st.session_state[other] = role
+
+
+def acting_role(key: str, *, width: int = 220) -> str:
+    """'Acting as' (until sign-in arrives): the role recorded with each change, the same on
+    every page once chosen."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(SAVED_ROLE, "Analyst")
+    return st.selectbox(
+        "Acting as",
+        ROLES,
+        key=key,
+        on_change=_keep_role,
+        args=(key,),
+        width=width,
+        help="Until sign-in arrives, choose the role you act in; it is recorded with each change. "
+        "Only the CIO writes the CIO's note, the CMO the CMO's, the CFO the note on spend.",
+    )
+
+
+def actor() -> Actor:
+    role = st.session_state.get(SAVED_ROLE, "Analyst")
+    return Actor(name=role, role=role)
+
+
+# --- Cached reads -----------------------------------------------------------------------------
+
+
+def review_version(url: str) -> str:
+    """Read once per run, uncached: counts of the append-only note and action versions."""
+    return review.review_version(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
+def quarter_notes(url: str, review_version: str, quarter: FiscalQuarter) -> tuple[review.Note, ...]:
+    return review.quarter_notes(engine_for(url), quarter)
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def all_actions(url: str, review_version: str) -> tuple[review.Action, ...]:
+    return review.actions(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
+def subject_options(url: str, version: str) -> dict[str, list[str]]:
+    return review.subject_options(engine_for(url))
+
+
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
+def quarter_state(url: str, review_version: str, quarter: FiscalQuarter) -> review.QuarterState:
+    return review.quarter_state(engine_for(url), quarter)
+
+
+def forget() -> None:
+    quarter_notes.clear()
+    all_actions.clear()
+    quarter_state.clear()
+
+
+# --- Saving -----------------------------------------------------------------------------------
+
+
+def _outcome(subject_key: str, action, done: str, typed: str | None = None) -> None:
+    """Run a save and leave its outcome for the page to show once; a refused save keeps what was
+    typed (`typed`), so that nothing is lost when someone else saved first."""
+    message: str | None
+    try:
+        action()
+    except review.ReviewError as exc:  # refused, stale included: the message says why
+        message = str(exc)
+    except SQLAlchemyError as exc:
+        message = f"The database did not accept the change ({type(exc).__name__}); nothing was saved. Try again."
+    else:
+        message = None
+    forget()
+    st.session_state[RESULT_KEY] = (subject_key, False, message, typed) if message else (subject_key, True, done, None)
+
+
+def note_key(quarter: FiscalQuarter, kind: str, subject: str, side: str, version: int) -> str:
+    """Widget key of a note's text. It names the version shown, so a newer version (saved here or
+    elsewhere) gives a fresh box holding the new text."""
+    return f"rv_note_{quarter.label}_{kind}_{subject}_{side}_{version}"
+
+
+def submit_note(url: str, quarter: FiscalQuarter, kind: str, subject: str, side: str, version: int) -> None:
+    """Form callback: save the note typed, based on the version the form showed."""
+    text = st.session_state.get(note_key(quarter, kind, subject, side, version))
+    _outcome(
+        f"{kind}:{subject}",
+        lambda: review.save_note(
+            engine_for(url), quarter, kind, subject, side, text, actor=actor(), expected_version=version
+        ),
+        f"The {side}'s note is saved.",
+        text,
+    )
+
+
+def show_result(subject_key: str) -> None:
+    result = st.session_state.get(RESULT_KEY)
+    if result and result[0] == subject_key:
+        st.session_state.pop(RESULT_KEY)
+        (st.success if result[1] else st.error)(
+            plain(result[2]), icon=":material/check_circle:" if result[1] else ":material/block:"
+        )
+        if not result[1] and result[3]:
+            st.caption("What you typed, to copy:")
+            st.code(result[3], language=None, wrap_lines=True)
+
+
+# --- Showing ----------------------------------------------------------------------------------
+
+
+def note_markdown(note: review.Note, ctx: PageContext) -> str:
+    """A note as the page renders it: sanitised Markdown, vendor names masked when on."""
+    return review.safe_markdown(ctx.vendor_mask.text(note.text or ""))
+
+
+def show_notes(ctx: PageContext, notes: list[review.Note]) -> None:
+    for n in notes:
+        with st.container(border=True, key=f"rv_shown_{n.kind}_{n.subject}_{n.side}"):
+            st.caption(f"**{n.side}** · {n.changed_by} · {n.changed_at:%d %b %Y %H:%M} UTC")
+            st.markdown(note_markdown(n, ctx))
+
+
+def commentary(
+    ctx: PageContext,
+    quarter: FiscalQuarter,
+    kind: str,
+    subject: str,
+    *,
+    title: str = "Commentary",
+    kpi_name: str | None = None,
+    editable: bool = True,
+) -> None:
+    """The CIO's and the CMO's notes (and the CFO's on spend) on a page or a KPI for the quarter,
+    and, outside presentation mode, the form to write the acting role's own."""
+    url = ctx.url
+    rv = review_version(url)
+    notes = quarter_notes(url, rv, quarter)
+    written = review.notes_on(notes, kind, subject)
+    sides = review.sides_for(kind, subject)
+    st.markdown(f"**{title} · {quarter.label}**")
+    if written:
+        show_notes(ctx, written)
+    else:
+        st.caption(f"No commentary on {quarter.label} yet from the {', '.join(sides)}.")
+    show_result(f"{kind}:{subject}")
+    if not editable or ctx.presenting:
+        return
+    state = quarter_state(url, rv, quarter)
+    if state.closed:
+        st.caption(plain(review.closed_message(state)), help="Reopen it on the Quarterly review page.")
+        return
+    if ctx.mask_vendors:
+        st.caption("Commentary cannot be written while vendor names are masked, so masked text is never saved.")
+        return
+    with st.expander("Write commentary", icon=":material/edit_note:"):
+        role = acting_role(f"{ROLE_PREFIX}_{kind}_{subject}")
+        if role not in sides:
+            st.caption(f"The {', '.join(sides)} write notes here. Choose one of them under *Acting as* to write yours.")
+            return
+        current = next((n for n in notes if n.kind == kind and n.subject == subject and n.side == role), None)
+        version = current.version if current else 0
+        with st.form(f"rv_form_{kind}_{subject}", border=False):
+            st.text_area(
+                review.note_title(role, kind, subject, quarter, kpi_name),
+                value=(current.text or "") if current else "",
+                max_chars=review.NOTE_MAX_CHARS,
+                key=note_key(quarter, kind, subject, role, version),
+                placeholder="Markdown: **bold**, lists, links to https pages. No HTML or images.",
+                height=120,
+            )
+            st.form_submit_button(
+                f"Save the {role}'s note",
+                type="primary",
+                icon=":material/save:",
+                key=f"rv_save_{kind}_{subject}",
+                on_click=submit_note,
+                args=(url, quarter, kind, subject, role, version),
+            )
+
+
+def short_lines(ctx: PageContext, notes: tuple[review.Note, ...], kind: str, subject: str) -> list[str]:
+    """'CIO: first paragraph…' per written note, as plain text made literal for Markdown."""
+    return [
+        f"**{n.side}:** {plain(ctx.vendor_mask.text(review.short(n.text)))}"
+        for n in review.notes_on(notes, kind, subject)
+    ]
+
+
+def overdue_warning(ctx: PageContext, today: date) -> None:
+    """Overdue actions, flagged where a reader of the figures cannot miss them."""
+    actions = all_actions(ctx.url, review_version(ctx.url))
+    overdue = review.overdue_actions(actions, today)
+    if overdue:
+        lines = "\n".join(f"- {plain(ctx.vendor_mask.text(review.overdue_line(a, today)))}" for a in overdue)
+        st.warning(f"**{plain(review.overdue_sentence(overdue))}**\n\n{lines}", icon=":material/alarm:")
+
+
+# --- Decisions and actions --------------------------------------------------------------------
+
+
+def _field_key(action_id: str | None, version: int, field: str) -> str:
+    return f"rv_act_{action_id or 'new'}_{version}_{field}"
+
+
+def submit_action(url: str, action_id: str | None, version: int, raised: FiscalQuarter) -> None:
+    """Button callback: save the entry typed, based on the version shown (0 for a new one)."""
+    state = st.session_state
+
+    def get(field: str, default=None):
+        return state.get(_field_key(action_id, version, field), default)
+
+    subject_kind = get("subject_kind", "") or ""
+    _outcome(
+        "actions",
+        lambda: review.save_action(
+            engine_for(url),
+            action_id,
+            kind=get("kind") or "action",
+            text=get("text") or "",
+            owner=get("owner") or "",
+            due_on=get("due_on"),
+            status=get("status") or "open",
+            subject_kind=subject_kind,
+            subject=(get("subject") or "") if subject_kind else "",
+            raised=raised,
+            actor=actor(),
+            expected_version=version,
+        ),
+        "The entry is saved." if action_id else "The entry is added to the log.",
+        get("text"),
+    )
+    if action_id is None:  # an empty form for the next entry
+        for field in ("text", "due_on"):
+            state.pop(_field_key(None, 0, field), None)
+
+
+def action_editor(
+    ctx: PageContext,
+    quarter: FiscalQuarter,
+    kpi_names: dict[str, str],
+    options: dict[str, list[str]],
+    current: review.Action | None = None,
+) -> None:
+    """The fields of a decision or action and its save button: empty for a new entry, or the
+    entry's values to change it. What it is about is chosen among the things the pages show."""
+    aid, version = (current.action_id, current.version) if current else (None, 0)
+
+    def key(field: str) -> str:
+        return _field_key(aid, version, field)
+
+    mask = ctx.vendor_mask.text
+    with st.container(horizontal=True, gap="medium"):
+        st.segmented_control(
+            "Kind",
+            list(review.KINDS),
+            default=current.kind if current else "action",
+            key=key("kind"),
+            format_func=str.capitalize,
+        )
+        st.selectbox(
+            "Owner",
+            list(review.OWNERS),
+            index=list(review.OWNERS).index(current.owner) if current else 3,
+            key=key("owner"),
+            width=160,
+        )
+        st.date_input(
+            "Due",
+            value=current.due_on if current else None,
+            key=key("due_on"),
+            width=180,
+            help="Actions need one; a decision may have none. Overdue the day after.",
+        )
+        if current:
+            st.selectbox(
+                "Status",
+                list(review.STATUSES),
+                index=list(review.STATUSES).index(current.status),
+                key=key("status"),
+                width=160,
+            )
+    st.text_input(
+        "What was decided, or what is to be done",
+        value=current.text if current else "",
+        max_chars=review.TEXT_MAX_CHARS,
+        key=key("text"),
+    )
+    with st.container(horizontal=True, gap="medium"):
+        kinds = list(review.SUBJECT_KINDS)
+        chosen = st.selectbox(
+            "About",
+            kinds,
+            index=kinds.index(current.subject_kind) if current else 0,
+            format_func=lambda k: review.SUBJECT_KINDS[k],
+            key=key("subject_kind"),
+            width=200,
+        )
+        if chosen:
+            choices = list(kpi_names) if chosen == review.KPI else options.get(chosen, [])
+            if current and current.subject_kind == chosen and current.subject not in choices:
+                choices = [current.subject, *choices]  # no longer in the data: still the entry's subject
+            st.selectbox(
+                review.SUBJECT_KINDS[chosen],
+                choices,
+                index=choices.index(current.subject) if current and current.subject in choices else 0,
+                format_func=(lambda k: kpi_names.get(k, k)) if chosen == review.KPI else mask,
+                key=key("subject"),
+                width=360,
+                placeholder="Nothing of this kind in the data",
+            )
+    st.button(
+        "Save changes" if current else "Add to the log",
+        type="primary",
+        icon=":material/save:" if current else ":material/add:",
+        key=key("save"),
+        on_click=submit_action,
+        args=(ctx.url, aid, version, current.raised if current else quarter),
+    )
+
+
+# --- Closing a quarter ------------------------------------------------------------------------
+
+
+def submit_closing(
+    url: str, fiscal_start: int, quarter: FiscalQuarter, close: bool, version: int, reporting_currency: str
+) -> None:
+    """Button callback: close the quarter (keeping its figures) or reopen it."""
+    engine = engine_for(url)
+    if close:
+        _outcome(
+            "quarter",
+            lambda: review.close_quarter(
+                engine,
+                FiscalCalendar(fiscal_start),
+                quarter,
+                actor=actor(),
+                expected_version=version,
+                today=date.today(),
+                reporting_currency=reporting_currency,
+            ),
+            f"{quarter.label} is closed: its figures are kept as they are now and its commentary is read-only.",
+        )
+    else:
+        _outcome(
+            "quarter",
+            lambda: review.reopen_quarter(engine, quarter, actor=actor(), expected_version=version),
+            f"{quarter.label} is reopened: its commentary can change again.",
+        )

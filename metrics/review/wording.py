@@ -1,0 +1,159 @@
+"""The words of the quarterly review: what a note or an action is called, why a save was refused,
+and the short lines the Overview and the pack show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from metrics.fiscal import FiscalQuarter
+from metrics.formatting import counted
+from metrics.review.compute import KPI, PAGE, PAGES, Action, Note, QuarterState, notes_on, sorted_actions
+from metrics.review.markdown import plain_text
+
+NOTE_FIELDS = {"text": "Note"}
+OVERDUE = "OVERDUE"  # in a line of the minutes, in place of the status
+ACTION_FIELD_NAMES = {
+    "kind": "Kind",
+    "text": "Text",
+    "owner": "Owner",
+    "due_on": "Due",
+    "status": "Status",
+    "subject_kind": "About (kind)",
+    "subject": "About",
+}
+
+
+def subject_name(kind: str, subject: str, kpi_name: str | None = None) -> str:
+    """'the Tech spend page' / 'the KPI Net Promoter Score'."""
+    if kind == KPI:
+        return f"the KPI {kpi_name or subject}"
+    return f"the {PAGES.get(subject, subject)} page"
+
+
+def note_title(side: str, kind: str, subject: str, quarter: FiscalQuarter, kpi_name: str | None = None) -> str:
+    """ "The CIO's note on the Tech spend page, FY2026 Q3"."""
+    return f"The {side}'s note on {subject_name(kind, subject, kpi_name)}, {quarter.label}"
+
+
+def who_when(changed_by: str | None, changed_at: datetime | None) -> str:
+    return f"by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else "elsewhere"
+
+
+def stale_note_message(title: str, changed_by: str | None, changed_at: datetime | None) -> str:
+    """Why a note was not saved: someone saved it after the user opened it. Their text is kept."""
+    return (
+        f"{title} was changed {who_when(changed_by, changed_at)} after you opened it; "
+        "your text was not saved. Copy it, reload and try again."
+    )
+
+
+def stale_action_message(action: Action | None) -> str:
+    what = f"The {action.kind} “{action.text}”" if action else "This entry"
+    by = who_when(action.changed_by, action.changed_at) if action else "elsewhere"
+    return f"{what} was changed {by} after you opened it; reload and try again."
+
+
+def closed_message(state: QuarterState) -> str:
+    """Why a closed quarter's commentary cannot change."""
+    return (
+        f"{state.quarter.label} was closed {who_when(state.changed_by, state.changed_at)}: its commentary is "
+        "read-only until the quarter is reopened."
+    )
+
+
+def stale_quarter_message(state: QuarterState) -> str:
+    done = "closed" if state.closed else "reopened"
+    return (
+        f"{state.quarter.label} was {done} {who_when(state.changed_by, state.changed_at)} after you opened it; reload."
+    )
+
+
+def overdue_line(action: Action, today: date) -> str:
+    """'Overdue 12 days (due 01 Oct 2026): Consolidate the two CDPs. Owner: Joint.'"""
+    assert action.due_on is not None
+    days = (today - action.due_on).days
+    return f"Overdue {counted(days, 'day')} (due {action.due_on:%d %b %Y}): {action.text}. Owner: {action.owner}."
+
+
+def action_line(action: Action, today: date) -> str:
+    """One line of the minutes: 'Action · Joint · due 15 Dec 2026 · open: Consolidate the CDPs',
+    'Decision · CIO: Keep one CRM'."""
+    parts = [action.kind.capitalize(), action.owner]
+    if action.due_on:
+        parts.append(f"due {action.due_on:%d %b %Y}")
+    if action.overdue(today):
+        parts.append(OVERDUE)
+    elif action.kind == "action" or action.status != "open":  # a decision stands until done or dropped
+        parts.append(action.status)
+    return f"{' · '.join(parts)}: {action.text}"
+
+
+def overdue_sentence(overdue: list[Action]) -> str | None:
+    if not overdue:
+        return None
+    owners = sorted({a.owner for a in overdue})
+    return f"{counted(len(overdue), 'action')} overdue (owners: {', '.join(owners)})."
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """The minutes of a quarter's review, as headed lists of lines (pages, pack and PDF alike)."""
+
+    quarter: FiscalQuarter
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+
+def minutes(
+    notes: Iterable[Note],
+    actions: Iterable[Action],
+    quarter: FiscalQuarter,
+    today: date,
+    kpi_names: Mapping[str, str] | None = None,
+) -> Minutes:
+    """Decisions of the quarter; its actions with owners and dates, and those still open from
+    earlier quarters; then the commentary, page by page, then KPI by KPI. Plain words."""
+    names = kpi_names or {}
+    actions = sorted_actions(actions, today)
+    decisions = [action_line(a, today) for a in actions if a.kind == "decision" and a.raised == quarter]
+    todo = [
+        action_line(a, today) + ("" if a.raised == quarter else f" (raised {a.raised.label})")
+        for a in actions
+        if a.kind == "action" and (a.raised == quarter or (a.status == "open" and a.raised < quarter))
+    ]
+    said = []
+    notes = [n for n in notes if n.quarter == quarter and n.text]
+    subjects = [(PAGE, key) for key in PAGES] + sorted({(KPI, n.subject) for n in notes if n.kind == KPI})
+    for kind, subject in subjects:
+        for n in notes_on(notes, kind, subject):
+            about = PAGES[subject] if kind == PAGE else names.get(subject, subject)
+            said.append(f"{about} · {n.side}: {plain_text(n.text).replace(chr(10), ' ')}")
+    sections = [
+        (heading, tuple(lines))
+        for heading, lines in (("Decisions", decisions), ("Actions", todo), ("Commentary", said))
+        if lines
+    ]
+    return Minutes(quarter, tuple(sections))
+
+
+def minutes_title(decisions: int, actions: int, overdue: int, quarter: FiscalQuarter) -> str:
+    """'2 decisions and 3 actions from the FY2026 Q3 review; 1 action overdue'."""
+    parts = [
+        p
+        for p in (counted(decisions, "decision") if decisions else "", counted(actions, "action") if actions else "")
+        if p
+    ]
+    title = f"{' and '.join(parts)} on the record for the {quarter.label} review"
+    return title + (f"; {counted(overdue, 'action')} overdue" if overdue else "")
+
+
+def commentary_title(quarter: FiscalQuarter, sides: Iterable[str]) -> str:
+    """'What the CIO, the CMO and the CFO say about FY2026 Q3'."""
+    names = [f"the {s}" for s in sides]
+    said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"What {said} say{'s' if len(names) == 1 else ''} about {quarter.label}"

@@ -1,0 +1,144 @@
+"""The review's pure computations: what is overdue (the day after the due date, open actions
+only), the KPI card's open actions, the log's filters and table, and the agenda's order."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from metrics import review
+from metrics.fiscal import FiscalQuarter
+from metrics.review import Action, Note
+
+Q2, Q3 = FiscalQuarter(2026, 2), FiscalQuarter(2026, 3)
+TODAY = date(2026, 10, 10)
+AT = datetime(2026, 10, 1, 12, 0)
+
+
+def _action(i, kind="action", due=None, status="open", owner="CIO", subject_kind="", subject="", raised=Q3):
+    return Action(f"a{i}", kind, f"Thing {i}", owner, due, status, subject_kind, subject, raised, 1, "CIO", AT)
+
+
+def test_overdue_is_an_open_action_past_its_due_date():
+    assert _action(1, due=date(2026, 10, 9)).overdue(TODAY)
+    assert not _action(2, due=TODAY).overdue(TODAY)  # due today: not yet
+    assert not _action(3, due=date(2026, 10, 1), status="done").overdue(TODAY)
+    assert not _action(4, due=date(2026, 10, 1), status="dropped").overdue(TODAY)
+    assert not _action(5, kind="decision", due=date(2026, 10, 1)).overdue(TODAY)
+
+
+def test_the_kpi_card_gets_only_its_open_actions():
+    actions = [
+        _action(1, due=TODAY, subject_kind="kpi", subject="nps"),
+        _action(2, due=TODAY, subject_kind="kpi", subject="nps", status="done"),
+        _action(3, due=TODAY, subject_kind="kpi", subject="csat"),
+        _action(4, kind="decision", subject_kind="kpi", subject="nps"),
+        _action(5, due=TODAY, subject_kind="vendor", subject="nps"),
+    ]
+    assert [a.action_id for a in review.open_actions_on(actions, "kpi", "nps")] == ["a1"]
+
+
+def test_filters_and_sort_order():
+    actions = [
+        _action(1, due=date(2026, 12, 1), owner="CMO"),
+        _action(2, due=date(2026, 9, 1), owner="Joint", raised=Q2),
+        _action(3, due=date(2026, 11, 1), status="done"),
+        _action(4, kind="decision", owner="CFO"),
+    ]
+    assert [a.action_id for a in review.sorted_actions(actions, TODAY)] == [
+        "a2",
+        "a1",
+        "a4",
+        "a3",
+    ]  # overdue, open by due date, then closed
+    ids = lambda found: [a.action_id for a in found]  # noqa: E731
+    assert ids(review.filter_actions(actions, owners=["CMO", "CFO"])) == ["a1", "a4"]
+    assert ids(review.filter_actions(actions, kinds=["decision"])) == ["a4"]
+    assert ids(review.filter_actions(actions, quarter=Q2)) == ["a2"]
+    assert ids(review.filter_actions(actions, overdue_only=True, today=TODAY)) == ["a2"]
+    assert ids(review.filter_actions(actions)) == ["a1", "a2", "a3", "a4"]
+
+
+def test_log_frame_is_what_a_reader_sees():
+    frame = review.log_frame(
+        [_action(1, due=date(2026, 10, 1), subject_kind="kpi", subject="nps")], TODAY, {"nps": "Net Promoter Score"}
+    )
+    assert frame.to_dict("records") == [
+        {
+            "Kind": "action",
+            "Text": "Thing 1",
+            "Owner": "CIO",
+            "Due": date(2026, 10, 1),
+            "Status": "open",
+            "Overdue": "yes",
+            "About": "KPI: Net Promoter Score",
+            "Raised": "FY2026 Q3",
+            "Changed by": "CIO",
+            "Changed (UTC)": "2026-10-01 12:00",
+        }
+    ]
+
+
+def test_overdue_line_counts_days():
+    line = review.overdue_line(_action(1, due=date(2026, 10, 9), owner="Joint"), TODAY)
+    assert line == "Overdue 1 day (due 09 Oct 2026): Thing 1. Owner: Joint."
+
+
+def test_agenda_walks_the_pages_then_the_actions_overdue_first():
+    notes = [
+        Note(Q3, "page", "tech_spend", "CFO", "Fine.", 1, "CFO", AT),
+        Note(Q3, "page", "overview", "CIO", None, 2, "CIO", AT),
+    ]
+    actions = [
+        _action(1, due=date(2026, 12, 1)),
+        _action(2, due=date(2026, 9, 1), owner="CMO"),
+        _action(3, kind="decision"),
+    ]
+    items = review.agenda(["Net Promoter Score"], ["Churn"], actions, notes, TODAY)
+    assert [i.title for i in items] == [
+        "Overview",
+        "Tech spend",
+        "Customer experience",
+        "Request turnaround",
+        "Actions",
+    ]
+    assert items[0].points == ("Commentary still to write: CIO, CMO",)  # a cleared note is not written
+    assert items[1].points == ("Commentary still to write: CIO, CMO",)  # the CFO's is there
+    assert items[2].points[:2] == ("Off target: Net Promoter Score", "At risk: Churn")
+    assert items[4].points == (
+        "Overdue since 01 Sep 2026: Thing 2 (CMO)",
+        "Open, due 01 Dec 2026: Thing 1 (CIO)",
+    )
+
+
+def test_the_cfo_writes_on_spend_only():
+    assert review.sides_for("page", "tech_spend") == ("CIO", "CMO", "CFO")
+    assert review.sides_for("page", "overview") == ("CIO", "CMO")
+    assert review.sides_for("kpi", "nps") == ("CIO", "CMO")
+
+
+def test_the_log_downloads_are_formula_safe():
+    import io
+
+    import pandas as pd
+
+    from metrics.exports import csv_bytes, excel_bytes
+
+    hostile = _action(1, due=date(2026, 10, 1))
+    hostile = Action(**{**hostile.__dict__, "text": '=HYPERLINK("https://evil.example","x")', "owner": "CMO"})
+    frame = review.log_frame([hostile], TODAY)
+    assert "'=HYPERLINK(" in csv_bytes(frame).decode("utf-8-sig")
+    back = pd.read_excel(io.BytesIO(excel_bytes(frame)))
+    assert back.loc[0, "Text"].startswith("'=HYPERLINK(")
+
+
+def test_lines_of_the_minutes():
+    assert review.action_line(_action(1, due=date(2026, 10, 1), owner="Joint"), TODAY) == (
+        "Action · Joint · due 01 Oct 2026 · OVERDUE: Thing 1"
+    )
+    assert (
+        review.action_line(_action(2, due=date(2026, 12, 1)), TODAY) == "Action · CIO · due 01 Dec 2026 · open: Thing 2"
+    )
+    assert review.action_line(_action(3, kind="decision"), TODAY) == "Decision · CIO: Thing 3"
+    assert (
+        review.action_line(_action(4, kind="decision", status="dropped"), TODAY) == "Decision · CIO · dropped: Thing 4"
+    )

@@ -155,7 +155,7 @@ def note_markdown(note: review.Note, ctx: PageContext) -> str:
 def show_notes(ctx: PageContext, notes: list[review.Note]) -> None:
     for n in notes:
         with st.container(border=True, key=f"rv_shown_{n.kind}_{n.subject}_{n.side}"):
-            st.caption(f"**{n.side}** · {n.changed_by} · {n.changed_at:%d %b %Y %H:%M} UTC")
+            st.caption(f"**{plain(n.side)}** · {plain(f'{n.changed_by} · {n.changed_at:%d %b %Y %H:%M} UTC')}")
             st.markdown(note_markdown(n, ctx))
 
 
@@ -180,7 +180,7 @@ def commentary(
     if written:
         show_notes(ctx, written)
     else:
-        st.caption(f"No commentary on {quarter.label} yet from the {', '.join(sides)}.")
+        st.caption(plain(f"No commentary on {quarter.label} yet from the {', '.join(sides)}."))
     show_result(f"{kind}:{subject}")
     if not editable or ctx.presenting:
         return
@@ -200,7 +200,7 @@ def commentary(
         version = current.version if current else 0
         with st.form(f"rv_form_{kind}_{subject}", border=False):
             st.text_area(
-                review.note_title(role, kind, subject, quarter, kpi_name),
+                plain(review.note_title(role, kind, subject, quarter, kpi_name)),
                 value=(current.text or "") if current else "",
                 max_chars=review.NOTE_MAX_CHARS,
                 key=note_key(quarter, kind, subject, role, version),

@@ -97,7 +97,7 @@ def scorecard_card(card: kpis.KpiCard) -> None:
             )
             for a in open_here:
                 due = f"due {a.due_on:%d %b %Y}" if a.due_on else "no due date"
-                st.caption(f"{plain(mask.text(a.text))} · {a.owner} · {due}{' · overdue' if a.overdue(today) else ''}")
+                st.caption(plain(f"{mask.text(a.text)} · {a.owner} · {due}{' · overdue' if a.overdue(today) else ''}"))
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session

@@ -173,6 +173,16 @@ FILE_ALLOWED: dict[tuple[str, str], str] = {
     ("app/importers.py", "result.batch_id"): "an integer",
     ("app/shell.py", "total"): "a sum of row counts",
     ("dashboard.py", "mask(t.value)"): "a headline figure: money, share, counts or days (metrics.headline)",
+    ("dashboard.py", "'\\n'.join((f'- *{name}*: ' + ' · '.join(lines) for name, lines in said))"): (
+        "page names (constants of metrics.review) and app.review.short_lines(), which makes the notes literal"
+    ),
+    ("pages/2_Customer_experience.py", "line"): "app.review.short_lines(): the notes made literal with plain()",
+    ("pages/4_Quarterly_review.py", "number"): "the agenda item's number (an integer)",
+    ("app/review.py", "title"): "the section titles the pages pass: constants",
+    ("app/review.py", "note_markdown(n, ctx)"): "the note through metrics.review.safe_markdown (no HTML, images, colour)",
+    ("app/review.py", "', '.join(sides)"): "the writing sides: constants of metrics.review (CIO, CMO, CFO)",
+    ("app/review.py", "role"): "one of metrics.targets.ROLES (a selectbox of constants)",
+    ("app/review.py", "review.SUBJECT_KINDS[chosen]"): "the subject kinds: constants of metrics.review",
 }
 # Calls whose `**kwargs` result is known to be escaped inside (they build metric deltas).
 SAFE_KWARG_BUILDERS = {"kx.metric_delta", "delta_arguments"}

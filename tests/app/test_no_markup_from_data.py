@@ -179,7 +179,10 @@ FILE_ALLOWED: dict[tuple[str, str], str] = {
     ("pages/2_Customer_experience.py", "line"): "app.review.short_lines(): the notes made literal with plain()",
     ("pages/4_Quarterly_review.py", "number"): "the agenda item's number (an integer)",
     ("app/review.py", "title"): "the section titles the pages pass: constants",
-    ("app/review.py", "note_markdown(n, ctx)"): "the note through metrics.review.safe_markdown (no HTML, images, colour)",
+    (
+        "app/review.py",
+        "note_markdown(n, ctx)",
+    ): "the note through metrics.review.safe_markdown (no HTML, images, colour)",
     ("app/review.py", "', '.join(sides)"): "the writing sides: constants of metrics.review (CIO, CMO, CFO)",
     ("app/review.py", "role"): "one of metrics.targets.ROLES (a selectbox of constants)",
     ("app/review.py", "review.SUBJECT_KINDS[chosen]"): "the subject kinds: constants of metrics.review",

@@ -8,4 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -e .
 bash scripts/lint.sh
-python -m pytest -q -p no:cacheprovider "$@"
+# Both cores (pytest-xdist): each worker has its own databases, app servers and browser; the
+# slowest tests are listed at the end so a slow one is seen.
+python -m pytest -q -p no:cacheprovider -n 2 --durations=15 "$@"

@@ -16,6 +16,7 @@ from metrics import headline as hl
 from metrics import kpis, review, spend
 from metrics import turnaround as ta
 from metrics.formatting import money, share
+from metrics.summary import DataAsOf, summary_figures
 
 ctx = page_setup(OVERVIEW)
 q = require_quarter(ctx)
@@ -97,6 +98,9 @@ st.markdown("\n".join(f"- {plain(mask(sentence))}" for sentence in headline.stor
 
 # --- The review: overdue actions flagged, the commentary in short ------------------------------
 rv.overdue_warning(ctx, date.today())
+rv.restated_warning(
+    ctx, q, None if scope else summary_figures(headline, DataAsOf(None), ctx.settings.reporting_currency)
+)
 review_notes = rv.quarter_notes(url, rv.review_version(url), q)
 with st.container(border=True, key="ov_commentary"):
     st.markdown(f"**Commentary on {q.label}**")

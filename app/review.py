@@ -225,6 +225,18 @@ def short_lines(ctx: PageContext, notes: tuple[review.Note, ...], kind: str, sub
     ]
 
 
+def restated_warning(ctx: PageContext, quarter: FiscalQuarter, current: dict | None) -> None:
+    """A closed quarter whose figures later imports changed says so above them, figure by figure.
+    `current`: the quarter's `summary` figures of all departments (None when a filter narrows them:
+    the closed figures are of all departments)."""
+    if current is None:
+        return
+    state = quarter_state(ctx.url, review_version(ctx.url), quarter)
+    lines = review.restatement_lines(state, current, ctx.symbol)
+    if lines:
+        st.warning("\n".join(f"- {plain(line)}" for line in lines), icon=":material/history:")
+
+
 def overdue_warning(ctx: PageContext, today: date) -> None:
     """Overdue actions, flagged where a reader of the figures cannot miss them."""
     actions = all_actions(ctx.url, review_version(ctx.url))

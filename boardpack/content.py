@@ -20,7 +20,7 @@ from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import Headline, Note, Tile, load_headline
 from metrics.masking import VendorMask
-from metrics.summary import data_as_of
+from metrics.summary import data_as_of, summary_figures
 
 SPLIT_QUARTERS = 12  # quarters of history on the spend chart
 OVERLAP_VENDORS = 8  # vendors on the overlap chart (the table lists them all)
@@ -105,6 +105,12 @@ class ReviewSection:
 
 
 NO_REVIEW = ReviewSection((), (), (), (), 0)
+
+
+def _restated(engine: Engine, h: Headline, reporting_currency: str) -> tuple[str, ...]:
+    state = review.quarter_state(engine, h.quarter)
+    current = summary_figures(h, data_as_of(engine), reporting_currency)
+    return tuple(review.restatement_lines(state, current, symbol(reporting_currency)))
 
 
 def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_names: dict[str, str]) -> ReviewSection:
@@ -258,7 +264,8 @@ def gather(
         masked=False,
         headline=h,
         tiles=h.tiles(),
-        story=h.story(),
+        # A closed quarter that later imports changed says so in its story, figure by figure.
+        story=(*h.story(), *_restated(engine, h, reporting_currency)),
         spend=SpendSection(
             h.share.sentence(currency=h.currency) if h.share else f"No technology spend is dated in {quarter.label}.",
             _until(split, quarter),

@@ -515,6 +515,7 @@ def _run_with_source(args, out, body) -> int:
 
 
 def cmd_summary(args, out) -> int:
+    from metrics import review
     from metrics.headline import load_headline
     from metrics.summary import data_as_of, summary_figures, summary_text
 
@@ -526,6 +527,10 @@ def cmd_summary(args, out) -> int:
             out.write("\n")
         else:
             out.write(summary_text(headline, as_of, calendar))
+            state = review.quarter_state(engine, quarter)
+            current = summary_figures(headline, as_of, settings.reporting_currency)
+            for line in review.restatement_lines(state, current, settings.money_symbol):
+                out.write(inert(line, limit=None, formulas=False) + "\n")
         return 0
 
     return _run_with_source(args, out, body)

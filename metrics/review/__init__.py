@@ -28,6 +28,7 @@ from metrics.review.compute import (
     AgendaItem,
     Note,
     QuarterState,
+    Restatement,
     agenda,
     empty_note,
     filter_actions,
@@ -36,6 +37,7 @@ from metrics.review.compute import (
     of_quarter,
     open_actions_on,
     overdue_actions,
+    restatements,
     sides_for,
     snapshot_frame,
     sorted_actions,
@@ -63,9 +65,15 @@ from metrics.review.wording import (
     note_title,
     overdue_line,
     overdue_sentence,
+    restatement_lines,
+    restatement_sentence,
 )
 
 __all__ = [
+    "Restatement",
+    "restatement_lines",
+    "restatement_sentence",
+    "restatements",
     "CLOSING_ROLES",
     "QuarterState",
     "close_quarter",

@@ -288,3 +288,53 @@ def snapshot_frame(snapshot: Mapping) -> pd.DataFrame:
         else:
             rows.append({"Figure": key, "Value": "" if value is None else str(value)})
     return pd.DataFrame(rows, columns=["Figure", "Value"])
+
+
+# --- Restatements: a closed quarter's money figures against the same figures now ---------------
+
+# The money figures of `summary` a closed quarter keeps, and how a sentence names them.
+RESTATED_FIGURES = {
+    "total_spend": "spend",
+    "budget_total": "budget",
+    "overlap_at_stake": "overlap at stake",
+    "shadow_it_spend": "shadow IT spend",
+}
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """A money figure of a closed quarter that later imports changed (to the cent)."""
+
+    figure: str  # in words: "spend", "Marketing spend"...
+    then: float | None  # as the quarter was closed with (None: no data then)
+    now: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.then is None or self.now is None:
+            return None
+        return round(self.now - self.then, 2)
+
+
+def _cents(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def restatements(snapshot: Mapping, current: Mapping) -> list[Restatement]:
+    """The money figures that differ between a closed quarter's snapshot and the same figures now
+    (both `metrics.summary.summary_figures`), in the order `summary` lists them. Figures in another
+    currency than the snapshot's are not compared (the figures would differ by the rate)."""
+    if snapshot.get("currency", "USD") != current.get("currency", "USD"):
+        return []
+    out: list[Restatement] = []
+    for key, words in RESTATED_FIGURES.items():
+        then, now = _cents(snapshot.get(key)), _cents(current.get(key))
+        if then != now:
+            out.append(Restatement(words, then, now))
+        if key == "total_spend":
+            before, after = snapshot.get("spend_by_department") or {}, current.get("spend_by_department") or {}
+            for department in sorted(set(before) | set(after)):
+                d_then, d_now = _cents(before.get(department)), _cents(after.get(department))
+                if d_then != d_now:
+                    out.append(Restatement(f"{department} spend", d_then, d_now))
+    return out

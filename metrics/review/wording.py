@@ -8,8 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from metrics.fiscal import FiscalQuarter
-from metrics.formatting import counted
-from metrics.review.compute import KPI, PAGE, PAGES, Action, Note, QuarterState, notes_on, sorted_actions
+from metrics.formatting import counted, money_exact
+from metrics.review.compute import (
+    KPI,
+    PAGE,
+    PAGES,
+    Action,
+    Note,
+    QuarterState,
+    Restatement,
+    notes_on,
+    sorted_actions,
+)
 from metrics.review.markdown import plain_text
 
 NOTE_FIELDS = {"text": "Note"}
@@ -157,3 +167,28 @@ def commentary_title(quarter: FiscalQuarter, sides: Iterable[str]) -> str:
     names = [f"the {s}" for s in sides]
     said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"What {said} say{'s' if len(names) == 1 else ''} about {quarter.label}"
+
+
+def restatement_sentence(r: Restatement, state: QuarterState, currency: str = "$") -> str:
+    """'Spend restated +$1,234.56 since the FY2026 Q3 review (closed 03 Dec 2026): $13,600,000.00
+    then, $13,601,234.56 now.'"""
+    when = f"closed {state.changed_at:%d %b %Y}" if state.changed_at else "closed"
+    since = f"since the {state.quarter.label} review ({when})"
+    if r.change is None:
+        then = money_exact(r.then, currency) if r.then is not None else "no data"
+        now = money_exact(r.now, currency) if r.now is not None else "no data"
+        return f"{r.figure[:1].upper()}{r.figure[1:]} restated {since}: {then} then, {now} now."
+    sign = "+" if r.change > 0 else "-"
+    return (
+        f"{r.figure[:1].upper()}{r.figure[1:]} restated {sign}{money_exact(abs(r.change), currency)} {since}: "
+        f"{money_exact(r.then, currency)} then, {money_exact(r.now, currency)} now."
+    )
+
+
+def restatement_lines(state: QuarterState, current: Mapping, currency: str = "$") -> list[str]:
+    """One sentence per money figure a closed quarter's later imports changed; none while open."""
+    from metrics.review.compute import restatements
+
+    if not state.closed or not state.snapshot:
+        return []
+    return [restatement_sentence(r, state, currency) for r in restatements(state.snapshot, current)]

@@ -232,9 +232,9 @@ def restated_warning(ctx: PageContext, quarter: FiscalQuarter, current: dict | N
     if current is None:
         return
     state = quarter_state(ctx.url, review_version(ctx.url), quarter)
-    lines = review.restatement_lines(state, current, ctx.symbol)
-    if lines:
-        st.warning("\n".join(f"- {plain(line)}" for line in lines), icon=":material/history:")
+    restated = review.restatement_lines(state, current, ctx.symbol)
+    if restated:
+        st.warning("\n".join(f"- {plain(sentence)}" for sentence in restated), icon=":material/history:")
 
 
 def overdue_warning(ctx: PageContext, today: date) -> None:

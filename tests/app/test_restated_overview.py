@@ -4,38 +4,15 @@ all departments) it says nothing."""
 
 from __future__ import annotations
 
-import shutil
-from datetime import date, datetime
-
-from metrics import db, review, sources
-from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.settings import SAMPLE_DIR, Settings
-from metrics.targets import Actor
+from metrics import db
 from tests.app.conftest import open_page
-
-Q3 = FiscalQuarter(2026, 3)
+from tests.db.test_restatements_db import close_then_correct
 
 
 def test_the_overview_shows_the_restatement_of_a_closed_quarter(tmp_path, monkeypatch, sample_env):
     url = f"duckdb:///{tmp_path / 'closed.duckdb'}"
     engine = db.make_engine(url)
-    options = sources.read_options(Settings())
-    sources.load_folder(SAMPLE_DIR, engine, options)
-    review.close_quarter(
-        engine,
-        FiscalCalendar(1),
-        Q3,
-        actor=Actor("CFO", "CFO"),
-        expected_version=0,
-        today=date(2026, 11, 23),
-        now=datetime(2026, 10, 14, 9),
-    )
-    corrected = tmp_path / "corrected"
-    corrected.mkdir()
-    shutil.copy(SAMPLE_DIR / "spend.csv", corrected / "spend.csv")
-    with (corrected / "spend.csv").open("a") as f:
-        f.write("2026-08-20,IT,Snowflake,Data platform,120400.00,INV-CORR-1,,,,,USD,Late invoice\n")
-    sources.load_folder(corrected, engine, options)
+    close_then_correct(engine, tmp_path)
     engine.dispose()
     monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", url)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,12 +32,19 @@ def q3_spend_from_the_files(folder) -> dict[str, Decimal]:
     return {**by, "total": sum(by.values(), Decimal(0))}
 
 
-def test_a_corrected_file_shows_as_restatements_of_the_closed_quarter(engine, tmp_path, capsys, monkeypatch):
+def close_then_correct(engine, tmp_path: Path) -> Path:
+    """The sample imported, FY2026 Q3 closed by the CFO on 14 Oct 2026, then a spend file with one
+    late invoice (CORRECTION) imported; returns the corrected folder."""
     options = sources.read_options(Settings())
     assert sources.load_folder(SAMPLE_DIR, engine, options).imported
-    calendar = FiscalCalendar(1)
     review.close_quarter(
-        engine, calendar, Q3, actor=CFO, expected_version=0, today=date(2026, 11, 23), now=datetime(2026, 10, 14, 9)
+        engine,
+        FiscalCalendar(1),
+        Q3,
+        actor=CFO,
+        expected_version=0,
+        today=date(2026, 11, 23),
+        now=datetime(2026, 10, 14, 9),
     )
     corrected = tmp_path / "corrected"
     corrected.mkdir()
@@ -44,6 +52,12 @@ def test_a_corrected_file_shows_as_restatements_of_the_closed_quarter(engine, tm
     with (corrected / "spend.csv").open("a") as f:
         f.write(CORRECTION)
     assert sources.load_folder(corrected, engine, options).imported
+    return corrected
+
+
+def test_a_corrected_file_shows_as_restatements_of_the_closed_quarter(engine, tmp_path, capsys, monkeypatch):
+    calendar = FiscalCalendar(1)
+    corrected = close_then_correct(engine, tmp_path)
 
     then, now = q3_spend_from_the_files(SAMPLE_DIR), q3_spend_from_the_files(corrected)
     assert now["total"] - then["total"] == Decimal("120400.00")
@@ -70,23 +84,7 @@ def test_a_corrected_file_shows_as_restatements_of_the_closed_quarter(engine, tm
 def test_the_board_pack_tells_the_restatement_in_its_story(engine, tmp_path):
     from boardpack.content import gather
 
-    options = sources.read_options(Settings())
-    sources.load_folder(SAMPLE_DIR, engine, options)
-    review.close_quarter(
-        engine,
-        FiscalCalendar(1),
-        Q3,
-        actor=CFO,
-        expected_version=0,
-        today=date(2026, 11, 23),
-        now=datetime(2026, 10, 14, 9),
-    )
-    corrected = tmp_path / "corrected"
-    corrected.mkdir()
-    shutil.copy(SAMPLE_DIR / "spend.csv", corrected / "spend.csv")
-    with (corrected / "spend.csv").open("a") as f:
-        f.write(CORRECTION)
-    sources.load_folder(corrected, engine, options)
+    close_then_correct(engine, tmp_path)
     content = gather(engine, FiscalCalendar(1), Q3, source="test", today=date(2026, 11, 23))
     restated = [s for s in content.story if "restated" in s]
     assert [s.split(" restated ")[0] for s in restated] == ["Spend", "IT spend"]

@@ -8,14 +8,15 @@ next rerun); after a save in this session they are also cleared outright.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.context import PageContext
-from app.data import engine_for
-from app.text import plain
+from app.data import engine_for, guarded
+from app.text import mask_frame, plain
 from metrics import review
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.targets import ROLES, Actor
@@ -225,16 +226,103 @@ def short_lines(ctx: PageContext, notes: tuple[review.Note, ...], kind: str, sub
     ]
 
 
+@guarded
+@st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
+def quarter_restated(
+    url: str,
+    version: str,
+    review_version: str,
+    fiscal_start: int,
+    quarter: FiscalQuarter,
+    reporting_currency: str,
+    summary_json: str | None,
+) -> review.Restated | None:
+    """What later imports changed in a closed quarter; keyed by the data version and the review
+    version (closing and reopening change it), and the headline figures as a small JSON text."""
+    current = json.loads(summary_json) if summary_json is not None else None
+    return review.load_restated(
+        engine_for(url), FiscalCalendar(fiscal_start), quarter, current, reporting_currency=reporting_currency
+    )
+
+
+MAX_RESTATED_ITEMS = 8  # beyond, the drill-down lists them all
+
+
+def _restated(ctx: PageContext, quarter: FiscalQuarter, summary: dict | None) -> review.Restated | None:
+    rv = review_version(ctx.url)
+    if not quarter_state(ctx.url, rv, quarter).closed:
+        return None
+    return quarter_restated(
+        ctx.url,
+        ctx.status.version,
+        rv,
+        ctx.settings.fiscal_start_month,
+        quarter,
+        ctx.settings.reporting_currency,
+        json.dumps(summary, sort_keys=True) if summary is not None else None,
+    )
+
+
 def restated_warning(ctx: PageContext, quarter: FiscalQuarter, current: dict | None) -> None:
-    """A closed quarter whose figures later imports changed says so above them, figure by figure.
+    """The Overview of a closed quarter whose figures later imports changed says so above them:
+    each headline figure, how many each page restates, the lines that differ, and the drill-down.
     `current`: the quarter's `summary` figures of all departments (None when a filter narrows them:
-    the closed figures are of all departments)."""
+    the closed figures are of all departments, so nothing is said)."""
     if current is None:
         return
-    state = quarter_state(ctx.url, review_version(ctx.url), quarter)
-    restated = review.restatement_lines(state, current, ctx.symbol)
-    if restated:
-        st.warning("\n".join(f"- {plain(sentence)}" for sentence in restated), icon=":material/history:")
+    found = _restated(ctx, quarter, current)
+    if found is None or not found.any:
+        return
+    mask = ctx.vendor_mask.text
+    st.warning("\n".join(f"- {plain(mask(s))}" for s in found.sentences(ctx.symbol)), icon=":material/history:")
+    changed_lines(ctx, quarter, found.changed_lines("overview"))
+
+
+def restated_panel(ctx: PageContext, quarter: FiscalQuarter, page: str) -> None:
+    """A page of a closed quarter: its figures later imports changed, each with then and now, the
+    lines behind them that differ, and the drill-down to those lines."""
+    found = _restated(ctx, quarter, None)
+    if found is None:
+        return
+    items, changed = found.on_page(page), found.changed_lines(page)
+    if not items and not changed:
+        return
+    mask = ctx.vendor_mask.text
+    restated_items = [f"- {plain(mask(review.restatement_item(r, ctx.symbol)))}" for r in items[:MAX_RESTATED_ITEMS]]
+    hidden = len(items) - MAX_RESTATED_ITEMS
+    more_items = [f"- and {hidden:,} more"] if hidden > 0 else []
+    line_items = [f"- {plain(c.sentence())}" for c in changed]
+    restated_heading = plain(f"Restated {review.restated_since(found.state)}:")
+    st.warning(
+        f"**{restated_heading}**\n\n" + "\n".join(restated_items + more_items + line_items),
+        icon=":material/history:",
+    )
+    changed_lines(ctx, quarter, changed, items[MAX_RESTATED_ITEMS:])
+
+
+def changed_lines(
+    ctx: PageContext,
+    quarter: FiscalQuarter,
+    changed: list[review.ChangedLines],
+    more: tuple[review.Restatement, ...] = (),
+) -> None:
+    """The drill-down: every line that differs from those the quarter was closed with, as closed
+    and as now, side by side (a changed line's two versions one above the other)."""
+    if ctx.presenting or not (changed or more):
+        return
+    with st.expander(f"What changed since the {quarter.label} review", icon=":material/difference:"):
+        for r in more:
+            st.markdown(f"- {plain(ctx.vendor_mask.text(review.restatement_item(r, ctx.symbol)))}")
+        for c in changed:
+            st.markdown(f"**{plain(c.sentence())}**")
+            st.dataframe(
+                mask_frame(ctx.vendor_mask, review.changed_lines_frame(c)),
+                hide_index=True,
+                key=f"rv_changed_{c.table}",
+                column_config={
+                    "Amount": st.column_config.NumberColumn("Amount", format=f"{ctx.symbol}%,.2f"),
+                },
+            )
 
 
 def overdue_warning(ctx: PageContext, today: date) -> None:

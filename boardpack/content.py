@@ -107,10 +107,14 @@ class ReviewSection:
 NO_REVIEW = ReviewSection((), (), (), (), 0)
 
 
-def _restated(engine: Engine, h: Headline, reporting_currency: str) -> tuple[str, ...]:
-    state = review.quarter_state(engine, h.quarter)
+def _restated(
+    engine: Engine, calendar: FiscalCalendar, h: Headline, reporting_currency: str, today: date | None
+) -> tuple[str, ...]:
+    """A closed quarter that later imports changed: its restated headline figures, how many
+    figures each page restates, and the lines that differ."""
     current = summary_figures(h, data_as_of(engine), reporting_currency)
-    return tuple(review.restatement_lines(state, current, symbol(reporting_currency)))
+    restated = review.load_restated(engine, calendar, h.quarter, current, today, reporting_currency=reporting_currency)
+    return tuple(restated.sentences(symbol(reporting_currency))) if restated else ()
 
 
 def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_names: dict[str, str]) -> ReviewSection:
@@ -265,7 +269,7 @@ def gather(
         headline=h,
         tiles=h.tiles(),
         # A closed quarter that later imports changed says so in its story, figure by figure.
-        story=(*h.story(), *_restated(engine, h, reporting_currency)),
+        story=(*h.story(), *_restated(engine, calendar, h, reporting_currency, today)),
         spend=SpendSection(
             h.share.sentence(currency=h.currency) if h.share else f"No technology spend is dated in {quarter.label}.",
             _until(split, quarter),

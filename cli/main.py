@@ -517,19 +517,22 @@ def _run_with_source(args, out, body) -> int:
 def cmd_summary(args, out) -> int:
     from metrics import review
     from metrics.headline import load_headline
-    from metrics.summary import data_as_of, summary_figures, summary_text
+    from metrics.summary import RESTATED_KEY, data_as_of, summary_figures, summary_text
 
     def body(engine, calendar, quarter, _label, settings) -> int:
         headline = load_headline(engine, calendar, quarter, currency=settings.money_symbol)
         as_of = data_as_of(engine)
+        figures = summary_figures(headline, as_of, settings.reporting_currency)
+        restated = review.load_restated(
+            engine, calendar, quarter, figures, reporting_currency=settings.reporting_currency
+        )
         if args.format == "json":
-            json.dump(summary_figures(headline, as_of, settings.reporting_currency), out, indent=2, ensure_ascii=False)
+            figures[RESTATED_KEY] = restated.as_json() if restated else None
+            json.dump(figures, out, indent=2, ensure_ascii=False)
             out.write("\n")
         else:
             out.write(summary_text(headline, as_of, calendar))
-            state = review.quarter_state(engine, quarter)
-            current = summary_figures(headline, as_of, settings.reporting_currency)
-            for line in review.restatement_lines(state, current, settings.money_symbol):
+            for line in restated.sentences(settings.money_symbol) if restated else ():
                 out.write(inert(line, limit=None, formulas=False) + "\n")
         return 0
 

@@ -37,6 +37,9 @@ SUMMARY_KEYS = (
     "sla_breach_rate",
     "open_requests",
 )
+# After them in `summary --format json`: null while the quarter is open, else what later imports
+# changed since it was closed (`metrics.review.Restated.as_json`).
+RESTATED_KEY = "restated"
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ def reset(*keys: str) -> None:
         st.session_state[k] = None
 
 
+# A closed quarter that later imports changed says so first, with the lines behind it.
+rv.restated_panel(ctx, q, "tech_spend")
+
 # --- Headline ------------------------------------------------------------------------------
 with st.container(horizontal=True):
     st.metric(

@@ -116,6 +116,9 @@ if not cards:
     )
     st.stop()
 
+# A closed quarter that later imports changed says so first, with the observations behind it.
+rv.restated_panel(ctx, quarter, "customer_experience")
+
 st.subheader(f"Scorecard · {quarter.label}")
 with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
     owners = st.pills(

@@ -56,6 +56,9 @@ turnaround = ta.quarter_turnaround(by_quarter, quarter)
 counts = rt.request_counts(url, version, filters)
 backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
 
+# A closed quarter that later imports changed says so first, with the requests behind it.
+rv.restated_panel(ctx, quarter, "request_turnaround")
+
 # --- Headline ----------------------------------------------------------------------------
 st.subheader(shown(ta.lead_time_headline(turnaround)) if turnaround else f"No requests delivered in {quarter.label}")
 if turnaround is None and not by_quarter.empty:

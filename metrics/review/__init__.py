@@ -6,6 +6,9 @@ Modules
     ``compute``   notes and actions as values, overdue, filters, the log frame, the agenda
     ``wording``   titles, the stale-save messages, the lines of the minutes
     ``markdown``  commentary rendered safely (`safe_markdown`) and as plain words (`plain_text`)
+    ``figures``   every figure of a quarter's pages, flat and keyed, for closing and restatements
+    ``lines``     the lines a closed quarter keeps, and those later imports changed
+    ``restated``  a closed quarter against its data now: figures and lines, for pages, summary, pack
     ``store``     the write path: notes and actions, with optimistic locking and audit rows
 
 The names below are re-exported so that ``from metrics import review; review.X(...)`` works.
@@ -43,8 +46,11 @@ from metrics.review.compute import (
     sorted_actions,
     subject_label,
 )
+from metrics.review.figures import Figure, figure_restatements, quarter_figures
+from metrics.review.lines import ChangedLines, changed_lines, changed_lines_frame
 from metrics.review.markdown import plain_text, safe_markdown, short
 from metrics.review.queries import actions, audit_rows, quarter_notes, quarter_state, review_version, subject_options
+from metrics.review.restated import Restated, load_restated, restated
 from metrics.review.store import (
     CLOSING_ROLES,
     ReviewError,
@@ -60,16 +66,31 @@ from metrics.review.wording import (
     action_line,
     closed_message,
     commentary_title,
+    figure_value,
     minutes,
     minutes_title,
     note_title,
     overdue_line,
     overdue_sentence,
+    restated_since,
+    restatement_item,
     restatement_lines,
     restatement_sentence,
 )
 
 __all__ = [
+    "ChangedLines",
+    "Figure",
+    "Restated",
+    "changed_lines",
+    "changed_lines_frame",
+    "figure_restatements",
+    "figure_value",
+    "load_restated",
+    "quarter_figures",
+    "restated",
+    "restated_since",
+    "restatement_item",
     "Restatement",
     "restatement_lines",
     "restatement_sentence",

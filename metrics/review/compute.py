@@ -303,17 +303,23 @@ RESTATED_FIGURES = {
 
 @dataclass(frozen=True)
 class Restatement:
-    """A money figure of a closed quarter that later imports changed (to the cent)."""
+    """A figure of a closed quarter that later imports changed: money to the cent, other figures
+    (KPI actuals, lead times, rates, counts) to six decimals."""
 
-    figure: str  # in words: "spend", "Marketing spend"...
+    figure: str  # in words: "spend", "Marketing spend", "Marketing spend on Cloud"...
     then: float | None  # as the quarter was closed with (None: no data then)
     now: float | None
+    page: str = "overview"  # a PAGES key: where the figure is shown
+    kind: str = "money"  # see metrics.review.figures: money, number, days, rate, count
+    unit: str = ""  # a KPI's unit
+    status_then: str | None = None  # a KPI's status against its target, then and now
+    status_now: str | None = None
 
     @property
     def change(self) -> float | None:
         if self.then is None or self.now is None:
             return None
-        return round(self.now - self.then, 2)
+        return round(self.now - self.then, 2 if self.kind == "money" else 6)
 
 
 def _cents(value) -> float | None:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.review import queries
+from metrics.review import figures, lines, queries
 from metrics.review.compute import (
     ACTION_FIELDS,
     KINDS,
@@ -327,9 +327,11 @@ def set_quarter_closed(
     actor: Actor,
     expected_version: int,
     now: datetime | None = None,
+    calendar: FiscalCalendar | None = None,
 ) -> QuarterState:
     """Close `quarter` with the `snapshot` of its figures, or reopen it (snapshot kept in the
-    history, cleared from the state)."""
+    history, cleared from the state). Closing with a `calendar` also keeps the quarter's lines
+    (`metrics.review.lines`), in the same transaction, for the restatements' drill-down."""
     _check_actor(actor)
     if actor.role not in CLOSING_ROLES:
         raise ReviewError(f"The CIO, the CMO or the CFO closes and reopens a quarter; you are acting as {actor.role}.")
@@ -348,6 +350,8 @@ def set_quarter_closed(
             who = {"changed_at": when, "changed_by": actor.name, "role": actor.role}
             key = {"fiscal_year": quarter.fiscal_year, "quarter": f"Q{quarter.quarter}", "version": version}
             conn.execute(quarter_versions.insert().values(**key, closed=closed, snapshot=body, **who))
+            if closed and calendar is not None:
+                lines.keep_closed_lines(conn, calendar, quarter, version)
             conn.execute(
                 review_audit.insert().values(
                     entity="quarter",
@@ -383,15 +387,24 @@ def close_quarter(
     now: datetime | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> QuarterState:
-    """Close `quarter`, keeping its headline figures (those of `summary`, all departments, in the
-    reporting currency) as they are now."""
+    """Close `quarter`, keeping its figures as they are now: the headline (those of `summary`, all
+    departments, in the reporting currency), every figure of its pages (`figures.quarter_figures`,
+    under "figures") and its lines (`lines.keep_closed_lines`)."""
     from metrics.headline import load_headline
     from metrics.summary import data_as_of, summary_figures
 
     headline = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
-    figures = summary_figures(headline, data_as_of(engine), reporting_currency)
+    snapshot = summary_figures(headline, data_as_of(engine), reporting_currency)
+    snapshot["figures"] = figures.as_json(figures.quarter_figures(engine, calendar, quarter, today))
     return set_quarter_closed(
-        engine, quarter, closed=True, snapshot=figures, actor=actor, expected_version=expected_version, now=now
+        engine,
+        quarter,
+        closed=True,
+        snapshot=snapshot,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        calendar=calendar,
     )
 
 

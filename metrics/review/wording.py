@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from metrics.fiscal import FiscalQuarter
-from metrics.formatting import counted, money_exact
+from metrics.formatting import and_join, counted, money_exact, number, share
 from metrics.review.compute import (
     KPI,
     PAGE,
@@ -192,3 +192,46 @@ def restatement_lines(state: QuarterState, current: Mapping, currency: str = "$"
     if not state.closed or not state.snapshot:
         return []
     return [restatement_sentence(r, state, currency) for r in restatements(state.snapshot, current)]
+
+
+def restated_since(state: QuarterState) -> str:
+    """'since the FY2026 Q3 review (closed 14 Oct 2026)'"""
+    when = f"closed {state.changed_at:%d %b %Y}" if state.changed_at else "closed"
+    return f"since the {state.quarter.label} review ({when})"
+
+
+def figure_value(value: float | None, kind: str, unit: str = "", currency: str = "$") -> str:
+    """A restated figure as its page shows it, to the precision that tells then from now."""
+    if value is None:
+        return "no data"
+    if kind == "money":
+        return money_exact(value, currency)
+    if kind == "days":
+        return f"{value:,.2f} days"
+    if kind == "rate":
+        return share(value, 2)
+    if kind == "count":
+        return f"{value:,.0f}"
+    return number(value, unit)
+
+
+def restatement_item(r: Restatement, currency: str = "$") -> str:
+    """'Marketing spend on Cloud: +$1,234.56 ($10,000.00 then, $11,234.56 now)'; a KPI whose
+    status changed adds it: '...; on target then, at risk now'."""
+    then = figure_value(r.then, r.kind, r.unit, currency)
+    now = figure_value(r.now, r.kind, r.unit, currency)
+    name = f"{r.figure[:1].upper()}{r.figure[1:]}"
+    if r.kind == "money" and r.change is not None:
+        sign = "+" if r.change > 0 else "-"
+        text = f"{name}: {sign}{money_exact(abs(r.change), currency)} ({then} then, {now} now)"
+    else:
+        text = f"{name}: {then} then, {now} now"
+    if r.status_then != r.status_now:
+        text += f"; {r.status_then or 'no data'} then, {r.status_now or 'no data'} now"
+    return text
+
+
+def page_restatements_sentence(counts: Mapping[str, int]) -> str | None:
+    """'Restated figures on other pages: 4 on Tech spend and 1 on Customer experience.'"""
+    parts = [f"{n} on {PAGES[page]}" for page, n in counts.items() if n]
+    return f"Restated figures on the pages: {and_join(parts)}." if parts else None

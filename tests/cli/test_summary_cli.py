@@ -19,7 +19,7 @@ from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money, share
 from metrics.headline import load_headline
 from metrics.settings import SAMPLE_DIR, Settings
-from metrics.summary import SUMMARY_KEYS
+from metrics.summary import RESTATED_KEY, SUMMARY_KEYS
 from metrics.turnaround import days_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,8 @@ def test_json_has_exactly_the_issue_keys_with_the_headline_figures(sample_url):
     code, out = run("summary", "--db", sample_url, "--format", "json")
     assert code == 0
     figures = json.loads(out)
-    assert list(figures) == list(SUMMARY_KEYS)
+    assert list(figures) == [*SUMMARY_KEYS, RESTATED_KEY]
+    assert figures[RESTATED_KEY] is None, "the quarter is not closed"
     assert figures["quarter"] == "FY2026 Q3", "without --quarter: the latest quarter with spend"
     engine = db.make_engine(sample_url)
     try:

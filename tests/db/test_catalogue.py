@@ -14,7 +14,7 @@ QUERIES = named_queries()
 
 
 def test_every_area_lists_its_queries():
-    assert set(AREAS) == {"spend", "kpis", "targets", "turnaround", "inventory", "review"}
+    assert set(AREAS) == {"spend", "kpis", "targets", "turnaround", "inventory", "review", "review_lines"}
     assert all(AREAS.values()), "an area with no queries listed"
     assert len(QUERIES) == sum(len(q) for q in AREAS.values())
 

@@ -15,6 +15,7 @@ from metrics import db, kpis, review, sources
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.headline import load_headline
 from metrics.review import ReviewError, StaleReviewError
+from metrics.review.figures import as_json
 from metrics.settings import SAMPLE_DIR, Settings
 from metrics.summary import data_as_of, summary_figures
 from metrics.targets import Actor
@@ -271,7 +272,10 @@ def test_closing_a_quarter_keeps_its_figures_and_locks_its_commentary(engine, tm
     live = summary_figures(load_headline(engine, cal, Q3, (), date(2026, 11, 23)), data_as_of(engine))
     closed = review.close_quarter(engine, cal, Q3, actor=CFO, expected_version=0, today=date(2026, 11, 23), now=MONDAY)
     assert (closed.closed, closed.version, closed.changed_by) == (True, 1, "CFO")
-    assert review.quarter_state(engine, Q3).snapshot == live
+    kept = review.quarter_state(engine, Q3).snapshot
+    assert {k: v for k, v in kept.items() if k != "figures"} == live
+    # Every figure of the pages is kept too, as the pages' own queries give it.
+    assert kept["figures"] == as_json(review.quarter_figures(engine, cal, Q3, date(2026, 11, 23)))
     with pytest.raises(ReviewError) as refused:
         review.save_note(engine, Q3, "page", "overview", "CIO", "After closing.", actor=CIO, expected_version=1)
     assert str(refused.value) == (
@@ -284,7 +288,7 @@ def test_closing_a_quarter_keeps_its_figures_and_locks_its_commentary(engine, tm
     # A corrected export re-imported: the live figures move, the closed quarter's do not.
     corrected, _ = _corrected_sample(tmp_path, 100.0)
     assert sources.load_folder(corrected, engine, sources.read_options(Settings()), source=str(corrected)).imported
-    assert review.quarter_state(engine, Q3).snapshot == live
+    assert review.quarter_state(engine, Q3).snapshot == kept
     assert [n.text for n in review.quarter_notes(engine, Q3)] == ["Before closing."]
 
     with pytest.raises(ReviewError, match="you are acting as Analyst"):

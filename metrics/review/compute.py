@@ -3,13 +3,17 @@ agenda and the minutes. No engine, no SQL."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
 
+# A quarter's state lives in metrics.closing (targets read it too); re-exported for the review's callers.
+from metrics.closing import QuarterState as QuarterState
+from metrics.closing import open_quarter as open_quarter
+from metrics.closing import quarter_of
+from metrics.closing import quarter_state_from_row as quarter_state_from_row
 from metrics.fiscal import FiscalQuarter
 from metrics.sql import as_date
 
@@ -80,39 +84,8 @@ class Action:
         return self.kind == "action" and self.status == "open" and self.due_on is not None and self.due_on < today
 
 
-@dataclass(frozen=True)
-class QuarterState:
-    """A quarter's review: open (the default), or closed with the figures it was closed with."""
-
-    quarter: FiscalQuarter
-    closed: bool
-    snapshot: dict | None  # metrics.summary.summary_figures when closed
-    version: int  # 0 = never closed
-    changed_by: str | None
-    changed_at: datetime | None  # UTC
-
-
-def open_quarter(quarter: FiscalQuarter) -> QuarterState:
-    return QuarterState(quarter, False, None, 0, None, None)
-
-
-def quarter_state_from_row(row: Mapping) -> QuarterState:
-    return QuarterState(
-        quarter=quarter_of(row["fiscal_year"], row["quarter"]),
-        closed=bool(row["closed"]),
-        snapshot=json.loads(row["snapshot"]) if row["snapshot"] else None,
-        version=int(row["version"]),
-        changed_by=row["changed_by"],
-        changed_at=row["changed_at"],
-    )
-
-
 def empty_note(quarter: FiscalQuarter, kind: str, subject: str, side: str) -> Note:
     return Note(quarter, kind, subject, side, None, 0, None, None)
-
-
-def quarter_of(fiscal_year, q: str) -> FiscalQuarter:
-    return FiscalQuarter(int(fiscal_year), int(str(q).strip().upper().lstrip("Q")))
 
 
 def note_from_row(row: Mapping) -> Note:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from metrics.closing import read_only_message, who_when
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import counted, money_exact
 from metrics.review.compute import (
@@ -47,10 +48,6 @@ def note_title(side: str, kind: str, subject: str, quarter: FiscalQuarter, kpi_n
     return f"The {side}'s note on {subject_name(kind, subject, kpi_name)}, {quarter.label}"
 
 
-def who_when(changed_by: str | None, changed_at: datetime | None) -> str:
-    return f"by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else "elsewhere"
-
-
 def stale_note_message(title: str, changed_by: str | None, changed_at: datetime | None) -> str:
     """Why a note was not saved: someone saved it after the user opened it. Their text is kept."""
     return (
@@ -67,10 +64,7 @@ def stale_action_message(action: Action | None) -> str:
 
 def closed_message(state: QuarterState) -> str:
     """Why a closed quarter's commentary cannot change."""
-    return (
-        f"{state.quarter.label} was closed {who_when(state.changed_by, state.changed_at)}: its commentary is "
-        "read-only until the quarter is reopened."
-    )
+    return read_only_message(state, "commentary is")
 
 
 def stale_quarter_message(state: QuarterState) -> str:

@@ -389,11 +389,11 @@ def submit_closing(
                 today=date.today(),
                 reporting_currency=reporting_currency,
             ),
-            f"{quarter.label} is closed: its figures are kept as they are now and its commentary is read-only.",
+            f"{quarter.label} is closed: its figures are kept as they are now; its commentary and targets are read-only.",
         )
     else:
         _outcome(
             "quarter",
             lambda: review.reopen_quarter(engine, quarter, actor=actor(), expected_version=version),
-            f"{quarter.label} is reopened: its commentary can change again.",
+            f"{quarter.label} is reopened: its commentary and targets can change again.",
         )

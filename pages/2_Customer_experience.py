@@ -86,18 +86,7 @@ def scorecard_card(card: kpis.KpiCard) -> None:
         # The review: the CIO's and the CMO's notes on this KPI, and its open actions.
         for line in rv.short_lines(ctx, review_notes, "kpi", card.kpi.kpi):
             st.markdown(line)
-        open_here = review.open_actions_on(review_actions, "kpi", card.kpi.kpi)
-        if open_here:
-            overdue = sum(a.overdue(today) for a in open_here)
-            label = f"{len(open_here)} open action{'s' if len(open_here) != 1 else ''}"
-            st.badge(
-                label + (f" · {overdue} overdue" if overdue else ""),
-                color="red" if overdue else "blue",
-                icon=":material/assignment:",
-            )
-            for a in open_here:
-                due = f"due {a.due_on:%d %b %Y}" if a.due_on else "no due date"
-                st.caption(plain(f"{mask.text(a.text)} · {a.owner} · {due}{' · overdue' if a.overdue(today) else ''}"))
+        rv.open_actions(ctx, review.open_actions_on(review_actions, "kpi", card.kpi.kpi), today)
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session

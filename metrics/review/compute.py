@@ -3,7 +3,7 @@ agenda and the minutes. No engine, no SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -141,6 +141,39 @@ def open_actions_on(actions: Iterable[Action], subject_kind: str, subject: str) 
         for a in actions
         if a.kind == "action" and a.status == "open" and a.subject_kind == subject_kind and a.subject == subject
     ]
+
+
+def open_actions_about(actions: Iterable[Action], subject_kind: str, subjects: Collection[str] = ()) -> list[Action]:
+    """The open actions about things of one kind (vendors, budget lines, request types), those
+    about `subjects` only when some are given (a page's filter), soonest due first (so the overdue
+    ones lead). Decisions stay in the log: they have nothing left to do."""
+    chosen = set(subjects)
+    found = [
+        a
+        for a in actions
+        if a.kind == "action"
+        and a.status == "open"
+        and a.subject_kind == subject_kind
+        and (not chosen or a.subject in chosen)
+    ]
+    return sorted(found, key=lambda a: (a.due_on or date.max, a.raised, a.changed_at, a.action_id))
+
+
+def budget_line(department: str, category: str) -> str:
+    """How an action names a budget line: 'Marketing / Martech'."""
+    return f"{department} / {category}"
+
+
+def budget_line_department(subject: str) -> str:
+    """'Marketing / Martech' -> 'Marketing'."""
+    return subject.partition(" / ")[0]
+
+
+def open_actions_on_budget_lines(actions: Iterable[Action], departments: Collection[str] = ()) -> list[Action]:
+    """The open actions about budget lines of `departments` (every department when none given:
+    the Tech spend page's scope)."""
+    about = open_actions_about(actions, "budget_line")
+    return [a for a in about if not departments or budget_line_department(a.subject) in departments]
 
 
 def overdue_actions(actions: Iterable[Action], today: date) -> list[Action]:

@@ -31,7 +31,7 @@ from metrics.closing import quarter_state_stmt
 from metrics.closing import quarter_versions as quarter_versions
 from metrics.closing import read_quarter_state as read_quarter_state
 from metrics.fiscal import FiscalQuarter
-from metrics.review.compute import Action, Note, action_from_row, note_from_row
+from metrics.review.compute import Action, Note, action_from_row, budget_line, note_from_row
 from metrics.sql import has_table
 
 # Apart from the canonical schema's metadata: ensure_schema() and imports never see them.
@@ -243,7 +243,7 @@ def subject_options(engine: Engine) -> dict[str, list[str]]:
         if has_table(conn, schema.requests.name):
             out["request_type"] = sorted({t for (t,) in conn.execute(request_types_stmt()) if t})
         if has_table(conn, schema.budget.name):
-            out["budget_line"] = sorted({f"{d} / {c}" for d, c in conn.execute(budget_lines_stmt()) if d and c})
+            out["budget_line"] = sorted({budget_line(d, c) for d, c in conn.execute(budget_lines_stmt()) if d and c})
     return out
 
 

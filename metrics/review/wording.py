@@ -94,6 +94,21 @@ def action_line(action: Action, today: date) -> str:
     return f"{' · '.join(parts)}: {action.text}"
 
 
+def open_action_line(action: Action, today: date, *, about: bool = False) -> str:
+    """An open action where its subject is shown: 'Consolidate the CDPs · Joint · due 15 Dec 2026',
+    ' · overdue' added once its due date has passed; with `about`, its subject first
+    ('Segment: Consolidate the CDPs · ...') for a list about several things."""
+    due = f"due {action.due_on:%d %b %Y}" if action.due_on else "no due date"
+    line = f"{action.text} · {action.owner} · {due}{' · overdue' if action.overdue(today) else ''}"
+    return f"{action.subject}: {line}" if about and action.subject else line
+
+
+def open_actions_label(actions: list[Action], today: date) -> str:
+    """'2 open actions · 1 overdue'."""
+    overdue = sum(a.overdue(today) for a in actions)
+    return counted(len(actions), "open action") + (f" · {overdue} overdue" if overdue else "")
+
+
 def overdue_sentence(overdue: list[Action]) -> str | None:
     if not overdue:
         return None

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.context import PageContext
 from app.data import engine_for, guarded
-from app.text import mask_frame, plain
+from app.text import badge_plain, mask_frame, plain
 from metrics import review
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.targets import ROLES, Actor
@@ -334,6 +334,34 @@ def overdue_warning(ctx: PageContext, today: date) -> None:
         st.warning(f"**{plain(review.overdue_sentence(overdue))}**\n\n{lines}", icon=":material/alarm:")
 
 
+def open_actions(
+    ctx: PageContext,
+    actions: list[review.Action],
+    today: date,
+    *,
+    title: str | None = None,
+    key: str | None = None,
+    about: bool = False,
+) -> None:
+    """Open actions where their subject is shown (a KPI's card, a page's section): a badge counting
+    them, red once one is overdue, then one line each, overdue ones saying so; with `about`, each
+    line names its subject (a vendor, a budget line, a request type). Vendor names are masked when
+    masking is on. Nothing at all when there is no open action."""
+    if not actions:
+        return
+    with st.container(key=key):
+        if title:
+            st.markdown(f"**{plain(title)}**")
+        overdue = any(a.overdue(today) for a in actions)
+        st.badge(
+            badge_plain(review.open_actions_label(actions, today)),
+            color="red" if overdue else "blue",
+            icon=":material/alarm:" if overdue else ":material/assignment:",
+        )
+        for a in actions:
+            st.caption(plain(ctx.vendor_mask.text(review.open_action_line(a, today, about=about))))
+
+
 # --- Decisions and actions --------------------------------------------------------------------
 
 
@@ -477,11 +505,11 @@ def submit_closing(
                 today=date.today(),
                 reporting_currency=reporting_currency,
             ),
-            f"{quarter.label} is closed: its figures are kept as they are now and its commentary is read-only.",
+            f"{quarter.label} is closed: its figures are kept as they are now; its commentary and targets are read-only.",
         )
     else:
         _outcome(
             "quarter",
             lambda: review.reopen_quarter(engine, quarter, actor=actor(), expected_version=version),
-            f"{quarter.label} is reopened: its commentary can change again.",
+            f"{quarter.label} is reopened: its commentary and targets can change again.",
         )

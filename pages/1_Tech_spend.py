@@ -1,3 +1,4 @@
+from datetime import date
 from functools import partial
 
 import streamlit as st
@@ -9,7 +10,7 @@ from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import spend as charts
-from metrics import spend
+from metrics import review, spend
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
 from metrics.formatting import money, points, share
 
@@ -39,6 +40,9 @@ redundant = spend.redundant_tools(period, q, scope)
 duplicates = cached.possible_duplicates(url, version)
 shadow = spend.shadow_it(period, shadow_trend, q, scope)
 mix = spend.investment_mix(period, q)
+# Open actions of the review about this page's subjects: vendors and budget lines.
+actions = rv.all_actions(url, rv.review_version(url))
+today = date.today()
 
 
 # Streamlit's own currency formats (with thousands separators); other currencies read "CHF 1234.50".
@@ -185,6 +189,15 @@ else:
         },
     )
 
+rv.open_actions(
+    ctx,
+    review.open_actions_on_budget_lines(actions, scope),
+    today,
+    title="Open actions on budget lines",
+    key="ts_actions_budget",
+    about=True,
+)
+
 st.markdown(f"**Fiscal-year landing, FY{q.fiscal_year}**")
 if landing is None:
     st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
@@ -255,6 +268,16 @@ with right:
         st.plotly_chart(
             charts.top_vendors_chart(masked(shadow.top_vendors), currency=ctx.symbol), key="chart_shadow_vendors"
         )
+
+# Vendors show in the overlap, the redundant tools and shadow IT: their open actions, after them.
+rv.open_actions(
+    ctx,
+    review.open_actions_about(actions, "vendor"),
+    today,
+    title="Open actions on vendors",
+    key="ts_actions_vendors",
+    about=True,
+)
 
 # --- Run / Grow / Transform ------------------------------------------------------------------
 st.subheader(f"Run / Grow / Transform, {q.label}")

@@ -4,12 +4,12 @@ import streamlit as st
 
 from app import kpis as kx
 from app import review as rv
-from app.navigation import CUSTOMER_EXPERIENCE
+from app.navigation import CUSTOMER_EXPERIENCE, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
 from app.text import badge_plain, mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
-from metrics import kpis, review
+from metrics import kpis, review, targets
 from metrics.contract import OWNERS
 from metrics.exports import CSV_MIME, csv_bytes
 from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS
@@ -86,18 +86,7 @@ def scorecard_card(card: kpis.KpiCard) -> None:
         # The review: the CIO's and the CMO's notes on this KPI, and its open actions.
         for line in rv.short_lines(ctx, review_notes, "kpi", card.kpi.kpi):
             st.markdown(line)
-        open_here = review.open_actions_on(review_actions, "kpi", card.kpi.kpi)
-        if open_here:
-            overdue = sum(a.overdue(today) for a in open_here)
-            label = f"{len(open_here)} open action{'s' if len(open_here) != 1 else ''}"
-            st.badge(
-                label + (f" · {overdue} overdue" if overdue else ""),
-                color="red" if overdue else "blue",
-                icon=":material/assignment:",
-            )
-            for a in open_here:
-                due = f"due {a.due_on:%d %b %Y}" if a.due_on else "no due date"
-                st.caption(plain(f"{mask.text(a.text)} · {a.owner} · {due}{' · overdue' if a.overdue(today) else ''}"))
+        rv.open_actions(ctx, review.open_actions_on(review_actions, "kpi", card.kpi.kpi), today)
 
 
 targets_version = kx.targets_version(ctx.url)  # changes with every save, here or in another session
@@ -218,9 +207,12 @@ with st.container(horizontal=True, gap="medium"):
 
 current = kx.current_target(ctx.url, ctx.status.version, targets_version, kpi, target_quarter)
 version = current.version if current else 0
+# A closed quarter's targets are read-only until it is reopened on the Quarterly review page.
+closed = rv.quarter_state(ctx.url, review_version, target_quarter)
+writable = editing and not closed.closed
 if current is None:
     st.info(
-        f"{plain(names[kpi])} has no target for {target_quarter.label} yet{': propose one below' if editing else ''}.",
+        f"{plain(names[kpi])} has no target for {target_quarter.label} yet{': propose one below' if writable else ''}.",
         icon=":material/flag:",
     )
 else:
@@ -232,7 +224,15 @@ if result:
         plain(mask.text(result[1])), icon=":material/check_circle:" if result[0] else ":material/block:"
     )
 
-if not editing:
+if closed.closed:
+    st.caption(plain(targets.closed_message(closed)), help="Closing and reopening are recorded with who and when.")
+    st.page_link(
+        QUARTERLY_REVIEW.path,
+        label=f"Reopen {target_quarter.label} on the Quarterly review page",
+        icon=":material/lock_open:",
+        query_params=ctx.link_params,
+    )
+elif not editing:
     st.caption(
         "Targets cannot be changed while vendor names are masked, so that masked text is never saved. "
         "Turn off *Mask vendor names* in the sidebar to propose or agree a target."

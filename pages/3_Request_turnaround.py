@@ -9,6 +9,7 @@ from app.navigation import DATA, REQUEST_TURNAROUND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import turnaround as charts
+from metrics import review
 from metrics import turnaround as ta
 from metrics.formatting import share
 
@@ -101,6 +102,15 @@ else:
 
 # --- Commentary ------------------------------------------------------------------------------
 rv.commentary(ctx, quarter, "page", "request_turnaround", title="Commentary on turnaround")
+# Open actions of the review about request types (those chosen in the Type filter, when it is set).
+rv.open_actions(
+    ctx,
+    review.open_actions_about(rv.all_actions(url, rv.review_version(url)), "request_type", filters.types),
+    today,
+    title="Open actions on request types",
+    key="rt_actions",
+    about=True,
+)
 
 # --- Lead time by quarter, and by type / priority / team ---------------------------------
 st.subheader("Lead time by quarter")

@@ -168,7 +168,7 @@ if state.closed:
         st.dataframe(review.snapshot_frame(state.snapshot), hide_index=True, key="rv_snapshot")
 else:
     st.caption(
-        "Closing keeps this quarter's headline figures as they are now and makes its commentary read-only "
+        "Closing keeps this quarter's headline figures as they are now and makes its commentary and targets read-only "
         "until it is reopened. The CIO, the CMO or the CFO closes and reopens."
     )
 if not ctx.presenting:

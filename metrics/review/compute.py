@@ -3,13 +3,17 @@ agenda and the minutes. No engine, no SQL."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
 
+# A quarter's state lives in metrics.closing (targets read it too); re-exported for the review's callers.
+from metrics.closing import QuarterState as QuarterState
+from metrics.closing import open_quarter as open_quarter
+from metrics.closing import quarter_of
+from metrics.closing import quarter_state_from_row as quarter_state_from_row
 from metrics.fiscal import FiscalQuarter
 from metrics.sql import as_date
 
@@ -80,39 +84,8 @@ class Action:
         return self.kind == "action" and self.status == "open" and self.due_on is not None and self.due_on < today
 
 
-@dataclass(frozen=True)
-class QuarterState:
-    """A quarter's review: open (the default), or closed with the figures it was closed with."""
-
-    quarter: FiscalQuarter
-    closed: bool
-    snapshot: dict | None  # metrics.summary.summary_figures when closed
-    version: int  # 0 = never closed
-    changed_by: str | None
-    changed_at: datetime | None  # UTC
-
-
-def open_quarter(quarter: FiscalQuarter) -> QuarterState:
-    return QuarterState(quarter, False, None, 0, None, None)
-
-
-def quarter_state_from_row(row: Mapping) -> QuarterState:
-    return QuarterState(
-        quarter=quarter_of(row["fiscal_year"], row["quarter"]),
-        closed=bool(row["closed"]),
-        snapshot=json.loads(row["snapshot"]) if row["snapshot"] else None,
-        version=int(row["version"]),
-        changed_by=row["changed_by"],
-        changed_at=row["changed_at"],
-    )
-
-
 def empty_note(quarter: FiscalQuarter, kind: str, subject: str, side: str) -> Note:
     return Note(quarter, kind, subject, side, None, 0, None, None)
-
-
-def quarter_of(fiscal_year, q: str) -> FiscalQuarter:
-    return FiscalQuarter(int(fiscal_year), int(str(q).strip().upper().lstrip("Q")))
 
 
 def note_from_row(row: Mapping) -> Note:
@@ -168,6 +141,39 @@ def open_actions_on(actions: Iterable[Action], subject_kind: str, subject: str) 
         for a in actions
         if a.kind == "action" and a.status == "open" and a.subject_kind == subject_kind and a.subject == subject
     ]
+
+
+def open_actions_about(actions: Iterable[Action], subject_kind: str, subjects: Collection[str] = ()) -> list[Action]:
+    """The open actions about things of one kind (vendors, budget lines, request types), those
+    about `subjects` only when some are given (a page's filter), soonest due first (so the overdue
+    ones lead). Decisions stay in the log: they have nothing left to do."""
+    chosen = set(subjects)
+    found = [
+        a
+        for a in actions
+        if a.kind == "action"
+        and a.status == "open"
+        and a.subject_kind == subject_kind
+        and (not chosen or a.subject in chosen)
+    ]
+    return sorted(found, key=lambda a: (a.due_on or date.max, a.raised, a.changed_at, a.action_id))
+
+
+def budget_line(department: str, category: str) -> str:
+    """How an action names a budget line: 'Marketing / Martech'."""
+    return f"{department} / {category}"
+
+
+def budget_line_department(subject: str) -> str:
+    """'Marketing / Martech' -> 'Marketing'."""
+    return subject.partition(" / ")[0]
+
+
+def open_actions_on_budget_lines(actions: Iterable[Action], departments: Collection[str] = ()) -> list[Action]:
+    """The open actions about budget lines of `departments` (every department when none given:
+    the Tech spend page's scope)."""
+    about = open_actions_about(actions, "budget_line")
+    return [a for a in about if not departments or budget_line_department(a.subject) in departments]
 
 
 def overdue_actions(actions: Iterable[Action], today: date) -> list[Action]:

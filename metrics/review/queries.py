@@ -10,7 +10,8 @@ Where the review lives
       subject (a page or a KPI) and side (CIO, CMO, CFO).
     - ``app_review_action_versions``: every version of every decision or action, append-only.
     - ``app_review_quarter_versions``: every closing and reopening of a quarter, append-only, with
-      the snapshot of its headline figures taken when it was closed.
+      the snapshot of its headline figures taken when it was closed. It is declared in
+      `metrics.closing` (the targets read it too) and re-exported here with its readers.
     - ``app_review_audit``: one row per changed field per version of any of them (when, who,
       role, old, new).
 """
@@ -23,16 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from metrics import schema
+
+# A quarter's closings live in metrics.closing (targets check them too); re-exported here.
+from metrics.closing import quarter_state as quarter_state
+from metrics.closing import quarter_state_stmt
+from metrics.closing import quarter_versions as quarter_versions
+from metrics.closing import read_quarter_state as read_quarter_state
 from metrics.fiscal import FiscalQuarter
-from metrics.review.compute import (
-    Action,
-    Note,
-    QuarterState,
-    action_from_row,
-    note_from_row,
-    open_quarter,
-    quarter_state_from_row,
-)
+from metrics.review.compute import Action, Note, action_from_row, budget_line, note_from_row
 from metrics.sql import has_table
 
 # Apart from the canonical schema's metadata: ensure_schema() and imports never see them.
@@ -67,19 +66,6 @@ action_versions = sa.Table(
     sa.Column("subject", sa.String, nullable=False),
     sa.Column("raised_fiscal_year", sa.Integer, nullable=False),
     sa.Column("raised_quarter", sa.String, nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),  # UTC
-    sa.Column("changed_by", sa.String, nullable=False),
-    sa.Column("role", sa.String, nullable=False),
-)
-
-quarter_versions = sa.Table(
-    "app_review_quarter_versions",
-    review_metadata,
-    sa.Column("fiscal_year", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("quarter", sa.String, primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("closed", sa.Boolean, nullable=False),
-    sa.Column("snapshot", sa.String),  # JSON: the quarter's headline figures when it was closed
     sa.Column("changed_at", sa.DateTime, nullable=False),  # UTC
     sa.Column("changed_by", sa.String, nullable=False),
     sa.Column("role", sa.String, nullable=False),
@@ -140,20 +126,6 @@ def one_note_stmt(quarter: FiscalQuarter, kind: str, subject: str, side: str) ->
             n.c.side == sa.bindparam("side", side),
         )
         .order_by(n.c.version.desc())
-        .limit(1)
-    )
-
-
-def quarter_state_stmt(quarter: FiscalQuarter) -> sa.Select:
-    """The latest closing or reopening of `quarter`."""
-    v = quarter_versions
-    return (
-        sa.select(v)
-        .where(
-            v.c.fiscal_year == sa.bindparam("fiscal_year", quarter.fiscal_year),
-            v.c.quarter == sa.bindparam("quarter", f"Q{quarter.quarter}"),
-        )
-        .order_by(v.c.version.desc())
         .limit(1)
     )
 
@@ -219,19 +191,6 @@ def read_action(conn: Connection, action_id: str) -> Action | None:
     return action_from_row(row) if row else None
 
 
-def read_quarter_state(conn: Connection, quarter: FiscalQuarter) -> QuarterState:
-    if not has_table(conn, quarter_versions.name):
-        return open_quarter(quarter)
-    row = conn.execute(quarter_state_stmt(quarter)).mappings().first()
-    return quarter_state_from_row(row) if row else open_quarter(quarter)
-
-
-def quarter_state(engine: Engine, quarter: FiscalQuarter) -> QuarterState:
-    """Whether `quarter` is closed, since when and by whom, and the figures it was closed with."""
-    with engine.connect() as conn:
-        return read_quarter_state(conn, quarter)
-
-
 def quarter_notes(engine: Engine, quarter: FiscalQuarter) -> tuple[Note, ...]:
     """Every note written about `quarter` (cleared ones included, with text None)."""
     if not has_table(engine, note_versions.name):
@@ -284,7 +243,7 @@ def subject_options(engine: Engine) -> dict[str, list[str]]:
         if has_table(conn, schema.requests.name):
             out["request_type"] = sorted({t for (t,) in conn.execute(request_types_stmt()) if t})
         if has_table(conn, schema.budget.name):
-            out["budget_line"] = sorted({f"{d} / {c}" for d, c in conn.execute(budget_lines_stmt()) if d and c})
+            out["budget_line"] = sorted({budget_line(d, c) for d, c in conn.execute(budget_lines_stmt()) if d and c})
     return out
 
 

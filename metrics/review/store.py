@@ -6,7 +6,8 @@ Rules
       the CFO's (on the Tech spend page only). The Analyst writes no note.
     - Any acting role records decisions and actions (the Analyst often keeps the minutes).
     - The CIO, the CMO or the CFO closes a quarter (its headline figures are kept as they are
-      then) and reopens it; a closed quarter's commentary is read-only until it is reopened.
+      then) and reopens it; a closed quarter's commentary and targets are read-only until it is
+      reopened (targets: `metrics.targets.store` checks the state in `metrics.closing`).
       Decisions and actions stay open to change (an action is done after the quarter closes).
     - Every save names the version it was based on and writes version + 1; the primary key makes
       that a conditional insert, so of two saves based on the same version exactly one succeeds
@@ -26,6 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from metrics import closing
+from metrics.closing import quarter_versions
 from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.review import figures, lines, queries
@@ -45,7 +48,7 @@ from metrics.review.compute import (
     QuarterState,
     sides_for,
 )
-from metrics.review.queries import action_versions, note_versions, quarter_versions, review_audit, review_metadata
+from metrics.review.queries import action_versions, note_versions, review_audit, review_metadata
 from metrics.review.wording import (
     closed_message,
     note_title,
@@ -71,7 +74,9 @@ _creating = threading.Lock()
 
 def ensure_tables(engine: Engine) -> None:
     """Create the review's tables if they do not exist yet (idempotent), as
-    `metrics.targets.ensure_tables` does for the target tables."""
+    `metrics.targets.ensure_tables` does for the target tables; the quarters' closings included
+    (their table is declared in `metrics.closing`)."""
+    closing.ensure_table(engine)
     with _creating:
         try:
             review_metadata.create_all(engine, checkfirst=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from metrics.closing import read_only_message, who_when
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import and_join, counted, money_exact, number, share
 from metrics.review.compute import (
@@ -47,10 +48,6 @@ def note_title(side: str, kind: str, subject: str, quarter: FiscalQuarter, kpi_n
     return f"The {side}'s note on {subject_name(kind, subject, kpi_name)}, {quarter.label}"
 
 
-def who_when(changed_by: str | None, changed_at: datetime | None) -> str:
-    return f"by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else "elsewhere"
-
-
 def stale_note_message(title: str, changed_by: str | None, changed_at: datetime | None) -> str:
     """Why a note was not saved: someone saved it after the user opened it. Their text is kept."""
     return (
@@ -67,10 +64,7 @@ def stale_action_message(action: Action | None) -> str:
 
 def closed_message(state: QuarterState) -> str:
     """Why a closed quarter's commentary cannot change."""
-    return (
-        f"{state.quarter.label} was closed {who_when(state.changed_by, state.changed_at)}: its commentary is "
-        "read-only until the quarter is reopened."
-    )
+    return read_only_message(state, "commentary is")
 
 
 def stale_quarter_message(state: QuarterState) -> str:
@@ -98,6 +92,21 @@ def action_line(action: Action, today: date) -> str:
     elif action.kind == "action" or action.status != "open":  # a decision stands until done or dropped
         parts.append(action.status)
     return f"{' · '.join(parts)}: {action.text}"
+
+
+def open_action_line(action: Action, today: date, *, about: bool = False) -> str:
+    """An open action where its subject is shown: 'Consolidate the CDPs · Joint · due 15 Dec 2026',
+    ' · overdue' added once its due date has passed; with `about`, its subject first
+    ('Segment: Consolidate the CDPs · ...') for a list about several things."""
+    due = f"due {action.due_on:%d %b %Y}" if action.due_on else "no due date"
+    line = f"{action.text} · {action.owner} · {due}{' · overdue' if action.overdue(today) else ''}"
+    return f"{action.subject}: {line}" if about and action.subject else line
+
+
+def open_actions_label(actions: list[Action], today: date) -> str:
+    """'2 open actions · 1 overdue'."""
+    overdue = sum(a.overdue(today) for a in actions)
+    return counted(len(actions), "open action") + (f" · {overdue} overdue" if overdue else "")
 
 
 def overdue_sentence(overdue: list[Action]) -> str | None:

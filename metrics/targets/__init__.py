@@ -5,8 +5,9 @@ Modules
     ``queries``  the app's target tables and the SQL that reads targets (imported rows, latest
                  in-app versions, the version count, the audit history); ends with ``QUERIES``
     ``compute``  `EffectiveTarget`, building targets from rows and cached frames, the audit frame
-    ``wording``  the audited fields' display names and the stale-save message
-    ``store``    the write path: propose and agree, with optimistic locking and audit rows
+    ``wording``  the audited fields' display names, the stale-save and the closed-quarter messages
+    ``store``    the write path: propose and agree, with optimistic locking and audit rows; a
+                 closed quarter's targets (`metrics.closing`) are read-only
 
 The names below are re-exported so that ``from metrics import targets; targets.X(...)`` works.
 """
@@ -32,7 +33,7 @@ from metrics.targets.queries import (
     targets_version,
 )
 from metrics.targets.store import Actor, StaleTargetError, TargetError, ensure_tables, propose_target, record_agreement
-from metrics.targets.wording import FIELDS
+from metrics.targets.wording import FIELDS, closed_message
 
 __all__ = [
     "AGREEING_ROLES",
@@ -47,6 +48,7 @@ __all__ = [
     "TargetError",
     "app_metadata",
     "audit_history",
+    "closed_message",
     "effective_target",
     "effective_targets",
     "ensure_tables",

@@ -12,6 +12,9 @@ Rules
       both checked before either wrote. The loser gets `StaleTargetError` saying who changed the
       target and when; nothing is silently overwritten. The version rows and their audit rows
       are written in one transaction.
+    - A closed quarter's targets are read-only until the quarter is reopened (on the Quarterly
+      review page): every change is refused with `TargetError`, the state being read in the same
+      transaction as the write (`metrics.closing`), and nothing is written.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from metrics import closing
 from metrics.fiscal import FiscalQuarter
 from metrics.targets import queries
 from metrics.targets.compute import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES, EffectiveTarget
 from metrics.targets.queries import app_metadata, target_audit, target_versions
-from metrics.targets.wording import FIELDS, stale_message
+from metrics.targets.wording import FIELDS, closed_message, stale_message
 
 
 class TargetError(ValueError):
@@ -117,6 +121,9 @@ def _save(
             if glossary_name is None:
                 raise TargetError(f"There is no KPI '{kpi}' in the glossary.")
             name = glossary_name
+            state = closing.read_quarter_state(conn, quarter)
+            if state.closed:
+                raise TargetError(closed_message(state))
             # Looked up on the module at call time, so that a test can stand in for the check.
             current = queries.read_effective(conn, quarter, quarter, kpi).get((kpi, quarter))
             if (current.version if current else 0) != expected_version:

@@ -1,10 +1,11 @@
 """The words of targets: the audited fields' display names and the sentences that explain why a
-change was refused as stale."""
+change was refused (stale, or its quarter closed)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from metrics.closing import REOPEN_WHERE, QuarterState, read_only_message
 from metrics.fiscal import FiscalQuarter
 
 # The fields a change can touch, in the order the audit lists them, with their display names.
@@ -24,3 +25,10 @@ def stale_message(name: str, quarter: FiscalQuarter, changed_by: str | None, cha
     else:
         who_when = f"by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC"
     return f"The {quarter.label} target for {name} was changed {who_when} after you opened it; reload and try again."
+
+
+def closed_message(state: QuarterState) -> str:
+    """Why a closed quarter's targets cannot change, and where to reopen it: 'FY2026 Q3 was closed by
+    CFO at 2026-10-05 09:30 UTC: its targets are read-only until the quarter is reopened. Reopen it
+    on the Quarterly review page to change them.'"""
+    return f"{read_only_message(state, 'targets are')} Reopen it on {REOPEN_WHERE} to change them."

@@ -10,7 +10,7 @@ import pytest
 
 from app.text import plain as md
 from charts.theme import STATUS_SYMBOLS
-from metrics import db, kpis, targets
+from metrics import db, kpis, review, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 
 PAGE = "pages/2_Customer_experience.py"
@@ -210,6 +210,46 @@ def test_a_stale_save_is_refused_with_a_clear_message(app, private_db):
     at.text_input(key=f"cx_note_{card.kpi.kpi}_{card.quarter.label}_{version}").set_value("CIO's figure")
     at.button(key="cx_propose_submit").click().run()
     assert [s.value for s in at.success][0].startswith("New target proposed")
+
+
+def _links(at) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def test_a_closed_quarters_targets_are_shown_without_the_form_until_it_is_reopened(app, private_db):
+    at = app(PAGE)
+    card = _pick_on_target(_expected(private_db, at))
+    _choose(at, card.kpi.kpi)
+    assert at.button(key="cx_propose_submit") is not None  # offered while the quarter is open
+    at.text_input(key=f"cx_note_{card.kpi.kpi}_{card.quarter.label}_{card.target.version}").set_value("Late")
+    # Meanwhile the CFO closes the quarter in another session.
+    engine = db.make_engine(f"duckdb:///{private_db}")
+    try:
+        closed = review.close_quarter(
+            engine, FiscalCalendar(1), card.quarter, actor=targets.Actor("CFO", "CFO"), expected_version=0
+        )
+    finally:
+        engine.dispose()
+    # The form this session still showed is refused by the store, in words.
+    at.button(key="cx_propose_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [md(targets.closed_message(closed))]
+    # Now the target is shown without the form or the agreement button, with why and where to reopen.
+    keys = {b.key for b in at.button}
+    assert not {"cx_propose_submit", "cx_agree"} & keys
+    assert not at.get("form")
+    assert md(targets.closed_message(closed)) in [c.value for c in at.caption]
+    assert f"Reopen {card.quarter.label} on the Quarterly review page" in _links(at)
+    assert any(m.value.startswith(md("Current target:")) for m in at.markdown)
+    engine = db.make_engine(f"duckdb:///{private_db}")
+    try:
+        assert targets.effective_target(engine, card.kpi.kpi, card.quarter).version == card.target.version
+        review.reopen_quarter(engine, card.quarter, actor=targets.Actor("CIO", "CIO"), expected_version=closed.version)
+    finally:
+        engine.dispose()
+    at.run()
+    assert at.button(key="cx_propose_submit") is not None
+    assert not [label for label in _links(at) if label.startswith("Reopen")]
 
 
 def test_text_from_the_data_is_shown_literally():

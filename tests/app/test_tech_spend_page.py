@@ -1,14 +1,18 @@
 """The Tech spend page under AppTest, on the sample data: every headline figure equals the metric
 computed directly on the same database, the quarter and department filters change them, each
-chart has its sentence, the drill-down reaches the invoice lines, and no chart ships ledger lines."""
+chart has its sentence, the drill-down reaches the invoice lines, no chart ships ledger lines, and
+the review's open actions about vendors and budget lines show on the page (done ones do not)."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
-from metrics import db, spend
+from app.text import plain
+from metrics import db, review, spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money, points, share
+from metrics.targets import Actor
 
 PAGE = "pages/1_Tech_spend.py"
 CALENDAR = FiscalCalendar(1)
@@ -162,3 +166,58 @@ def test_charts_ship_only_aggregated_rows(app):
         for trace in s["data"]:
             points_sent = len(trace.get("x") or trace.get("y") or trace.get("z") or [])
             assert points_sent <= 100  # quarters, departments, categories or vendors: never ledger lines
+
+
+@pytest.fixture
+def private_db(sample_env, tmp_path, monkeypatch):
+    """The sample data in an embedded database of this test's own, for tests that record actions."""
+    path = tmp_path / "bridgeboard.duckdb"
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(path))
+    return path
+
+
+def _captions(at, key: str) -> list[str]:
+    try:
+        return [c.value for c in at.get_by_key(key).caption]
+    except KeyError:  # no open action: no block
+        return []
+
+
+def test_open_actions_about_vendors_and_budget_lines_show_on_the_page(app, private_db):
+    at = app(PAGE)
+    assert not at.exception
+    assert _captions(at, "ts_actions_vendors") == _captions(at, "ts_actions_budget") == []
+    engine = db.make_engine(f"duckdb:///{private_db}")
+    try:
+        options = review.subject_options(engine)
+        vendor, line = options["vendor"][0], next(b for b in options["budget_line"] if b.startswith("Marketing / "))
+        quarter, cio = at.selectbox(key="bb_quarter").value, Actor("CIO", "CIO")
+        overdue = date.today() - timedelta(days=2)
+
+        def record(text, kind, subject, due, status="open"):
+            return review.save_action(
+                engine, None, kind="action", text=text, owner="Joint", due_on=due, status=status,
+                subject_kind=kind, subject=subject, raised=quarter, actor=cio,
+            )  # fmt: skip
+
+        record("Consolidate the two contracts", "vendor", vendor, overdue)
+        record("Already renegotiated", "vendor", vendor, overdue, status="done")
+        record("Re-plan the martech budget", "budget_line", line, date(2031, 1, 15))
+    finally:
+        engine.dispose()
+    at.run()
+    assert not at.exception
+    vendors = at.get_by_key("ts_actions_vendors")
+    assert "1 open action · 1 overdue" in " ".join(m.value for m in vendors.markdown)
+    assert _captions(at, "ts_actions_vendors") == [
+        plain(f"{vendor}: Consolidate the two contracts · Joint · due {overdue:%d %b %Y} · overdue")
+    ]  # the done one is not shown
+    assert _captions(at, "ts_actions_budget") == [
+        plain(f"{line}: Re-plan the martech budget · Joint · due 15 Jan 2031")
+    ]
+    # Budget lines follow the department filter; vendors are masked when masking is on.
+    at.multiselect(key="bb_departments").set_value(["IT"]).run()
+    assert _captions(at, "ts_actions_budget") == []
+    masked = app(PAGE, query={"mask": "1"})
+    shown = " ".join(_captions(masked, "ts_actions_vendors"))
+    assert "Consolidate the two contracts" in shown and plain(vendor) not in shown

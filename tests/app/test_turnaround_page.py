@@ -3,17 +3,19 @@ the metric computed directly, the page's filters change the figures, and the rea
 with its defect reported."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from metrics import db, sources
+from app.text import plain
+from metrics import db, review, sources
 from metrics import turnaround as ta
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import share
 from metrics.importers import jira
 from metrics.settings import settings_from_env
+from metrics.targets import Actor
 from tests.app.conftest import open_page
 
 PAGE = "pages/3_Request_turnaround.py"
@@ -167,3 +169,51 @@ def test_jira_requests_in_the_embedded_database(tmp_path, monkeypatch, sample_en
     note = at.warning[0].value.replace("\\", "")
     assert note.startswith("1,662 of 4,123 delivered requests (40%)") and "none of them in FY2026 Q3" in note
     assert {m.label: m.value for m in at.metric}["85% delivered within"] == "no data"
+
+
+@pytest.fixture
+def private_db(sample_env, tmp_path, monkeypatch):
+    """The sample data in an embedded database of this test's own, for tests that record actions."""
+    path = tmp_path / "bridgeboard.duckdb"
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(path))
+    return path
+
+
+def _action_lines(at) -> list[str]:
+    try:
+        return [c.value for c in at.get_by_key("rt_actions").caption]
+    except KeyError:  # no open action: no block
+        return []
+
+
+def test_open_actions_about_request_types_show_on_the_page(app, private_db):
+    at = app(PAGE)
+    assert not at.exception and _action_lines(at) == []
+    engine = db.make_engine(f"duckdb:///{private_db}")
+    try:
+        first, second = review.subject_options(engine)["request_type"][:2]
+        quarter, cmo = at.selectbox(key="bb_quarter").value, Actor("CMO", "CMO")
+        overdue = date.today() - timedelta(days=5)
+
+        def record(text, subject, due, status="open"):
+            return review.save_action(
+                engine, None, kind="action", text=text, owner="CMO", due_on=due, status=status,
+                subject_kind="request_type", subject=subject, raised=quarter, actor=cmo,
+            )  # fmt: skip
+
+        record("Agree a template for these requests", first, overdue)
+        record("Staff the queue", second, date(2031, 3, 1))
+        record("Already done", first, overdue, status="done")
+    finally:
+        engine.dispose()
+    at.run()
+    assert not at.exception
+    block = at.get_by_key("rt_actions")
+    assert "2 open actions · 1 overdue" in " ".join(m.value for m in block.markdown)
+    assert _action_lines(at) == [
+        plain(f"{first}: Agree a template for these requests · CMO · due {overdue:%d %b %Y} · overdue"),
+        plain(f"{second}: Staff the queue · CMO · due 01 Mar 2031"),
+    ]  # overdue first; the done one is not shown
+    # The Type filter narrows them to the types chosen.
+    at.multiselect(key="rt_types").set_value([second]).run()
+    assert _action_lines(at) == [plain(f"{second}: Staff the queue · CMO · due 01 Mar 2031")]

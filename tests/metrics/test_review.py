@@ -1,5 +1,6 @@
 """The review's pure computations: what is overdue (the day after the due date, open actions
-only), the KPI card's open actions, the log's filters and table, and the agenda's order."""
+only), the KPI card's and the pages' open actions, the log's filters and table, and the agenda's
+order."""
 
 from __future__ import annotations
 
@@ -35,6 +36,56 @@ def test_the_kpi_card_gets_only_its_open_actions():
         _action(5, due=TODAY, subject_kind="vendor", subject="nps"),
     ]
     assert [a.action_id for a in review.open_actions_on(actions, "kpi", "nps")] == ["a1"]
+
+
+def test_the_pages_get_the_open_actions_about_their_subjects_soonest_due_first():
+    actions = [
+        _action(1, due=date(2026, 12, 1), subject_kind="vendor", subject="Segment"),
+        _action(2, due=date(2026, 10, 2), subject_kind="vendor", subject="HubSpot"),  # overdue: first
+        _action(3, due=date(2026, 9, 1), subject_kind="vendor", subject="Segment", status="done"),
+        _action(4, due=date(2026, 9, 1), subject_kind="vendor", subject="Segment", status="dropped"),
+        _action(5, kind="decision", subject_kind="vendor", subject="Segment"),  # a decision: in the log only
+        _action(6, due=TODAY, subject_kind="kpi", subject="Segment"),
+        _action(7, due=TODAY, subject_kind="request_type", subject="Campaign"),
+        _action(8, due=TODAY, subject_kind="request_type", subject="Data fix"),
+        _action(9, due=TODAY),  # general
+    ]
+    ids = lambda found: [a.action_id for a in found]  # noqa: E731
+    assert ids(review.open_actions_about(actions, "vendor")) == ["a2", "a1"]
+    assert ids(review.open_actions_about(actions, "vendor", ["Segment"])) == ["a1"]
+    assert ids(review.open_actions_about(actions, "request_type")) == ["a7", "a8"]
+    assert ids(review.open_actions_about(actions, "request_type", ("Data fix",))) == ["a8"]
+    assert review.open_actions_about(actions, "budget_line") == []
+    # Each open action about a kind is listed once, whatever the filter: the kinds partition them.
+    open_ones = [a for a in actions if a.kind == "action" and a.status == "open"]
+    by_kind = [a for kind in review.SUBJECT_KINDS for a in review.open_actions_about(actions, kind)]
+    assert sorted(ids(by_kind)) == sorted(ids(open_ones))
+
+
+def test_budget_line_actions_follow_the_department_scope():
+    line = review.budget_line("Marketing", "Martech")
+    assert line == "Marketing / Martech" and review.budget_line_department(line) == "Marketing"
+    assert review.budget_line_department("IT / Cloud / EU") == "IT"  # a category may hold the separator
+    actions = [
+        _action(1, due=date(2026, 11, 1), subject_kind="budget_line", subject=line),
+        _action(2, due=date(2026, 10, 1), subject_kind="budget_line", subject="IT / Cloud / EU"),
+        _action(3, due=date(2026, 10, 1), subject_kind="budget_line", subject=line, status="done"),
+        _action(4, due=date(2026, 10, 1), subject_kind="vendor", subject=line),
+    ]
+    ids = lambda found: [a.action_id for a in found]  # noqa: E731
+    assert ids(review.open_actions_on_budget_lines(actions)) == ["a2", "a1"]
+    assert ids(review.open_actions_on_budget_lines(actions, ("Marketing", "Joint"))) == ["a1"]
+    assert ids(review.open_actions_on_budget_lines(actions, ("IT",))) == ["a2"]
+
+
+def test_an_open_action_reads_with_its_subject_and_says_when_it_is_overdue():
+    late = _action(1, due=date(2026, 10, 2), owner="Joint", subject_kind="vendor", subject="Segment")
+    soon = _action(2, due=date(2026, 12, 15), subject_kind="vendor", subject="Segment")
+    assert review.open_action_line(late, TODAY) == "Thing 1 · Joint · due 02 Oct 2026 · overdue"
+    assert review.open_action_line(late, TODAY, about=True) == "Segment: Thing 1 · Joint · due 02 Oct 2026 · overdue"
+    assert review.open_action_line(soon, TODAY, about=True) == "Segment: Thing 2 · CIO · due 15 Dec 2026"
+    assert review.open_actions_label([late, soon], TODAY) == "2 open actions · 1 overdue"
+    assert review.open_actions_label([soon], TODAY) == "1 open action"
 
 
 def test_filters_and_sort_order():

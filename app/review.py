@@ -278,6 +278,29 @@ def restated_warning(ctx: PageContext, quarter: FiscalQuarter, current: dict | N
     changed_lines(ctx, quarter, found.changed_lines("overview"))
 
 
+def restated_sentences(ctx: PageContext, quarter: FiscalQuarter) -> list[str]:
+    """What later imports changed in `quarter` if it is closed, as `summary` and the pack say it
+    (for the review's agenda); none while it is open."""
+    if not quarter_state(ctx.url, review_version(ctx.url), quarter).closed:
+        return []
+    from app.headline import quarter_headline
+    from app.kpis import targets_version
+    from metrics.summary import DataAsOf, summary_figures
+
+    headline = quarter_headline(
+        ctx.url,
+        ctx.status.version,
+        targets_version(ctx.url),
+        ctx.settings.fiscal_start_month,
+        quarter,
+        (),
+        date.today(),
+        ctx.symbol,
+    )
+    found = _restated(ctx, quarter, summary_figures(headline, DataAsOf(None), ctx.settings.reporting_currency))
+    return found.sentences(ctx.symbol) if found else []
+
+
 def restated_panel(ctx: PageContext, quarter: FiscalQuarter, page: str) -> None:
     """A page of a closed quarter: its figures later imports changed, each with then and now, the
     lines behind them that differ, and the drill-down to those lines."""

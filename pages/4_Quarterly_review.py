@@ -6,7 +6,7 @@ from app import kpis as kx
 from app import review as rv
 from app.navigation import PRESENTATION_ORDER, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
-from app.text import plain
+from app.text import mask_frame, plain
 from metrics import kpis, review
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
 
@@ -38,6 +38,8 @@ items = review.agenda(
     actions,
     notes,
     today,
+    # What later imports changed in the last quarter reviewed, and in this one if it is closed.
+    [sentence for closed in (q.previous(), q) for sentence in rv.restated_sentences(ctx, closed)],
 )
 for number, item in enumerate(items, start=1):
     with st.container(border=True, key=f"rv_agenda_{number}"):
@@ -164,12 +166,20 @@ rv.show_result("quarter")
 if state.closed:
     st.info(plain(review.closed_message(state)), icon=":material/lock:")
     if state.snapshot:
-        st.caption("The headline figures as they were when the quarter was closed (the same keys as `summary`).")
-        st.dataframe(review.snapshot_frame(state.snapshot), hide_index=True, key="rv_snapshot")
+        st.caption(
+            "Every figure as it was when the quarter was closed: the headline (the keys of `summary`), then each "
+            "page's. Later imports that change one show as a restatement on its page."
+        )
+        st.dataframe(
+            mask_frame(ctx.vendor_mask, review.snapshot_frame(state.snapshot, ctx.symbol)),
+            hide_index=True,
+            key="rv_snapshot",
+        )
 else:
     st.caption(
-        "Closing keeps this quarter's headline figures as they are now and makes its commentary and targets read-only "
-        "until it is reopened. The CIO, the CMO or the CFO closes and reopens."
+        "Closing keeps every figure of this quarter's pages, and the lines behind them, as they are now, so that a "
+        "later import that changes one shows as a restatement; its commentary and targets become read-only until it "
+        "is reopened. The CIO, the CMO or the CFO closes and reopens."
     )
 if not ctx.presenting:
     with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):

@@ -46,7 +46,6 @@ from metrics.review.compute import (
     overdue_actions,
     restatements,
     sides_for,
-    snapshot_frame,
     sorted_actions,
     subject_label,
 )
@@ -82,6 +81,7 @@ from metrics.review.wording import (
     restatement_item,
     restatement_lines,
     restatement_sentence,
+    snapshot_frame,
 )
 
 __all__ = [

@@ -258,12 +258,14 @@ def agenda(
     actions: Iterable[Action],
     notes: Iterable[Note],
     today: date,
+    restated: Sequence[str] = (),
 ) -> tuple[AgendaItem, ...]:
-    """The meeting's order: the pages as the walk-through goes (on Customer experience the KPIs
-    off target first, then at risk), then the overdue and the open actions. Each page says whose
-    commentary is still missing."""
+    """The meeting's order: what later imports restated in the quarters already closed (`restated`:
+    their sentences), the pages as the walk-through goes (on Customer experience the KPIs off target
+    first, then at risk), then the overdue and the open actions. Each page says whose commentary
+    is still missing."""
     notes = list(notes)
-    items = []
+    items = [AgendaItem("Restated since the last review", None, tuple(restated))] if restated else []
     for key, name in PAGES.items():
         written = {n.side for n in notes if n.kind == PAGE and n.subject == key and n.text}
         missing = [s for s in sides_for(PAGE, key) if s not in written]
@@ -283,17 +285,6 @@ def agenda(
     ]
     items.append(AgendaItem("Actions", None, tuple(points) or ("No open actions.",)))
     return tuple(items)
-
-
-def snapshot_frame(snapshot: Mapping) -> pd.DataFrame:
-    """A closed quarter's figures as two columns: figure, value (nested ones spelled out)."""
-    rows = []
-    for key, value in snapshot.items():
-        if isinstance(value, Mapping):
-            rows += [{"Figure": f"{key}.{k}", "Value": "" if v is None else str(v)} for k, v in value.items()]
-        else:
-            rows.append({"Figure": key, "Value": "" if value is None else str(value)})
-    return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 
 # --- Restatements: a closed quarter's money figures against the same figures now ---------------

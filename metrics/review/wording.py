@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
+
 from metrics.closing import read_only_message, who_when
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import and_join, counted, money_exact, number, share
@@ -21,6 +23,7 @@ from metrics.review.compute import (
     notes_on,
     sorted_actions,
 )
+from metrics.review.figures import from_json
 from metrics.review.markdown import plain_text
 
 NOTE_FIELDS = {"text": "Note"}
@@ -244,3 +247,25 @@ def page_restatements_sentence(counts: Mapping[str, int]) -> str | None:
     """'Restated figures on other pages: 4 on Tech spend and 1 on Customer experience.'"""
     parts = [f"{n} on {PAGES[page]}" for page, n in counts.items() if n]
     return f"Restated figures on the pages: {and_join(parts)}." if parts else None
+
+
+def snapshot_frame(snapshot: Mapping, currency: str = "$") -> pd.DataFrame:
+    """A closed quarter's figures as a reader checks them: page, figure, value as closed. The
+    headline's keys are `summary`'s (nested ones spelled out); every page figure follows."""
+    rows = []
+    for key, value in snapshot.items():
+        if key == "figures":
+            continue
+        if isinstance(value, Mapping):
+            rows += [
+                {"Page": PAGES["overview"], "Figure": f"{key}.{k}", "Value": "" if v is None else str(v)}
+                for k, v in value.items()
+            ]
+        else:
+            rows.append({"Page": PAGES["overview"], "Figure": key, "Value": "" if value is None else str(value)})
+    for figure in from_json(snapshot.get("figures")).values():
+        value = figure_value(figure.value, figure.kind, figure.unit, currency)
+        if figure.status and figure.value is not None:
+            value += f" ({figure.status})"
+        rows.append({"Page": PAGES[figure.page], "Figure": figure.words[:1].upper() + figure.words[1:], "Value": value})
+    return pd.DataFrame(rows, columns=["Page", "Figure", "Value"])

@@ -88,3 +88,18 @@ def test_presentation_mode_keeps_the_warning_but_not_the_drill_down(on_closed):
     at = on_closed("pages/1_Tech_spend.py", present="1")
     assert _restated(at)
     assert not [e for e in at.expander if e.label.startswith("What changed since")]
+
+
+def test_the_review_agenda_opens_with_the_restatements_and_shows_every_figure_kept(on_closed):
+    at = on_closed("pages/4_Quarterly_review.py")
+    first = at.get("markdown")
+    agenda = [m.value.replace("\\", "") for m in first if "Restated since the last review" in m.value]
+    assert agenda == ["**1. Restated since the last review**"]
+    read = [m.value.replace("\\", "") for m in first]
+    points = [m for m in read if "Spend restated +$78,634.56" in m]
+    assert points and "3 spend lines differ from those the quarter was closed with" in points[0]
+    kept = next(t.value for t in at.dataframe if "Page" in t.value.columns)
+    pages = set(kept["Page"])
+    assert pages == {"Overview", "Tech spend", "Customer experience", "Request turnaround"}
+    conversion = kept[kept["Figure"] == "Website conversion rate"]["Value"].iloc[0]
+    assert conversion.endswith(")") and "%" in conversion, "the KPI as closed, with its status then"

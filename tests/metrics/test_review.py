@@ -161,6 +161,42 @@ def test_agenda_walks_the_pages_then_the_actions_overdue_first():
     )
 
 
+def test_restatements_open_the_agenda_and_only_when_there_are_some():
+    restated = ["Spend restated +$78,634.56 since the FY2026 Q2 review (closed 14 Jul 2026): $1.00 then, $2.00 now."]
+    items = review.agenda([], [], [], [], TODAY, restated)
+    assert items[0].title == "Restated since the last review" and items[0].points == tuple(restated)
+    assert items[0].page is None
+    assert [i.title for i in review.agenda([], [], [], [], TODAY)][0] == "Overview"
+
+
+def test_the_snapshot_reads_page_by_page_with_each_figure_in_its_format():
+    from metrics.review.figures import Figure, as_json
+
+    kept = {
+        "quarter": "FY2026 Q3",
+        "spend_by_department": {"IT": 5.5},
+        "figures": as_json(
+            {
+                "spend|IT|Cloud": Figure("tech_spend", "IT spend on Cloud", "money", 1234.5),
+                "kpi|nps": Figure("customer_experience", "Net Promoter Score", "number", 41.5, "points", "at risk"),
+                "p85|all": Figure("request_turnaround", "85th-percentile lead time (all requests)", "days", 12.3456),
+                "breach|all": Figure("request_turnaround", "SLA breach rate (all requests)", "rate", 0.1234),
+                "kpi|csat": Figure("customer_experience", "Customer satisfaction", "number", None, "%", "no data"),
+            }
+        ),
+    }
+    frame = review.snapshot_frame(kept, "€")
+    assert frame.values.tolist() == [
+        ["Overview", "quarter", "FY2026 Q3"],
+        ["Overview", "spend_by_department.IT", "5.5"],
+        ["Tech spend", "IT spend on Cloud", "€1,234.50"],
+        ["Customer experience", "Net Promoter Score", "41.5 points (at risk)"],
+        ["Request turnaround", "85th-percentile lead time (all requests)", "12.35 days"],
+        ["Request turnaround", "SLA breach rate (all requests)", "12.34%"],
+        ["Customer experience", "Customer satisfaction", "no data"],
+    ]
+
+
 def test_the_cfo_writes_on_spend_only():
     assert review.sides_for("page", "tech_spend") == ("CIO", "CMO", "CFO")
     assert review.sides_for("page", "overview") == ("CIO", "CMO")

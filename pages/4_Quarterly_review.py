@@ -1,5 +1,6 @@
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from app import kpis as kx
@@ -8,7 +9,9 @@ from app.navigation import PRESENTATION_ORDER, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
 from app.text import plain
 from metrics import kpis, review
+from metrics.currency import symbol
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
+from metrics.formatting import money_exact, share
 
 ctx = page_setup(QUARTERLY_REVIEW)
 q = require_quarter(ctx)
@@ -121,7 +124,7 @@ else:
         key="rv_log",
         placeholder="",
         column_config={
-            "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Due": st.column_config.DateColumn(format="DD MMM YYYY"),  # as the agenda and the minutes write it
             "Text": st.column_config.TextColumn(width=360),
         },
     )
@@ -158,14 +161,67 @@ else:
         st.markdown("\n".join(f"- {plain(mask(line))}" for line in lines))
 
 # --- Closing the quarter ------------------------------------------------------------------------
+KEPT = {  # summary's keys, as a reader names them, and how each is written
+    "quarter": ("Quarter", "text"),
+    "total_spend": ("Spend", "money"),
+    "spend_by_department": ("{} spend", "money"),
+    "budget_total": ("Budget", "money"),
+    "budget_variance": ("Budget variance (actual - budget)", "money"),
+    "marketing_share": ("Marketing share", "share"),
+    "overlap_at_stake": ("Overlap at stake", "money"),
+    "shadow_it_spend": ("Shadow IT spend", "money"),
+    "kpis_on_target": ("KPIs on target", "count"),
+    "kpis_with_target": ("KPIs with a target", "count"),
+    "lead_time_p50_days": ("Lead time, median (days)", "days"),
+    "lead_time_p85_days": ("Lead time, 85th percentile (days)", "days"),
+    "sla_breach_rate": ("Requests that missed their SLA", "share"),
+    "open_requests": ("Open requests", "count"),
+    "as_of": ("Data as of", "text"),
+}
+
+
+def kept_figures(snapshot: dict) -> pd.DataFrame:
+    """A closed quarter's figures as a reader reads them: words, the reporting currency to the cent."""
+    sign = symbol(snapshot.get("currency") or ctx.settings.reporting_currency)
+
+    def shown(value, how: str) -> str:
+        if value is None:
+            return "no data"
+        if how == "money":
+            return money_exact(value, sign)
+        if how == "share":
+            return share(value, 1)
+        if how == "days":
+            return f"{value:,.1f}"
+        if how == "count":
+            return f"{value:,}"
+        return str(value).replace("T", " ").replace("Z", " UTC")
+
+    rows = []
+    for key, (label, how) in KEPT.items():
+        value = snapshot.get(key)
+        if isinstance(value, dict):
+            rows += [(label.format(d), shown(v, how)) for d, v in value.items()]
+        elif key in snapshot:
+            rows.append((label, shown(value, how)))
+    return pd.DataFrame(rows, columns=["Figure", "Value"])
+
+
 st.subheader(f"Closing {q.label}")
 state = rv.quarter_state(url, review_version, q)
 rv.show_result("quarter")
 if state.closed:
     st.info(plain(review.closed_message(state)), icon=":material/lock:")
     if state.snapshot:
-        st.caption("The headline figures as they were when the quarter was closed (the same keys as `summary`).")
-        st.dataframe(review.snapshot_frame(state.snapshot), hide_index=True, key="rv_snapshot")
+        kept = kept_figures(state.snapshot)
+        st.caption("The headline figures as they were when the quarter was closed, in the order `summary` lists them.")
+        st.dataframe(
+            kept,
+            hide_index=True,
+            key="rv_snapshot",
+            width=560,
+            height=36 * (len(kept) + 1) + 2,  # every figure in view: no scrolling inside the table
+        )
 else:
     st.caption(
         "Closing keeps this quarter's headline figures as they are now and makes its commentary read-only "

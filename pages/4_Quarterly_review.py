@@ -220,7 +220,7 @@ if state.closed:
             hide_index=True,
             key="rv_snapshot",
             width=560,
-            height=36 * (len(kept) + 1) + 2,  # every figure in view: no scrolling inside the table
+            height=35 * (len(kept) + 1) + 3,  # every figure in view: no scrolling inside the table
         )
 else:
     st.caption(

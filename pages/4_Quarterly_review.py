@@ -123,7 +123,7 @@ else:
         key="rv_log",
         placeholder="",
         column_config={
-            "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Due": st.column_config.DateColumn(format="DD MMM YYYY"),  # as the agenda and the minutes write it
             "Text": st.column_config.TextColumn(width=360),
         },
     )
@@ -166,14 +166,17 @@ rv.show_result("quarter")
 if state.closed:
     st.info(plain(review.closed_message(state)), icon=":material/lock:")
     if state.snapshot:
+        kept = mask_frame(ctx.vendor_mask, review.snapshot_frame(state.snapshot, ctx.symbol))
         st.caption(
-            "Every figure as it was when the quarter was closed: the headline (the keys of `summary`), then each "
-            "page's. Later imports that change one show as a restatement on its page."
+            "Every figure as it was when the quarter was closed: the headline (the figures of `summary`, in its "
+            "order), then each page's. Later imports that change one show as a restatement on its page."
         )
         st.dataframe(
-            mask_frame(ctx.vendor_mask, review.snapshot_frame(state.snapshot, ctx.symbol)),
+            kept,
             hide_index=True,
             key="rv_snapshot",
+            width=760,
+            height=min(35 * (len(kept) + 1) + 3, 600),  # the headline in view; the pages' figures scroll
         )
 else:
     st.caption(

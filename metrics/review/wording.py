@@ -249,23 +249,46 @@ def page_restatements_sentence(counts: Mapping[str, int]) -> str | None:
     return f"Restated figures on the pages: {and_join(parts)}." if parts else None
 
 
+# The headline figures a closed quarter keeps (summary's keys), as a reader names them and how each
+# is written, in the order `summary` lists them.
+KEPT_HEADLINE = {
+    "quarter": ("Quarter", "text"),
+    "total_spend": ("Spend", "money"),
+    "spend_by_department": ("{} spend", "money"),
+    "budget_total": ("Budget", "money"),
+    "budget_variance": ("Budget variance (actual - budget)", "money"),
+    "marketing_share": ("Marketing share", "rate"),
+    "overlap_at_stake": ("Overlap at stake", "money"),
+    "shadow_it_spend": ("Shadow IT spend", "money"),
+    "kpis_on_target": ("KPIs on target", "count"),
+    "kpis_with_target": ("KPIs with a target", "count"),
+    "lead_time_p50_days": ("Lead time, median", "days"),
+    "lead_time_p85_days": ("Lead time, 85th percentile", "days"),
+    "sla_breach_rate": ("Requests that missed their SLA", "rate"),
+    "open_requests": ("Open requests", "count"),
+    "as_of": ("Data as of", "text"),
+}
+
+
 def snapshot_frame(snapshot: Mapping, currency: str = "$") -> pd.DataFrame:
-    """A closed quarter's figures as a reader checks them: page, figure, value as closed. The
-    headline's keys are `summary`'s (nested ones spelled out); every page figure follows."""
+    """A closed quarter's figures as a reader checks them: page, figure, value as closed, in words
+    and each in its format (money to the cent). The headline first, then every page figure."""
+
+    def shown(value, how: str) -> str:
+        if how == "text":
+            return "no data" if value is None else str(value).replace("T", " ").replace("Z", " UTC")
+        return figure_value(value, how, "", currency)
+
     rows = []
-    for key, value in snapshot.items():
-        if key == "figures":
-            continue
+    for key, (label, how) in KEPT_HEADLINE.items():
+        value = snapshot.get(key)
         if isinstance(value, Mapping):
-            rows += [
-                {"Page": PAGES["overview"], "Figure": f"{key}.{k}", "Value": "" if v is None else str(v)}
-                for k, v in value.items()
-            ]
-        else:
-            rows.append({"Page": PAGES["overview"], "Figure": key, "Value": "" if value is None else str(value)})
+            rows += [(PAGES["overview"], label.format(k), shown(v, how)) for k, v in value.items()]
+        elif key in snapshot:
+            rows.append((PAGES["overview"], label, shown(value, how)))
     for figure in from_json(snapshot.get("figures")).values():
         value = figure_value(figure.value, figure.kind, figure.unit, currency)
         if figure.status and figure.value is not None:
             value += f" ({figure.status})"
-        rows.append({"Page": PAGES[figure.page], "Figure": figure.words[:1].upper() + figure.words[1:], "Value": value})
+        rows.append((PAGES[figure.page], figure.words[:1].upper() + figure.words[1:], value))
     return pd.DataFrame(rows, columns=["Page", "Figure", "Value"])

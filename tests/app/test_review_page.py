@@ -5,6 +5,7 @@ on its KPI's card and, once overdue, on the Overview."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -137,9 +138,10 @@ def test_closing_the_quarter_keeps_its_figures_and_makes_commentary_read_only_un
     at.button(key="rv_close").click().run()
     assert not at.exception
     assert [i.value for i in at.info][-1].startswith(plain(f"{quarter.label} was closed by CIO at"))
-    snapshot = next(d.value for d in at.dataframe if list(d.value.columns) == ["Figure", "Value"])
-    figures = dict(zip(snapshot["Figure"], snapshot["Value"], strict=True))
-    assert figures["quarter"] == quarter.label and float(figures["total_spend"]) > 0
+    snapshot = next(d.value for d in at.dataframe if list(d.value.columns) == ["Page", "Figure", "Value"])
+    figures = dict(zip(snapshot["Figure"], snapshot["Value"], strict=True))  # figure names are unique
+    assert figures["Quarter"] == quarter.label and re.fullmatch(r"\$[\d,]+\.\d\d", figures["Spend"])
+    assert {"IT spend", "Marketing spend", "Joint spend", "Overlap at stake", "Shadow IT spend"} <= set(figures)
 
     at.switch_page(SPEND).run()
     assert any("its commentary is read\\-only until the quarter is reopened" in c.value for c in at.caption)

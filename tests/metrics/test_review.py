@@ -187,8 +187,8 @@ def test_the_snapshot_reads_page_by_page_with_each_figure_in_its_format():
     }
     frame = review.snapshot_frame(kept, "€")
     assert frame.values.tolist() == [
-        ["Overview", "quarter", "FY2026 Q3"],
-        ["Overview", "spend_by_department.IT", "5.5"],
+        ["Overview", "Quarter", "FY2026 Q3"],
+        ["Overview", "IT spend", "€5.50"],
         ["Tech spend", "IT spend on Cloud", "€1,234.50"],
         ["Customer experience", "Net Promoter Score", "41.5 points (at risk)"],
         ["Request turnaround", "85th-percentile lead time (all requests)", "12.35 days"],

@@ -85,6 +85,20 @@ def expected_sentences(then: dict[str, Decimal], now: dict[str, Decimal], closed
     ]
 
 
+def category_changes(original: Path, corrected: Path) -> list[tuple[str, str, Decimal]]:
+    """Per department and category of Q3, the change between the two files (only those that moved)."""
+
+    def by_category(csv: Path) -> dict[tuple[str, str], Decimal]:
+        lines = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        q3 = lines[(lines["date"] >= Q3_FIRST) & (lines["date"] < Q3_AFTER)]
+        return {
+            k: sum((Decimal(a) for a in g["amount"]), Decimal(0)) for k, g in q3.groupby(["department", "category"])
+        }
+
+    then, now = by_category(original), by_category(corrected)
+    return [(d, c, now[(d, c)] - then[(d, c)]) for d, c in sorted(now) if now[(d, c)] != then.get((d, c))]
+
+
 @pytest.fixture
 def folder(tmp_path):
     """A copy of the sample folder for the server to read (the app names the folder, not its path)."""
@@ -126,7 +140,7 @@ def test_a_closed_quarter_corrected_by_an_upload_is_restated_everywhere(page, fo
         closed_on = datetime.now(UTC).date()
         expect(page.get_by_text(f"{QUARTER} is closed: its figures are kept as they are now")).to_be_visible()
         expect(page.locator(".st-key-rv_close button")).to_contain_text(f"Reopen {QUARTER}")
-        expect(page.get_by_text("The headline figures as they were when the quarter was closed")).to_be_visible()
+        expect(page.get_by_text("Every figure as it was when the quarter was closed")).to_be_visible()
 
         # Nothing restated yet: the Overview shows no such warning.
         page.goto(f"{url}/{q}")
@@ -177,6 +191,18 @@ def test_a_closed_quarter_corrected_by_an_upload_is_restated_everywhere(page, fo
         expect(page.get_by_text(re.compile(r"Tech spend · CFO: Cloud spend is on plan"))).to_be_visible()
         page.goto(f"{url}/Tech_spend{q}")
         wait_for_app(page)
+        # Tech spend names each restated line of its figures, and the drill-down shows the two
+        # invoice lines as closed and as now (their values: tests/app/test_restated_pages.py).
+        panel = page.locator("[data-testid='stAlertContentWarning']").filter(has_text="Restated since the")
+        expect(panel).to_have_count(1)
+        for department, category, change in category_changes(folder / "spend.csv", corrected):
+            expect(panel).to_contain_text(f"{department} spend on {category}: {signed(change)}")
+        expect(panel).to_contain_text("2 spend lines differ from those the quarter was closed with: 2 changed.")
+        page.get_by_text(f"What changed since the {QUARTER} review").click()
+        drill = page.locator("[data-testid='stExpander']").filter(has_text=f"What changed since the {QUARTER} review")
+        grid = drill.locator("[data-testid='stDataFrame']").first
+        grid.scroll_into_view_if_needed()
+        expect(grid).to_be_visible()
         expect(page.locator(".st-key-rv_shown_page_tech_spend_CFO")).to_contain_text("Cloud spend is on plan")
         expect(page.get_by_text("Write commentary", exact=True)).to_have_count(0)
         expect(page.get_by_text(re.compile(rf"{QUARTER} was closed by CFO at .*read-only"))).to_have_count(1)

@@ -156,7 +156,9 @@ def note_markdown(note: review.Note, ctx: PageContext) -> str:
 def show_notes(ctx: PageContext, notes: list[review.Note]) -> None:
     for n in notes:
         with st.container(border=True, key=f"rv_shown_{n.kind}_{n.subject}_{n.side}"):
-            st.caption(f"**{plain(n.side)}** · {plain(f'{n.changed_by} · {n.changed_at:%d %b %Y %H:%M} UTC')}")
+            # Until sign-in, the author recorded is the acting role: say it once.
+            by = f"{n.changed_by} · " if n.changed_by != n.side else ""
+            st.caption(f"**{plain(n.side)}** · {plain(f'{by}{n.changed_at:%d %b %Y %H:%M} UTC')}")
             st.markdown(note_markdown(n, ctx))
 
 

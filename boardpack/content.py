@@ -98,6 +98,7 @@ class ReviewSection:
     commentary: tuple[str, ...]  # "Tech spend · CFO: ..." page by page, then KPI by KPI
     sides: tuple[str, ...]  # who commented, in the order CIO, CMO, CFO
     overdue: int
+    closing: str | None = None  # "Closed by CFO on 14 Oct 2026: ..." once the quarter is closed
 
     @property
     def empty(self) -> bool:
@@ -128,6 +129,7 @@ def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_name
         sections.get("Commentary", ()),
         tuple(s for s in review.SIDES if s in written),
         len(overdue),
+        review.closing_line(review.quarter_state(engine, quarter)),
     )
 
 
@@ -136,7 +138,10 @@ def review_groups(content: PackContent, key: str) -> tuple[tuple[str | None, tup
     r = content.review
     if key == "commentary":
         return ((None, r.commentary),)
-    return tuple((heading, lines) for heading, lines in (("Decisions", r.decisions), ("Actions", r.actions)) if lines)
+    minutes = tuple(
+        (heading, lines) for heading, lines in (("Decisions", r.decisions), ("Actions", r.actions)) if lines
+    )
+    return (((None, (r.closing,)),) if r.closing else ()) + minutes
 
 
 OVERDUE_MARK = review.OVERDUE  # in an action's line: the renderers show the line in the unfavourable colour

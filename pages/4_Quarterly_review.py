@@ -124,8 +124,11 @@ else:
         placeholder="",
         column_config={
             "Due": st.column_config.DateColumn(format="DD MMM YYYY"),  # as the agenda and the minutes write it
-            "Text": st.column_config.TextColumn(width=360),
+            "Text": st.column_config.TextColumn(width=300),
+            "Changed (UTC)": st.column_config.TextColumn("Changed", width=130),
         },
+        # Who changed an entry and when: in the downloads and the audit, not on a laptop's screen.
+        column_order=[c for c in log.columns if c not in ("Changed by", "Changed (UTC)")],
     )
     if not ctx.presenting:
         with st.container(horizontal=True):

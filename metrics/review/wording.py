@@ -70,6 +70,18 @@ def closed_message(state: QuarterState) -> str:
     return read_only_message(state, "commentary is")
 
 
+def closing_line(state: QuarterState) -> str | None:
+    """The minutes' first line once the quarter is closed; None while it is open."""
+    if not state.closed:
+        return None
+    by = f" by {state.changed_by}" if state.changed_by else ""
+    on = f" on {state.changed_at:%d %b %Y}" if state.changed_at else ""
+    return (
+        f"{state.quarter.label} was closed{by}{on}: its figures were kept then; any later change shows as a "
+        "restatement in the story."
+    )
+
+
 def stale_quarter_message(state: QuarterState) -> str:
     done = "closed" if state.closed else "reopened"
     return (

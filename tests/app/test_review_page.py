@@ -95,6 +95,9 @@ def test_an_action_recorded_in_the_review_shows_on_its_kpi_card_and_overdue_on_t
     at.button(key=new + "save").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [plain("The entry is added to the log.")]
+    # The form is empty again for the next entry: a second click cannot record it twice.
+    assert at.text_input(key=new + "text").value == ""
+    assert at.date_input(key=new + "due_on").value is None
     log = next(d.value for d in at.dataframe if "Overdue" in d.value.columns)
     assert log[["Kind", "Text", "Owner", "Status", "Overdue", "About"]].to_dict("records") == [
         {

@@ -106,3 +106,32 @@ def test_a_masked_pack_masks_vendors_in_the_review(reviewed):
 def test_a_quarter_without_review_has_no_review_slides(reviewed):
     deck = build_pack(reviewed, CAL, Q.previous(), "pptx", source=SOURCE, today=TODAY)
     assert len(_deck_text(deck.data)) == 7
+
+
+def test_the_minutes_of_a_closed_quarter_say_so_first(tmp_path):
+    from datetime import datetime
+
+    from boardpack.content import gather, review_groups
+
+    engine = db.make_engine(f"duckdb:///{tmp_path / 'closed.duckdb'}")
+    try:
+        assert sources.load_folder(SAMPLE_DIR, engine, sources.read_options(Settings()), source="s").report.ok
+        review.save_action(engine, None, kind="decision", text="Keep one CRM", owner="Joint", due_on=None, raised=Q,
+                           actor=CIO)  # fmt: skip
+        content = gather(engine, CAL, Q, source=SOURCE, today=TODAY)
+        assert review_groups(content, "minutes") == (("Decisions", ("Decision · Joint: Keep one CRM",)),)
+        review.close_quarter(engine, CAL, Q, actor=CFO, expected_version=0, today=TODAY, now=datetime(2026, 10, 14, 9))
+        content = gather(engine, CAL, Q, source=SOURCE, today=TODAY)
+        closing, decisions = review_groups(content, "minutes")
+        assert closing == (
+            None,
+            (
+                f"{Q.label} was closed by CFO on 14 Oct 2026: its figures were kept then; any later change shows as a "
+                "restatement in the story.",
+            ),
+        )
+        assert decisions[0] == "Decisions"
+        deck = _deck_text(build_pack(engine, CAL, Q, "pptx", source=SOURCE, today=TODAY).data)
+        assert closing[1][0] in "\n".join(deck[-1])
+    finally:
+        engine.dispose()

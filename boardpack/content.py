@@ -110,12 +110,12 @@ NO_REVIEW = ReviewSection((), (), (), (), 0)
 
 def _restated(
     engine: Engine, calendar: FiscalCalendar, h: Headline, reporting_currency: str, today: date | None
-) -> tuple[str, ...]:
+) -> review.Restated | None:
     """A closed quarter that later imports changed: its restated headline figures, how many
-    figures each page restates, and the lines that differ."""
+    figures each page restates, and the lines that differ (None while the quarter is open)."""
     current = summary_figures(h, data_as_of(engine), reporting_currency)
-    restated = review.load_restated(engine, calendar, h.quarter, current, today, reporting_currency=reporting_currency)
-    return tuple(restated.sentences(symbol(reporting_currency))) if restated else ()
+    found = review.load_restated(engine, calendar, h.quarter, current, today, reporting_currency=reporting_currency)
+    return found if found is not None and found.any else None
 
 
 def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_names: dict[str, str]) -> ReviewSection:
@@ -134,8 +134,10 @@ def review_section(engine: Engine, quarter: FiscalQuarter, today: date, kpi_name
 
 
 def review_groups(content: PackContent, key: str) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
-    """The headed lists of lines a review slide shows ("commentary" or "minutes")."""
+    """The headed lists of lines a review slide shows ("restated", "commentary" or "minutes")."""
     r = content.review
+    if key == "restated":
+        return ((None, content.restated),)
     if key == "commentary":
         return ((None, r.commentary),)
     minutes = tuple(
@@ -165,6 +167,8 @@ class PackContent:
     turnaround: TurnaroundSection
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # the ISO code every amount is in
     review: ReviewSection = NO_REVIEW
+    restated: tuple[str, ...] = ()  # a closed quarter's restatements since its review, as sentences
+    restated_title: str = ""  # the restatements slide's title
 
     @property
     def title(self) -> str:
@@ -204,7 +208,8 @@ class Slide:
 
 
 def slides(content: PackContent) -> tuple[Slide, ...]:
-    """The pack's slides, in order: the one list both formats render. The review's commentary and
+    """The pack's slides, in order: the one list both formats render. A closed quarter that later
+    imports changed has its restatements after the five numbers; the review's commentary and
     minutes follow the figures when the quarter has any."""
     figures = (
         Slide("title", f"Board pack · {content.period}", content.title),
@@ -216,6 +221,8 @@ def slides(content: PackContent) -> tuple[Slide, ...]:
         Slide("turnaround", "Request turnaround vs SLA", content.turnaround.sentence),
     )
     r, q = content.review, content.quarter
+    if content.restated:  # right after the figures it restates
+        figures = (*figures[:2], Slide("restated", "Restated since the review", content.restated_title), *figures[2:])
     extra = []
     if r.commentary:
         extra.append(Slide("commentary", "Commentary", review.commentary_title(q, r.sides)))
@@ -257,6 +264,7 @@ def gather(
 ) -> PackContent:
     """The pack's content for `quarter`, all departments, unmasked."""
     h = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
+    restated = _restated(engine, calendar, h, reporting_currency, today)
     kpi_names = {c.kpi.kpi: c.kpi.name for c in h.data.kpi_cards}
     split = spend.quarterly_split(h.data.all_spend_by_quarter)
     first, last = ta.trend_window(quarter)
@@ -274,7 +282,10 @@ def gather(
         headline=h,
         tiles=h.tiles(),
         # A closed quarter that later imports changed says so in its story, figure by figure.
-        story=(*h.story(), *_restated(engine, calendar, h, reporting_currency, today)),
+        # A closed quarter that later imports changed says so in its story, and on a slide of its own.
+        story=(*h.story(), *((review.restated_pointer(restated.state),) if restated else ())),
+        restated=tuple(restated.sentences(symbol(reporting_currency))) if restated else (),
+        restated_title=review.restated_title(restated, symbol(reporting_currency)) if restated else "",
         spend=SpendSection(
             h.share.sentence(currency=h.currency) if h.share else f"No technology spend is dated in {quarter.label}.",
             _until(split, quarter),
@@ -322,6 +333,7 @@ def masked(content: PackContent, mask: VendorMask) -> PackContent:
         masked=True,
         tiles=tuple(_masked_tile(tile, mask) for tile in content.tiles),
         story=tuple(t(s) for s in content.story),
+        restated=tuple(t(s) for s in content.restated),
         spend=replace(content.spend, sentence=t(content.spend.sentence)),
         budget=replace(
             content.budget, sentence=t(content.budget.sentence), lines=mask.frame(content.budget.lines, "category")

@@ -540,6 +540,7 @@ PAGES = {
     "vendors": _vendors_page,
     "kpis": _kpi_page,
     "turnaround": _turnaround_page,
+    "restated": _review_page,
     "commentary": _review_page,
     "minutes": _review_page,
 }

@@ -704,6 +704,7 @@ RENDER = {
     "vendors": _vendors_slide,
     "kpis": _kpi_slide,
     "turnaround": _turnaround_slide,
+    "restated": _review_slide,
     "commentary": _review_slide,
     "minutes": _review_slide,
 }

@@ -224,6 +224,25 @@ def restated_since(state: QuarterState) -> str:
     return f"since the {state.quarter.label} review ({when})"
 
 
+def restated_pointer(state: QuarterState) -> str:
+    """The story's line when a closed quarter's figures were restated: the slide says which."""
+    return f"Figures of {state.quarter.label} were restated {restated_since(state)}: see the restatements."
+
+
+def restated_title(restated, currency: str = "$") -> str:
+    """The restatements slide's title, stating the finding: 'Spend restated +$78,634.56 since the
+    FY2026 Q3 review' or '3 figures restated since the FY2026 Q3 review'."""
+    since = f"since the {restated.state.quarter.label} review"
+    spend = next((r for r in restated.headline if r.figure == "spend" and r.change is not None), None)
+    if spend is not None:
+        sign = "+" if spend.change > 0 else "-"
+        return f"Spend restated {sign}{money_exact(abs(spend.change), currency)} {since}"
+    count = len(restated.headline) + len(restated.figures)
+    if count:
+        return f"{counted(count, 'figure')} restated {since}"
+    return f"Lines changed {since}, no figure restated"
+
+
 def figure_value(value: float | None, kind: str, unit: str = "", currency: str = "$") -> str:
     """A restated figure as its page shows it, to the precision that tells then from now."""
     if value is None:

@@ -211,7 +211,7 @@ def slides(content: PackContent) -> tuple[Slide, ...]:
     """The pack's slides, in order: the one list both formats render. A closed quarter that later
     imports changed has its restatements after the five numbers; the review's commentary and
     minutes follow the figures when the quarter has any."""
-    figures = (
+    figures: tuple[Slide, ...] = (
         Slide("title", f"Board pack · {content.period}", content.title),
         Slide("headline", "The quarter in five numbers", f"{content.quarter.label} at a glance"),
         Slide("spend", "Spend split and marketing share", content.spend.sentence),

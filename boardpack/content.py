@@ -137,7 +137,7 @@ def review_groups(content: PackContent, key: str) -> tuple[tuple[str | None, tup
     """The headed lists of lines a review slide shows ("restated", "commentary" or "minutes")."""
     r = content.review
     if key == "restated":
-        return ((None, content.restated),)
+        return content.restated
     if key == "commentary":
         return ((None, r.commentary),)
     minutes = tuple(
@@ -167,7 +167,8 @@ class PackContent:
     turnaround: TurnaroundSection
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # the ISO code every amount is in
     review: ReviewSection = NO_REVIEW
-    restated: tuple[str, ...] = ()  # a closed quarter's restatements since its review, as sentences
+    # A closed quarter's restatements since its review: headed groups of sentences (see review_groups).
+    restated: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
     restated_title: str = ""  # the restatements slide's title
 
     @property
@@ -284,7 +285,7 @@ def gather(
         # A closed quarter that later imports changed says so in its story, figure by figure.
         # A closed quarter that later imports changed says so in its story, and on a slide of its own.
         story=(*h.story(), *((review.restated_pointer(restated.state),) if restated else ())),
-        restated=tuple(restated.sentences(symbol(reporting_currency))) if restated else (),
+        restated=restated.groups(symbol(reporting_currency)) if restated else (),
         restated_title=review.restated_title(restated, symbol(reporting_currency)) if restated else "",
         spend=SpendSection(
             h.share.sentence(currency=h.currency) if h.share else f"No technology spend is dated in {quarter.label}.",
@@ -333,7 +334,7 @@ def masked(content: PackContent, mask: VendorMask) -> PackContent:
         masked=True,
         tiles=tuple(_masked_tile(tile, mask) for tile in content.tiles),
         story=tuple(t(s) for s in content.story),
-        restated=tuple(t(s) for s in content.restated),
+        restated=tuple((heading, tuple(t(s) for s in lines)) for heading, lines in content.restated),
         spend=replace(content.spend, sentence=t(content.spend.sentence)),
         budget=replace(
             content.budget, sentence=t(content.budget.sentence), lines=mask.frame(content.budget.lines, "category")

@@ -15,7 +15,7 @@ from metrics.review import figures as figs
 from metrics.review import lines as closed_lines
 from metrics.review.compute import PAGES, QuarterState, Restatement, restatements
 from metrics.review.queries import quarter_state
-from metrics.review.wording import page_restatements_sentence, restatement_sentence
+from metrics.review.wording import page_restatements_sentence, restatement_item, restatement_sentence
 
 # The lines behind each page's figures (the Overview's are those of Tech spend).
 PAGE_LINES = {
@@ -59,6 +59,24 @@ class Restated:
             out.append(pages)
         out += [c.sentence() for c in self.changed_lines()]
         return out
+
+    def groups(self, currency: str = "$", per_page: int = 8) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+        """For the pack's restatements slide: the headline sentences, then each page's restated
+        figures (then and now; beyond `per_page` counted), then the lines that differ."""
+        out: list[tuple[str | None, tuple[str, ...]]] = []
+        if self.headline:
+            out.append((None, tuple(restatement_sentence(r, self.state, currency) for r in self.headline)))
+        for page, name in PAGES.items():
+            items = self.on_page(page) if page != "overview" else ()
+            if items:
+                shown = [restatement_item(r, currency) for r in items[:per_page]]
+                if len(items) > per_page:
+                    shown.append(f"and {len(items) - per_page} more (on the {name} page)")
+                out.append((name, tuple(shown)))
+        changed = self.changed_lines()
+        if changed:
+            out.append(("Lines that differ", tuple(c.sentence() for c in changed)))
+        return tuple(out)
 
     def as_json(self) -> dict:
         """`summary`'s "restated" key."""

@@ -208,3 +208,19 @@ def test_reopening_and_closing_again_starts_from_the_data_then(restated, engine)
     review.close_quarter(engine, CAL, Q3, actor=CFO, expected_version=state.version + 1, today=TODAY)
     again = review.load_restated(engine, CAL, Q3, None, TODAY)
     assert again is not None and not again.any, "closed on the corrected data: nothing differs"
+
+
+def test_the_pack_slide_groups_them_page_by_page(restated):
+    found, _ = restated
+    groups = found.groups(per_page=2)
+    assert [heading for heading, _ in groups] == [
+        None,
+        "Tech spend",
+        "Customer experience",
+        "Request turnaround",
+        "Lines that differ",
+    ]
+    tech = dict(groups)["Tech spend"]
+    extra = len(found.on_page("tech_spend")) - 2
+    assert len(tech) == 3 and tech[-1] == f"and {extra} more (on the Tech spend page)"
+    assert dict(groups)["Lines that differ"][0].startswith("3 spend lines differ")

@@ -86,7 +86,7 @@ def test_the_board_pack_tells_the_restatement_in_its_story(engine, tmp_path):
 
     close_then_correct(engine, tmp_path)
     content = gather(engine, FiscalCalendar(1), Q3, source="test", today=date(2026, 11, 23))
-    restated = [s for s in content.restated if " restated " in s]
+    restated = [s for heading, lines in content.restated for s in lines if " restated " in s]
     assert [s.split(" restated ")[0] for s in restated] == ["Spend", "IT spend"]
     assert restated[0].startswith("Spend restated +$120,400.00 since the FY2026 Q3 review (closed 14 Oct 2026)")
     # The story says so in one line; the restatements have a slide of their own after the numbers.

@@ -167,7 +167,7 @@ st.subheader(f"Closing {q.label}")
 state = rv.quarter_state(url, review_version, q)
 rv.show_result("quarter")
 if state.closed:
-    st.info(plain(review.closed_message(state)), icon=":material/lock:")
+    st.info(plain(review.closed_message(state, "commentary and targets are")), icon=":material/lock:")
     if state.snapshot:
         kept = mask_frame(ctx.vendor_mask, review.snapshot_frame(state.snapshot, ctx.symbol))
         st.caption(

@@ -9,7 +9,7 @@ PAGE is a file name such as overview or tech_spend)
        Quarterly review page at 1366 and 1920 wide, 768 and 1080 high windows grown to the page's length
        (review-1366.png, review-1920.png), then
        writes the PDF board pack with the `boardpack` command and renders its review pages (the
-       commentary and the minutes, the same slides as the PowerPoint) with `pdftoppm`
+       restatements, the commentary and the minutes, the same slides as the PowerPoint) with `pdftoppm`
        (boardpack-minutes-1.png, ...).
 """
 
@@ -99,12 +99,30 @@ def seed_review(settings) -> None:
         engine.dispose()
 
 
+def correct_after_closing(folder: Path) -> None:
+    """What happens after a review: a late invoice and a corrected amount in the quarter's spend
+    file, read by the app when it starts (the folder changed), so the pages show restatements."""
+    lines = (folder / "spend.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    date_at, amount_at = header.index("date"), header.index("amount")
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.rstrip("\r\n").split(",")
+        if cells[date_at].startswith("2026-08") and len(cells) == len(header):
+            cells[amount_at] = f"{float(cells[amount_at]) + 1234.56:.2f}"
+            lines[i] = ",".join(cells) + "\n"
+            break
+    lines.append("2026-08-20,IT,Snowflake,Data platform,120400.00,INV-CORR-1,,,,,USD,Late invoice\n")
+    (folder / "spend.csv").write_text("".join(lines), encoding="utf-8")
+
+
 def review_shots(out: Path) -> None:
     from metrics.settings import SAMPLE_DIR, Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="bb-review-"))
-    settings = Settings(data_dir=SAMPLE_DIR, embedded_db=tmp / "bb.duckdb")
+    shutil.copytree(SAMPLE_DIR, tmp / "data")
+    settings = Settings(data_dir=tmp / "data", embedded_db=tmp / "bb.duckdb")
     seed_review(settings)
+    correct_after_closing(settings.data_dir)
     env = {
         "BRIDGEBOARD_DATA_DIR": str(settings.data_dir),
         "BRIDGEBOARD_EMBEDDED_DB": str(settings.embedded_db),
@@ -122,6 +140,14 @@ def review_shots(out: Path) -> None:
                 _whole_page(page, width, height)
                 page.screenshot(path=str(out / f"review-{width}.png"), full_page=True)
                 print(out / f"review-{width}.png")
+                # The restatement on Tech spend, with its drill-down open.
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{url}/Tech_spend?quarter={REVIEW_QUARTER.replace(' ', '%20')}")
+                _settle(page)
+                page.get_by_text(f"What changed since the {REVIEW_QUARTER} review").click()
+                _settle(page)
+                page.screenshot(path=str(out / f"restated-tech-spend-{width}.png"))
+                print(out / f"restated-tech-spend-{width}.png")
                 page.close()
             browser.close()
 
@@ -142,7 +168,8 @@ def review_shots(out: Path) -> None:
         text = subprocess.run(
             ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"], capture_output=True, text=True
         ).stdout
-        if not text.lstrip().upper().startswith(("COMMENTARY", "DECISIONS AND ACTIONS")):  # a review page's kicker
+        kickers = ("RESTATED SINCE THE REVIEW", "COMMENTARY", "DECISIONS AND ACTIONS")  # the review's pages
+        if not text.lstrip().upper().startswith(kickers):
             continue
         shown += 1
         stem = tmp / f"page-{number}"

@@ -130,12 +130,21 @@ def from_json(stored: Mapping[str, Mapping] | None) -> dict[str, Figure]:
     return {key: Figure(**value) for key, value in (stored or {}).items()}
 
 
+# The order a page reads its figures in (snapshots are stored with their keys sorted).
+READING_ORDER = ("spend", "budget", "overlap", "shadow", "kpi", "target", "delivered", "p50", "p85", "breach")
+
+
+def _reading_order(key: str) -> tuple[int, str]:
+    kind, _, rest = key.partition("|")
+    return (READING_ORDER.index(kind) if kind in READING_ORDER else len(READING_ORDER), rest)
+
+
 def figure_restatements(then: Mapping[str, Figure], now: Mapping[str, Figure]) -> list[Restatement]:
-    """The figures that differ between a closed quarter's and now, page by page in the order the
-    quarter was closed with (figures new since then at the end). A figure gone from a page (a
+    """The figures that differ between a closed quarter's and now, in the order a page reads them
+    (spend, budget, overlap, shadow IT; KPI actuals, targets; deliveries, percentiles, breaches). A figure gone from a page (a
     vendor no longer overlapping) reads "no data" now; a KPI whose status changed says so."""
     out = []
-    for key in [*then, *(k for k in now if k not in then)]:
+    for key in sorted({*then, *now}, key=_reading_order):
         before, after = then.get(key), now.get(key)
         shown = before or after
         assert shown is not None

@@ -65,9 +65,9 @@ def stale_action_message(action: Action | None) -> str:
     return f"{what} was changed {by} after you opened it; reload and try again."
 
 
-def closed_message(state: QuarterState) -> str:
-    """Why a closed quarter's commentary cannot change."""
-    return read_only_message(state, "commentary is")
+def closed_message(state: QuarterState, what: str = "commentary is") -> str:
+    """Why a closed quarter's commentary (or `what`: "commentary and targets are") cannot change."""
+    return read_only_message(state, what)
 
 
 def closing_line(state: QuarterState) -> str | None:

@@ -179,7 +179,9 @@ def test_a_closed_quarter_corrected_by_an_upload_is_restated_everywhere(page, fo
         wait_for_app(page)
         expect(page.locator(".st-key-rv_close button")).to_contain_text(f"Reopen {QUARTER}")
         expect(
-            page.get_by_text(re.compile(rf"{QUARTER} was closed by CFO at .*: its commentary (is|and targets are) read-only"))
+            page.get_by_text(
+                re.compile(rf"{QUARTER} was closed by CFO at .*: its commentary (is|and targets are) read-only")
+            )
         ).not_to_have_count(0)
         expect(page.get_by_text("Write commentary", exact=True)).to_have_count(0)
         log_table = page.locator("[data-testid='stDataFrame']").first  # the log; the figures kept come last

@@ -77,8 +77,8 @@ def closing_line(state: QuarterState) -> str | None:
     by = f" by {state.changed_by}" if state.changed_by else ""
     on = f" on {state.changed_at:%d %b %Y}" if state.changed_at else ""
     return (
-        f"{state.quarter.label} was closed{by}{on}: its figures were kept then; any later change shows as a "
-        "restatement in the story."
+        f"{state.quarter.label} was closed{by}{on}: its figures were kept then, and a later import that changes "
+        "one is listed as a restatement."
     )
 
 

@@ -126,8 +126,8 @@ def test_the_minutes_of_a_closed_quarter_say_so_first(tmp_path):
         assert closing == (
             None,
             (
-                f"{Q.label} was closed by CFO on 14 Oct 2026: its figures were kept then; any later change shows as a "
-                "restatement in the story.",
+                f"{Q.label} was closed by CFO on 14 Oct 2026: its figures were kept then, and a later import that "
+                "changes one is listed as a restatement.",
             ),
         )
         assert decisions[0] == "Decisions"

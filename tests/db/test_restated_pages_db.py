@@ -74,6 +74,24 @@ def restated(engine, tmp_path):
     """The sample imported, FY2026 Q3 closed by the CFO, the corrected folder imported."""
     options = sources.read_options(Settings())
     assert sources.load_folder(SAMPLE_DIR, engine, options).imported
+    # The review as the meeting left it: commentary and a decision and an action.
+    review.save_note(engine, Q3, "page", "tech_spend", "CFO", "Within plan.", actor=CFO, expected_version=0)
+    review.save_note(
+        engine, Q3, "kpi", "conversion", "CMO", "Checkout fix.", actor=Actor("CMO", "CMO"), expected_version=0
+    )
+    review.save_action(
+        engine, None, kind="decision", text="Keep one CRM", owner="Joint", due_on=None, raised=Q3, actor=CFO
+    )
+    review.save_action(
+        engine,
+        None,
+        kind="action",
+        text="Renegotiate seats",
+        owner="CFO",
+        due_on=date(2026, 12, 1),
+        raised=Q3,
+        actor=CFO,
+    )
     review.close_quarter(engine, CAL, Q3, actor=CFO, expected_version=0, today=TODAY, now=datetime(2026, 10, 14, 9))
     folder = corrected_folder(tmp_path)
     assert sources.load_folder(folder, engine, options).imported
@@ -224,3 +242,15 @@ def test_the_pack_slide_groups_them_page_by_page(restated):
     extra = len(found.on_page("tech_spend")) - 2
     assert len(tech) == 3 and tech[-1] == f"and {extra} more (on the Tech spend page)"
     assert dict(groups)["Lines that differ"][0].startswith("3 spend lines differ")
+
+
+def test_the_review_is_intact_after_the_corrected_import(restated, engine):
+    found, _ = restated
+    notes = {(n.subject, n.side): n.text for n in review.quarter_notes(engine, Q3)}
+    assert notes == {("tech_spend", "CFO"): "Within plan.", ("conversion", "CMO"): "Checkout fix."}
+    assert sorted((a.kind, a.text, a.status) for a in review.actions(engine)) == [
+        ("action", "Renegotiate seats", "open"),
+        ("decision", "Keep one CRM", "open"),
+    ]
+    state = review.quarter_state(engine, Q3)
+    assert (state.closed, state.changed_by, state.version) == (True, "CFO", found.state.version)

@@ -18,6 +18,17 @@ from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_app
 from tests.conftest import skip_or_fail
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    """Assertions wait up to 20 s (Playwright's default is 5): on two busy cores in CI a rerun of a
+    page can take longer than that, and a slow page is not a wrong one."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the skip below says why
+        return
+    expect.set_options(timeout=20_000)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     if not Path(CHROMIUM).exists():

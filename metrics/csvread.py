@@ -121,13 +121,22 @@ def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None 
     `score_header` says how many cells of a candidate header row are recognised column names; it
     lets the delimiter detection prefer the split that yields known columns.
     """
+    return read_raw_table_owned([data], score_header)
+
+
+def read_raw_table_owned(holder: list[bytes], score_header: Callable[[list[str]], int] | None = None) -> RawTable:
+    """`read_raw_table` of the bytes in `holder`, which it takes out: once nothing else holds them,
+    the file's bytes are freed as soon as they are tokenised, and the tokens column by column as
+    the strings are trimmed, so that a large file is not held several times over."""
+    data = holder.pop()
     _refuse_binary(data)
     body, encoding = _decode(data)
+    del data
     if b"\r" in body:
         # One line-ending convention, so CRLF, LF and CR files read the same.
         body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     body, skipped_lines, hinted = _strip_preamble(body)
-    if not body.strip():
+    if not body or body.isspace():  # (not body.strip(), without copying the file)
         raise CsvError(CsvIssue(None, "the file is empty", "export the table again with its header row and data rows"))
     line_count = body.count(b"\n") + (not body.endswith(b"\n"))
     if line_count > MAX_LINES:
@@ -151,7 +160,11 @@ def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None 
     issues = _field_count_issues(set_aside, starts, len(header), delimiter)
     if spans.max() > 1:
         issues += _swallowed_rows(table, starts[kept], header, delimiter)
-    rows = _string_frame(table, starts[kept], ascii_only=body.isascii())
+    ascii_only = body.isascii()
+    del body
+    tokens = [table]
+    del table
+    rows = _string_frame(tokens, starts[kept], ascii_only=ascii_only)
     return RawTable(
         header=[clean_cell(h) for h in header],
         header_line=skipped_lines + 1,
@@ -209,7 +222,7 @@ def _decode(data: bytes) -> tuple[bytes, str]:
             )
         )
     try:
-        payload.decode("utf-8")
+        _check_utf8(payload)
     except UnicodeDecodeError as e:
         guess, line_text = _guess_encoding(payload, e.start)
         looks = f"it looks like {guess}" if guess else "its encoding could not be recognised"
@@ -222,6 +235,25 @@ def _decode(data: bytes) -> tuple[bytes, str]:
             )
         ) from None
     return payload, encoding
+
+
+def _check_utf8(payload: bytes, block: int = 16 * 1024 * 1024) -> None:
+    """Raise UnicodeDecodeError (with `start` as a position in `payload`) if it is not UTF-8,
+    without building the whole file as one string: ASCII is checked in place, other text block by
+    block."""
+    if payload.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(payload)
+    for start in range(0, len(payload), block):
+        # The decoder holds back up to 3 bytes of a character the last block left unfinished;
+        # positions in its errors count from them.
+        held = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start : start + block], final=start + block >= len(payload))
+        except UnicodeDecodeError as e:
+            position = start - held + e.start
+            raise UnicodeDecodeError("utf-8", payload, position, position + 1, e.reason) from None
 
 
 def _line_at(data: bytes, position: int) -> int:
@@ -532,21 +564,31 @@ def _swallowed_rows(table: pa.Table, starts: np.ndarray, header: list[str], deli
     return issues[:ROW_ISSUE_CAP]
 
 
-def _string_frame(table: pa.Table, starts: np.ndarray, ascii_only: bool) -> pd.DataFrame:
+def _string_frame(tokens: list[pa.Table], starts: np.ndarray, ascii_only: bool) -> pd.DataFrame:
     """Data rows (the header row dropped) as trimmed strings in columns "0".."n-1", with `_line`;
-    rows without any content are dropped."""
+    rows without any content are dropped. The token table is taken out of `tokens` and released
+    column by column as the trimmed columns are built."""
     text = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = table.slice(1).to_pandas(types_mapper={pa.string(): text}.get)
-    # Zero-width characters and odd spaces cannot occur in ASCII files: skip the regex passes.
-    needs_cleanup = not ascii_only
-    has_content = np.zeros(len(frame), dtype=bool)
-    for name in frame.columns:
-        column = frame[name]
-        if needs_cleanup:
-            column = column.str.replace(_INVISIBLE.pattern, "", regex=True).str.replace(
-                _ODD_SPACES.pattern, " ", regex=True
-            )
-        frame[name] = column = column.str.strip()
-        has_content |= (column != "").to_numpy()
-    frame["_line"] = starts[1:]
+    table = tokens.pop()
+    names = list(table.column_names)
+    columns: dict[str, pd.Series] = {}
+    has_content = np.zeros(table.num_rows - 1, dtype=bool)
+    for name in names:
+        column = table.column(name).slice(1)
+        table = table.drop_columns([name])
+        # Zero-width characters and odd spaces cannot occur in ASCII files: skip the regex passes.
+        if not ascii_only:
+            column = pc.replace_substring_regex(column, _INVISIBLE.pattern, "")
+            column = pc.replace_substring_regex(column, _ODD_SPACES.pattern, " ")
+        # What str.strip() of the pandas column does, in Arrow (no pandas copy to let go of).
+        column = pc.utf8_trim_whitespace(column)
+        has_content |= pc.not_equal(column, "").to_numpy(zero_copy_only=False)
+        columns[name] = pd.Series(pd.array(column, dtype=text), copy=False)
+        del column
+    del table
+    columns["_line"] = pd.Series(starts[1:], copy=False)
+    frame = pd.DataFrame(columns, copy=False)
+    del columns
+    if has_content.all():
+        return frame
     return frame[has_content].reset_index(drop=True)

@@ -170,7 +170,7 @@ def convert(
     Adds `amount_original` (the line's own amount) and `fx_rate` (the rate applied; empty for
     lines already in the reporting currency) and writes currency codes upper-case. Raises
     `MissingRatesError` when a foreign line has no rate for its month."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the columns set below are new, the others shared
     original = frame["amount_original"] if "amount_original" in frame else frame["amount"]
     out["amount_original"] = original.astype("float64")
     out["fx_rate"] = np.nan

@@ -12,7 +12,7 @@ import pandas as pd
 
 from metrics import contract
 from metrics.contract import TABLES
-from metrics.csvread import CsvError, read_raw_table
+from metrics.csvread import CsvError, read_raw_table_owned
 from metrics.mapping import Mapping as ColumnMapping
 from metrics.mapping import TableMapping, apply_mapping, mapped_header_score
 from metrics.validation.cross import _cross_table_findings
@@ -98,7 +98,8 @@ def validate_folder(
             report.findings.append(_too_large(csv_file.name, size, options.max_bytes))
             continue
         try:
-            data = csv_file.read_bytes()
+            # Handed over in a holder, so that the bytes are freed once tokenised (see `_read_table`).
+            holder = [csv_file.read_bytes()]
         except OSError as e:
             report.findings.append(
                 Finding(
@@ -112,7 +113,7 @@ def validate_folder(
                 )
             )
             continue
-        _add_table(report, table, csv_file.name, data, options, mapping)
+        _add_table(report, table, csv_file.name, holder, options, mapping)
 
     if not by_table:
         report.findings.append(
@@ -171,7 +172,7 @@ def validate_files(
                 )
             )
             continue
-        _add_table(report, table, name, data, options, mapping)
+        _add_table(report, table, name, [data], options, mapping)
     report.findings.extend(_cross_table_findings(report, reference or {}))
     report.findings.extend(missing_rate_findings(report, reference or {}, options))
     return report
@@ -192,6 +193,19 @@ def read_table(
     The frame is returned whenever the file could be tokenised, even with errors in values;
     callers refuse to import on any error. FileInfo is always returned.
     """
+    return _read_table(table_name, file_name, [data], options, mapping)
+
+
+def _read_table(
+    table_name: str,
+    file_name: str,
+    holder: list[bytes],
+    options: ReadOptions = ReadOptions(),
+    mapping: TableMapping | None = None,
+) -> tuple[pd.DataFrame | None, list[Finding], FileInfo | None]:
+    """`read_table` of the bytes in `holder`, taken out of it so that they can be freed once
+    tokenised (a folder's large file is not kept beside its strings and typed frame)."""
+    data = holder.pop()
     table = TABLES[_known_tables([table_name])[0]]
     if len(data) > options.max_bytes:
         return (
@@ -208,8 +222,12 @@ def read_table(
             date_order=mapping.date_order or options.date_order,
             decimal=mapping.decimal_mark or options.decimal,
         )
+    tokens = [data]
+    del data
     try:
-        raw = read_raw_table(data, lambda cells: sum(contract.normalise_header(c) in header_names for c in cells))
+        raw = read_raw_table_owned(
+            tokens, lambda cells: sum(contract.normalise_header(c) in header_names for c in cells)
+        )
     except CsvError as e:
         out.add(ERROR, e.issue.problem, e.issue.fix, line=e.issue.line, value=e.issue.value)
         return None, out.items, info
@@ -251,11 +269,11 @@ def _add_table(
     report: ValidationReport,
     table: str,
     name: str,
-    data: bytes,
+    holder: list[bytes],
     options: ReadOptions,
     mapping: ColumnMapping | None = None,
 ) -> None:
-    frame, findings, info = read_table(table, name, data, options, mapping.for_table(table) if mapping else None)
+    frame, findings, info = _read_table(table, name, holder, options, mapping.for_table(table) if mapping else None)
     report.findings.extend(findings)
     if info is not None:
         report.files[table] = info

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.access import actor
 from app.text import mask_frame, plain
 from app.uploads import import_target
 from metrics import db
@@ -104,9 +105,9 @@ def import_from_another_system(ctx) -> None:
     try:
         engine = data.engine_for(target)
         if kind == "jira":
-            result = jira.import_requests(engine, jmapped, fingerprint)
+            result = jira.import_requests(engine, jmapped, fingerprint, actor=actor())
         else:
-            result = focus.import_spend(engine, fmapped, fingerprint, ctx.settings.reporting_currency)
+            result = focus.import_spend(engine, fmapped, fingerprint, ctx.settings.reporting_currency, actor=actor())
     except db.ImportBusy:
         st.error(db.IMPORT_BUSY, icon=":material/hourglass_top:")
         return

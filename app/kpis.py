@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.access import actor
 from app.data import engine_for, guarded
 from app.text import plain
 from metrics import kpis, targets
@@ -77,11 +78,6 @@ def form_key(field: str, kpi: str, quarter: FiscalQuarter, version: int) -> str:
     return f"cx_{field}_{kpi}_{quarter.label}_{version}"
 
 
-def _actor() -> targets.Actor:
-    role = st.session_state.get(ROLE_KEY, "Analyst")
-    return targets.Actor(name=role, role=role)
-
-
 def _save(action, kpi_name: str, quarter: FiscalQuarter, done: str) -> None:
     """Run a target change and leave its outcome, in words, for the page to show once."""
     message: str | None
@@ -110,7 +106,7 @@ def submit_proposal(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, s
             target=state[form_key("target", kpi, quarter, seen_version)],
             at_risk_threshold=state[form_key("threshold", kpi, quarter, seen_version)],
             note=state[form_key("note", kpi, quarter, seen_version)],
-            actor=_actor(),
+            actor=actor(),
             expected_version=seen_version,
         ),
         kpi_name,
@@ -123,7 +119,7 @@ def submit_agreement(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, 
     """Button callback: record the acting role's agreement to the version shown."""
     _save(
         lambda: targets.record_agreement(
-            engine_for(url), kpi, quarter, side=side, actor=_actor(), expected_version=seen_version
+            engine_for(url), kpi, quarter, side=side, actor=actor(), expected_version=seen_version
         ),
         kpi_name,
         quarter,

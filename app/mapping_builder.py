@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
+from app.access import actor
 from app.text import plain
 from app.uploads import import_target, import_uploaded, validate_uploads
 from metrics import contract
@@ -120,6 +121,7 @@ def mapping_builder(ctx, masked: Callable[[pd.DataFrame], pd.DataFrame]) -> None
                 lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"),
                 fiscal_start_month=ctx.settings.fiscal_start_month,
                 reporting_currency=ctx.settings.reporting_currency,
+                actor=actor(),
             )
             progress.update(
                 label=result.message if result.ok else "Import failed; nothing was changed",

@@ -1,4 +1,4 @@
-"""The quarterly review in the app: the acting role, cached reads of notes and actions, the
+"""The quarterly review in the app (the acting side and who is signed in: `app.access`): cached reads of notes and actions, the
 commentary panel every page shows beside its numbers, and the save callbacks.
 
 Caches are keyed by small values: the URL and the review version (a count of the append-only
@@ -14,51 +14,16 @@ from datetime import date
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import access as app_access
+from app.access import ROLE_PREFIX, acting_role, actor
 from app.context import PageContext
 from app.data import engine_for, guarded
 from app.text import badge_plain, mask_frame, plain
 from metrics import review
+from metrics.access import COMMENTARY
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.targets import ROLES, Actor
 
-SAVED_ROLE = "bb_saved_role"  # the acting role, kept across pages (widget state is per page)
-# Every "Acting as" widget: the targets form's, and the review's (one per panel, "rv_role_..."),
-# so that changing one changes them all.
-TARGETS_ROLE_KEY, ROLE_PREFIX = "cx_role", "rv_role"
 RESULT_KEY = "rv_result"  # (subject key, succeeded, message) of the last save, shown once
-
-
-# --- The acting role --------------------------------------------------------------------------
-
-
-def _keep_role(key: str) -> None:
-    role = st.session_state[key]
-    st.session_state[SAVED_ROLE] = role
-    for other in list(st.session_state.keys()):
-        if other != key and (other == TARGETS_ROLE_KEY or str(other).startswith(ROLE_PREFIX)):
-            st.session_state[other] = role
-
-
-def acting_role(key: str, *, width: int = 220) -> str:
-    """'Acting as' (until sign-in arrives): the role recorded with each change, the same on
-    every page once chosen."""
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(SAVED_ROLE, "Analyst")
-    return st.selectbox(
-        "Acting as",
-        ROLES,
-        key=key,
-        on_change=_keep_role,
-        args=(key,),
-        width=width,
-        help="Until sign-in arrives, choose the role you act in; it is recorded with each change. "
-        "Only the CIO writes the CIO's note, the CMO the CMO's, the CFO the note on spend.",
-    )
-
-
-def actor() -> Actor:
-    role = st.session_state.get(SAVED_ROLE, "Analyst")
-    return Actor(name=role, role=role)
 
 
 # --- Cached reads -----------------------------------------------------------------------------
@@ -191,6 +156,8 @@ def commentary(
     if state.closed:
         st.caption(plain(review.closed_message(state)), help="Reopen it on the Quarterly review page.")
         return
+    if not any(app_access.may(COMMENTARY, side) for side in sides):
+        return  # a viewer, the board, or a signed-in side that writes no note here: nothing to write
     if ctx.mask_vendors:
         st.caption("Commentary cannot be written while vendor names are masked, so masked text is never saved.")
         return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import boardpack, data
+from app import access, boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
 from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
@@ -114,10 +114,14 @@ def _keep_url(params: dict) -> None:
 
 def _sidebar_nav(nav, filters: Filters) -> None:
     """Our own menu (Streamlit's is switched off in config.toml) so the home page reads
-    'Overview', not the file name, and links carry the filters to the next page."""
+    'Overview', not the file name, and links carry the filters to the next page. Only the pages
+    the signed-in role opens (the board: the Overview); each page checks again (`access.gate`)."""
     params = filters_link(filters)
+    perms = access.current().permissions
     with nav:
         for page in PAGES:
+            if not access.may_open(perms, page, False):
+                continue
             st.page_link(page.path, label=page.label, icon=page.icon, query_params=params, width="stretch")
 
 
@@ -194,7 +198,7 @@ def _sidebar_modes(ctx: PageContext) -> None:
             boardpack.download_buttons(ctx)
 
 
-def _sidebar_status(ctx_status: data.SourceStatus) -> None:
+def _sidebar_status(ctx_status: data.SourceStatus, who: access.SignedIn) -> None:
     with st.sidebar:
         st.divider()
         st.caption("Data source")
@@ -209,7 +213,8 @@ def _sidebar_status(ctx_status: data.SourceStatus) -> None:
             st.warning(f"{ctx_status.error_count} errors in the CSV files: not loaded.", icon=":material/error:")
         if ctx_status.warning_count:
             st.caption(f"{ctx_status.warning_count} data-quality warnings")
-        st.page_link(DATA.path, label="Data quality and imports", icon=":material/fact_check:")
+        if access.may_open(who.permissions, DATA, False):
+            st.page_link(DATA.path, label="Data quality and imports", icon=":material/fact_check:")
 
 
 def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
@@ -320,6 +325,8 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     settings = _settings()
     if settings is None:
         st.stop()
+    # Before any data is read: sign-in when configured, the role, and whether it opens this page.
+    who = access.gate(page, settings, _secrets(), presenting)
     calendar = FiscalCalendar(settings.fiscal_start_month)
     status = data.source_status(settings)
     quarters: tuple[FiscalQuarter, ...] = ()
@@ -348,7 +355,8 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     ctx = PageContext(settings, calendar, status, filters, quarters, presenting, bool(st.session_state.get(MASKING)))
     if not presenting:
         _sidebar_modes(ctx)
-        _sidebar_status(status)
+        _sidebar_status(status, who)
+        access.sidebar_user(who)
     _keep_url(ctx.link_params)
     if status.refused and not presenting:
         _refused_banner(settings, status)

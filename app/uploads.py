@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from app import data
 from app.text import plain
 from metrics import db, sources
+from metrics.access import Actor
 from metrics.contract import TABLES
 from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.importers import focus
@@ -84,7 +85,9 @@ def import_uploaded(
     progress: Callable[[str, int, int], None] | None = None,
     fiscal_start_month: int | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    actor: Actor | None = None,
 ) -> ImportMessage:
+    """Import the checked files; `actor` (the signed-in person) is refused if the role may not."""
     if not report.ok:
         return ImportMessage(False, "The files have errors; nothing was imported.")
     digest = hashlib.sha256()
@@ -101,6 +104,7 @@ def import_uploaded(
             fiscal_start_month=fiscal_start_month,
             reporting_currency=reporting_currency,
             replace_only=focus.kept_by_spend_imports(report.tables),
+            actor=actor,
         )
     except db.ImportBusy:
         return ImportMessage(False, db.IMPORT_BUSY)

@@ -51,10 +51,19 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @contextmanager
-def serve_app(env: Mapping[str, str | None], log: IO | int = subprocess.DEVNULL) -> Iterator[str]:
+def serve_app(
+    env: Mapping[str, str | None],
+    log: IO | int = subprocess.DEVNULL,
+    *,
+    port: int | None = None,
+    secrets_file: Path | None = None,
+) -> Iterator[str]:
     """`streamlit run dashboard.py` with `env` over this process's environment (None removes a
-    variable); yields the base URL once the server answers its health check."""
-    port = free_port()
+    variable); yields the base URL once the server answers its health check. `port`: a port
+    chosen beforehand (a sign-in test writes it into `redirect_uri` first); `secrets_file`: the
+    secrets the app reads instead of `.streamlit/secrets.toml` (so a test never writes one into
+    the repository)."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = dict(os.environ)
     for key, value in env.items():
@@ -77,6 +86,7 @@ def serve_app(env: Mapping[str, str | None], log: IO | int = subprocess.DEVNULL)
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *(["--secrets.files", str(secrets_file)] if secrets_file else []),
         ],
         cwd=ROOT,
         env=full_env,

@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from metrics import currency, schema, summaries
+from metrics import access, currency, schema, summaries
 from metrics.contract import TABLES
 from metrics.currency import CONVERTED_TABLES, DEFAULT_REPORTING_CURRENCY, ORIGINAL_AMOUNT
 from metrics.fiscal import FiscalCalendar
@@ -223,6 +223,13 @@ def _clear(conn: Connection, name: str, where: Callable[[sa.Table], Any] | None 
     conn.execute(table.delete() if where is None else table.delete().where(where(table)))
 
 
+def check_may_import(actor: access.Actor | None) -> None:
+    """Raise `ImportRefused` (the reason in words) when `actor` may not import; None imports."""
+    refused = access.refusal(actor, access.IMPORT) if actor is not None else None
+    if refused:
+        raise ImportRefused(refused)
+
+
 def import_tables(
     engine: Engine,
     tables: Mapping[str, pd.DataFrame],
@@ -235,8 +242,13 @@ def import_tables(
     replace_only: Mapping[str, Callable[[sa.Table], Any]] | None = None,
     fiscal_start_month: int | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    actor: access.Actor | None = None,
 ) -> ImportResult:
     """Replace the given canonical tables in one transaction: all of them, or nothing.
+
+    ``actor``: who imports, when it is a signed-in person (the app passes it): a role that may not
+    import (`metrics.access`) is refused with `ImportRefused` before anything is written. Without
+    an actor (the command line, the app's own load of its configured folder) it is the operator.
 
     ``replace_only`` narrows the replacement of a table to the rows a clause selects (built from
     the table): those rows are deleted and the new ones appended, the others kept. The FOCUS
@@ -254,6 +266,7 @@ def import_tables(
 
     Raises `ImportBusy` (nothing written) while another import into the same database runs.
     """
+    check_may_import(actor)
     unknown = [n for n in tables if n not in TABLES]
     if unknown:
         raise ImportRefused(f"not canonical tables: {unknown}")

@@ -30,7 +30,9 @@ ENV_DATE_ORDER = "BRIDGEBOARD_DATE_ORDER"
 ENV_DECIMAL = "BRIDGEBOARD_DECIMAL"
 ENV_COMPANY = "BRIDGEBOARD_COMPANY"  # the company named on the board pack's title slide
 ENV_REPORTING_CURRENCY = "BRIDGEBOARD_REPORTING_CURRENCY"  # ISO code every amount is shown in
+ENV_REQUIRE_SIGN_IN = "BRIDGEBOARD_REQUIRE_SIGN_IN"  # 1: no page runs without [auth] (shared deployments)
 CONNECTION_NAME = "bridgeboard"  # [connections.bridgeboard] in .streamlit/secrets.toml
+APP_SECTION = "bridgeboard"  # [bridgeboard] in .streamlit/secrets.toml: require_sign_in, the role mapping
 
 
 class SettingsError(ValueError):
@@ -47,6 +49,7 @@ class Settings:
     decimal: str = "auto"
     company: str | None = None  # BRIDGEBOARD_COMPANY
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # BRIDGEBOARD_REPORTING_CURRENCY
+    require_sign_in: bool = False  # BRIDGEBOARD_REQUIRE_SIGN_IN, or require_sign_in under [bridgeboard]
 
     @property
     def money_symbol(self) -> str:
@@ -122,7 +125,13 @@ def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping
             f"{ENV_REPORTING_CURRENCY} must be a three-letter ISO currency code such as USD or EUR, not "
             f"'{env.get(ENV_REPORTING_CURRENCY)}'"
         )
+    require = env.get(ENV_REQUIRE_SIGN_IN, "").strip().lower()
+    if require not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"{ENV_REQUIRE_SIGN_IN} must be 1 or 0, not '{env.get(ENV_REQUIRE_SIGN_IN)}'")
+    section = (secrets or {}).get(APP_SECTION) or {}
+    require_sign_in = require in ("1", "true", "yes") or (not require and section.get("require_sign_in") is True)
     return Settings(
+        require_sign_in=require_sign_in,
         data_dir=Path(env.get(ENV_DATA_DIR) or SAMPLE_DIR),
         database_url=url,
         embedded_db=Path(env.get(ENV_EMBEDDED_DB) or DEFAULT_EMBEDDED_DB),

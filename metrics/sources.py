@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from metrics import db
+from metrics import access, db
 from metrics.contract import TABLES
 from metrics.importers import focus
 from metrics.mapping import Mapping, to_toml
@@ -77,6 +77,7 @@ def load_folder(
     progress: Callable[[str, int, int], None] | None = None,
     mapping: Mapping | None = None,
     fiscal_start_month: int | None = None,
+    actor: access.Actor | None = None,
 ) -> LoadOutcome:
     """Validate every file in the folder (through `mapping`, if given), then import the tables it
     brings in one transaction.
@@ -85,7 +86,11 @@ def load_folder(
     kept as they were, and the cross-table checks read them from the database (a target for a
     KPI the database's glossary lacks is an error even when the folder has no kpis.csv).
     Importing the same files twice gives the same database: tables are replaced, not appended.
+
+    With an `actor` whose role may not import (`metrics.access`), raises `db.ImportRefused`
+    before anything is read or written; without one (the command line) it is the operator.
     """
+    db.check_may_import(actor)
     db.ensure_schema(engine)
     report = validate_folder(path, options, mapping=mapping, reference=db.read_reference(engine))
     findings = [f.as_dict() for f in report.findings]
@@ -104,6 +109,7 @@ def load_folder(
             fiscal_start_month=fiscal_start_month,
             reporting_currency=options.reporting_currency,
             replace_only=focus.kept_by_spend_imports(tables),
+            actor=actor,
         )
     except db.ImportBusy:
         raise  # nothing was checked against the database yet: the caller says "try again"

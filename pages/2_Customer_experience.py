@@ -2,6 +2,7 @@ from datetime import date
 
 import streamlit as st
 
+from app import access as app_access
 from app import kpis as kx
 from app import review as rv
 from app.navigation import CUSTOMER_EXPERIENCE, QUARTERLY_REVIEW
@@ -10,6 +11,7 @@ from app.text import badge_plain, mask_frame, plain
 from charts.kpis import bullet_chart, trend_chart
 from charts.theme import STATUS_SYMBOLS
 from metrics import kpis, review, targets
+from metrics.access import SIDES, TARGETS
 from metrics.contract import OWNERS
 from metrics.exports import CSV_MIME, csv_bytes
 from metrics.targets import AGREEING_ROLES, NOTE_MAX_CHARS
@@ -190,7 +192,8 @@ st.caption(
 )
 entries = kpis.glossary_entries(glossary)  # by real code: the choice below queries and saves
 names = {k: mask.text(e.name) for k, e in entries.items()}
-editing = not ctx.mask_vendors  # the form would show a note unmasked, or save a masked one back
+may_change = any(app_access.may(TARGETS, side) for side in SIDES)  # a viewer reads only
+editing = may_change and not ctx.mask_vendors  # masked: the form would show a note unmasked, or save a masked one back
 with st.container(horizontal=True, gap="medium"):
     if editing:
         role = rv.acting_role(kx.ROLE_KEY)
@@ -232,6 +235,8 @@ if closed.closed:
         icon=":material/lock_open:",
         query_params=ctx.link_params,
     )
+elif not may_change:
+    st.caption("Signed in as a viewer, you read the targets and their history; proposals and agreements are not yours.")
 elif not editing:
     st.caption(
         "Targets cannot be changed while vendor names are masked, so that masked text is never saved. "
@@ -289,8 +294,10 @@ else:
             on_click=kx.submit_agreement,
             args=(ctx.url, kpi, names[kpi], target_quarter, version, role),
         )
-    else:
+    elif app_access.current().local or len(app_access.current().permissions.sides) > 1:
         st.caption("Only the CIO and the CMO record agreement: choose one of them under *Acting as*.")
+    else:
+        st.caption("Only the CIO and the CMO record agreement.")
 
 st.markdown("**History of changes made in the app**")
 audit = mask_frame(mask, kx.audit_table(kx.audit_history(ctx.url, targets_version), names))

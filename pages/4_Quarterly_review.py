@@ -2,12 +2,14 @@ from datetime import date
 
 import streamlit as st
 
+from app import access as app_access
 from app import kpis as kx
 from app import review as rv
 from app.navigation import PRESENTATION_ORDER, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, plain
 from metrics import kpis, review
+from metrics.access import CLOSE, LOG
 from metrics.exports import CSV_MIME, EXCEL_MIME, csv_bytes, excel_bytes, file_name
 
 ctx = page_setup(QUARTERLY_REVIEW)
@@ -79,7 +81,7 @@ rv.show_result("actions")
 options = rv.subject_options(url, version)
 if ctx.mask_vendors:
     st.caption("Entries cannot be added or changed while vendor names are masked, so masked text is never saved.")
-elif not ctx.presenting:
+elif not ctx.presenting and app_access.may(LOG):
     with st.container(border=True, key="rv_new_entry"):
         st.markdown("**Record a decision or an action**")
         rv.acting_role("rv_role_log")
@@ -187,7 +189,7 @@ else:
         "later import that changes one shows as a restatement; its commentary and targets become read-only until it "
         "is reopened. The CIO, the CMO or the CFO closes and reopens."
     )
-if not ctx.presenting:
+if not ctx.presenting and app_access.may(CLOSE):
     with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
         rv.acting_role("rv_role_close")
         st.button(

@@ -3,6 +3,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from app import access as app_access
 from app import data
 from app.importers import import_from_another_system
 from app.mapping_builder import mapping_builder
@@ -10,6 +11,8 @@ from app.navigation import DATA
 from app.shell import page_setup
 from app.text import mask_frame, plain
 from app.uploads import folder_files, import_target, import_uploaded, validate_uploads
+from metrics import access
+from metrics.access import IMPORT
 from metrics.contract import TABLES
 
 ctx = page_setup(DATA, needs_data=False)
@@ -19,8 +22,10 @@ masked = partial(mask_frame, ctx.vendor_mask)
 
 st.subheader("Source")
 # The full description (the folder's path, the database's user, host, port and name; never the
-# password) is for this page only: the sidebar and the board pack say only what kind of source.
-st.text(status.detail or status.label)
+# password) is for this page only, and for who may import: the sidebar and the board pack say only
+# what kind of source.
+may_import = app_access.may(IMPORT)
+st.text((status.detail or status.label) if may_import else status.label)
 if status.ok:
     if status.tables_with_rows or status.batch_id:
         st.caption(
@@ -103,8 +108,11 @@ else:
         },
     )
 
-# Uploading is for the working session, not for the projector.
+# Uploading is for the working session, not for the projector, and for the roles that import.
 if ctx.presenting:
+    st.stop()
+if not may_import:
+    st.caption(plain(access.refusal(app_access.actor(), IMPORT) or ""))
     st.stop()
 
 st.subheader("Upload CSV files")
@@ -169,6 +177,7 @@ if files:
                 lambda name, i, n: progress.write(f"Writing {name} ({i} of {n})"),
                 fiscal_start_month=ctx.settings.fiscal_start_month,
                 reporting_currency=ctx.settings.reporting_currency,
+                actor=app_access.actor(),
             )
             if result.ok:
                 progress.update(label=result.message, state="complete")

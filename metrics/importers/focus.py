@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from metrics import db
+from metrics.access import Actor
 from metrics.contract import SPEND, enum_lookup, fold_enum
 from metrics.currency import DEFAULT_REPORTING_CURRENCY
 from metrics.importers.common import (
@@ -560,7 +561,11 @@ def kept_by_spend_imports(tables: Mapping[str, pd.DataFrame]) -> dict[str, Calla
 
 
 def import_spend(
-    engine, mapped: FocusImport, fingerprint: str, reporting_currency: str = DEFAULT_REPORTING_CURRENCY
+    engine,
+    mapped: FocusImport,
+    fingerprint: str,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    actor: Actor | None = None,
 ) -> db.ImportResult:
     """Write the lines in one transaction, replacing earlier FOCUS lines of the same months. Lines
     billed in another currency than the reporting one are converted with the database's fx_rates
@@ -573,6 +578,7 @@ def import_spend(
         findings=mapped.report().finding_dicts(),
         replace_only={"spend": replaces(mapped.months)},
         reporting_currency=reporting_currency,
+        actor=actor,
     )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import db
+from metrics.access import Actor
 from metrics.contract import REQUESTS, enum_lookup, fold_enum
 from metrics.importers.common import (
     ERROR,
@@ -647,14 +648,16 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(REQUESTS.column_names)]
 
 
-def import_requests(engine, mapped: JiraImport, fingerprint: str) -> db.ImportResult:
-    """Replace the `requests` table (only) in one transaction, the findings with the batch."""
+def import_requests(engine, mapped: JiraImport, fingerprint: str, actor: Actor | None = None) -> db.ImportResult:
+    """Replace the `requests` table (only) in one transaction, the findings with the batch; `actor`
+    as `db.import_tables` (a role that may not import is refused)."""
     return db.import_tables(
         engine,
         {"requests": mapped.requests},
         source=f"jira:{mapped.file}",
         fingerprint=fingerprint,
         findings=mapped.report().finding_dicts(),
+        actor=actor,
     )
 
 

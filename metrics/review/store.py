@@ -8,6 +8,9 @@ Rules
     - The CIO, the CMO or the CFO closes a quarter (its headline figures are kept as they are
       then) and reopens it; a closed quarter's commentary and targets are read-only until it is
       reopened (targets: `metrics.targets.store` checks the state in `metrics.closing`).
+    - With sign-in, the signed-in role must allow it too (`metrics.access`): a viewer or a board
+      member writes nothing, the CIO and the CMO only their own side's notes. A refusal writes
+      nothing. The audit's `changed_by` is the signed-in identity (without sign-in, the side).
       Decisions and actions stay open to change (an action is done after the quarter closes).
     - Every save names the version it was based on and writes version + 1; the primary key makes
       that a conditional insert, so of two saves based on the same version exactly one succeeds
@@ -27,7 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from metrics import closing
+from metrics import access, closing
+from metrics.access import Actor
 from metrics.closing import quarter_versions
 from metrics.currency import DEFAULT_REPORTING_CURRENCY, symbol
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -58,7 +62,6 @@ from metrics.review.wording import (
 )
 from metrics.targets import queries as target_queries
 from metrics.targets.compute import ROLES
-from metrics.targets.store import Actor
 
 
 class ReviewError(ValueError):
@@ -96,7 +99,11 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def _check_actor(actor: Actor) -> None:
+def _check_actor(actor: Actor, action: str, side: str | None = None) -> None:
+    """Refuses what the signed-in role may not do (`metrics.access`), before anything is written."""
+    refused = access.refusal(actor, action, side)
+    if refused:
+        raise ReviewError(refused)
     if actor.role not in ROLES:
         raise ReviewError(f"Unknown role '{actor.role}': act as one of {', '.join(ROLES)}.")
     if not actor.name.strip():
@@ -144,7 +151,7 @@ def save_note(
     now: datetime | None = None,
 ) -> Note:
     """Write the `side`'s note on a page or a KPI for `quarter`. An empty text clears the note."""
-    _check_actor(actor)
+    _check_actor(actor, access.COMMENTARY, side)
     if side not in sides_for(kind, subject):
         where = "the Tech spend page" if side == "CFO" else "this"
         raise ReviewError(f"The {side} writes no note on this subject (the CFO comments on {where}).")
@@ -259,7 +266,7 @@ def save_action(
     now: datetime | None = None,
 ) -> Action:
     """Record a new decision or action (`action_id` None, version 0) or change one."""
-    _check_actor(actor)
+    _check_actor(actor, access.LOG)
     fields = _checked_fields(kind, text, owner, due_on, status, subject_kind, subject)
     ensure_tables(engine)
     when = now or _now()
@@ -337,7 +344,7 @@ def set_quarter_closed(
     """Close `quarter` with the `snapshot` of its figures, or reopen it (snapshot kept in the
     history, cleared from the state). Closing with a `calendar` also keeps the quarter's lines
     (`metrics.review.lines`), in the same transaction, for the restatements' drill-down."""
-    _check_actor(actor)
+    _check_actor(actor, access.CLOSE)
     if actor.role not in CLOSING_ROLES:
         raise ReviewError(f"The CIO, the CMO or the CFO closes and reopens a quarter; you are acting as {actor.role}.")
     ensure_tables(engine)
@@ -398,6 +405,7 @@ def close_quarter(
     from metrics.headline import load_headline
     from metrics.summary import data_as_of, summary_figures
 
+    _check_actor(actor, access.CLOSE)  # before the figures are read
     headline = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
     snapshot = summary_figures(headline, data_as_of(engine), reporting_currency)
     snapshot["figures"] = figures.as_json(figures.quarter_figures(engine, calendar, quarter, today))

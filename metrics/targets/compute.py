@@ -9,11 +9,12 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from metrics.access import SIDES
 from metrics.fiscal import FiscalQuarter
 from metrics.sql import as_date
 from metrics.targets.wording import FIELDS
 
-ROLES = ("CIO", "CMO", "CFO", "Analyst")  # the acting roles; the CFO agrees no target
+ROLES = SIDES  # the acting roles (sides; `metrics.access`); the CFO agrees no target
 AGREEING_ROLES = ("CIO", "CMO")
 NOTE_MAX_CHARS = 500
 TARGET_COLUMNS = [

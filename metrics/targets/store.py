@@ -6,6 +6,9 @@ Rules
       seen the new figure.
     - Only the CIO records the CIO's agreement and only the CMO the CMO's; the date recorded is
       today's date in UTC.
+    - Who signed in may write only what their role allows (`metrics.access`): a viewer or a board
+      member nothing, the CIO only as the CIO, the CMO only as the CMO. A refusal writes nothing.
+      The audit records the actor's name: the signed-in identity (without sign-in, the side).
     - Every change names the version it was based on and writes version + 1. The primary key
       (kpi, fiscal_year, quarter, version) turns that into a conditional insert: of two saves
       based on the same version exactly one can insert version + 1, on every engine, even when
@@ -21,14 +24,15 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from metrics import closing
+from metrics import access, closing
+from metrics.access import Actor
 from metrics.fiscal import FiscalQuarter
 from metrics.targets import queries
 from metrics.targets.compute import AGREEING_ROLES, NOTE_MAX_CHARS, ROLES, EffectiveTarget
@@ -42,14 +46,6 @@ class TargetError(ValueError):
 
 class StaleTargetError(TargetError):
     """The target changed since the user loaded it; their save was refused."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change. Until login exists, the acting role is chosen in the app."""
-
-    name: str
-    role: str  # one of ROLES
 
 
 _creating = threading.Lock()
@@ -99,7 +95,12 @@ def _stale(name: str, quarter: FiscalQuarter, current: EffectiveTarget | None) -
     )
 
 
-def _check_actor(actor: Actor) -> None:
+def _check_actor(actor: Actor, side: str | None = None) -> None:
+    """Refuses a change the actor may not make (`metrics.access`: a viewer, or a CMO recording the
+    CIO's agreement), before anything is read or written."""
+    refused = access.refusal(actor, access.TARGETS, side)
+    if refused:
+        raise TargetError(refused)
     if actor.role not in ROLES:
         raise TargetError(f"Unknown role '{actor.role}': act as one of {', '.join(ROLES)}.")
     if not actor.name.strip():
@@ -217,6 +218,7 @@ def record_agreement(
     """Record the CIO's or the CMO's agreement to the current target, dated today (UTC)."""
     if side not in AGREEING_ROLES:
         raise TargetError(f"Only the CIO and the CMO agree targets, not '{side}'.")
+    _check_actor(actor, side)
     if actor.role != side:
         raise TargetError(f"Only the {side} can record the {side}'s agreement; you are acting as {actor.role}.")
     when = now or _now()

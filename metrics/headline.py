@@ -63,8 +63,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "lead_time": (
         "Request lead time (p85)",
         "85% of the requests delivered in the quarter took at most this many days from request to "
-        "delivery (the p85, rounded up to whole days), against the median SLA of those requests; also "
-        "the SLA breach rate and the requests open at the quarter's end (or today, for the quarter in "
+        "delivery (the p85, rounded up to whole days); against each request's own SLA, the p85 of the days "
+        "past it (lead time - SLA, rounded up: within n days of their own SLA, or at least n days inside "
+        "it); also the SLA breach rate and the requests open at the quarter's end (or today, for the quarter in "
         "progress). All requests: the department filter does not apply.",
     ),
 }
@@ -396,13 +397,10 @@ class Headline:
             assert within is not None and previous is not None  # a change needs both quarters' figures
             delta = Delta(change_label, _sign(within - previous), False)
         notes = []
-        if within is not None and self.sla_days is not None:
-            gap = within - self.sla_days
-            sla = f"the SLA (median {turnaround.days_label(self.sla_days)})"
-            if gap > 0:
-                notes.append(Note(f"▲ {turnaround.days_label(gap)} over {sla}", BAD))
-            else:
-                notes.append(Note(f"▼ Within {sla}", GOOD))
+        own_sla = turnaround.own_sla_sentence(t)
+        if t is not None and own_sla is not None:
+            good = turnaround.own_sla_favourable(t)
+            notes.append(Note(f"{'▼' if good else '▲'} {own_sla}", GOOD if good else BAD))
         if t is not None and t.breach_rate is not None:
             notes.append(
                 Note(f"{share(t.breach_rate)} of {turnaround.requests_label(t.delivered)} missed their SLA", NEUTRAL)
@@ -493,10 +491,11 @@ class Headline:
                 f", {'down' if t.within_days < before else 'up'} from {turnaround.days_label(before)} "
                 f"in {self.previous.label}"
             )
-        if self.sla_days is not None:
-            text += f", against a median SLA of {turnaround.days_label(self.sla_days)}"
+        own_sla = turnaround.own_sla_sentence(t)
+        if own_sla is not None:
+            text += f"; {own_sla}"
         if t.breach_rate is not None:
-            text += f"; {share(t.breach_rate)} missed their SLA"
+            text += f"{' and' if own_sla is not None else ';'} {share(t.breach_rate)} missed their SLA"
         return text + "."
 
 

@@ -44,6 +44,8 @@ class QuarterTurnaround:
     p85: float | None
     p95: float | None
     previous_p85: float | None  # None: nothing delivered in the previous quarter
+    # p85 of each request's days past its own SLA (lead - sla_days); negative: 85% landed inside it.
+    past_sla_p85: float | None = None
 
     @property
     def within_days(self) -> int | None:
@@ -54,6 +56,12 @@ class QuarterTurnaround:
     @property
     def previous_within_days(self) -> int | None:
         return _ceil_days(self.previous_p85)
+
+    @property
+    def past_sla_days(self) -> int | None:
+        """`past_sla_p85` rounded up to whole days, as the headline: 85% of the requests landed at
+        most this many days past their own SLA (at least -n days inside it when n < 0)."""
+        return _ceil_days(self.past_sla_p85)
 
     @property
     def breach_rate(self) -> float | None:
@@ -182,6 +190,7 @@ def quarter_turnaround(by_quarter: pd.DataFrame, quarter: FiscalQuarter | None) 
         number(row["p85"]),
         number(row["p95"]),
         number(prev["p85"]) if prev is not None else None,
+        number(row.get("past_sla_p85")),
     )
 
 

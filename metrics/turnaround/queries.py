@@ -100,7 +100,9 @@ def request_facts(
 
     ``lead_days`` is NULL for open requests and for those delivered before they were requested
     (``delivered_before_requested`` = 1), so every aggregate over it leaves them out;
-    ``delivered_sla_days`` is the SLA of the requests that do have a lead time.
+    ``delivered_sla_days`` is the SLA of the requests that do have a lead time, and
+    ``days_past_sla`` how far each of those landed past its own SLA (``lead_days - sla_days``:
+    negative when delivered inside it; NULL where either is missing).
     """
     r = schema.requests
     delivered_ok = r.c.delivered_at >= r.c.requested_at
@@ -123,6 +125,7 @@ def request_facts(
         sa.case((r.c.delivered_at < r.c.requested_at, 1), else_=0).label("delivered_before_requested"),
         sla.label("sla_days"),
         sa.case((delivered_ok, sla)).label("delivered_sla_days"),
+        (lead - sla).label("days_past_sla"),
         _stage_days(r.c.requested_at, r.c.ready_at).label("marketing_days"),
         _stage_days(r.c.ready_at, r.c.started_at).label("it_queue_days"),
         _stage_days(r.c.started_at, r.c.delivered_at).label("delivery_days"),
@@ -222,9 +225,8 @@ def lead_time_by_quarter_query(
 ) -> PercentileQuery:
     f = request_facts(calendar, filters, sla_defaults)
     where = (f.c.delivered_at.is_not(None), *_delivered_in(f, calendar, first, last))
-    return PercentileQuery(
-        f, ("delivered_q",), _lead_time_counts(f), {**_LEAD_QUANTILES, "sla_p50": (0.5, "delivered_sla_days")}, where
-    )
+    quantiles = {**_LEAD_QUANTILES, "sla_p50": (0.5, "delivered_sla_days"), "past_sla_p85": (0.85, "days_past_sla")}
+    return PercentileQuery(f, ("delivered_q",), _lead_time_counts(f), quantiles, where)
 
 
 def lead_time_by_quarter(
@@ -236,7 +238,8 @@ def lead_time_by_quarter(
     sla_defaults: Mapping[str, float] = DEFAULT_SLA_DAYS,
 ) -> pd.DataFrame:
     """Per quarter of delivery: delivered, breaches, excluded (delivered before requested),
-    breach_rate, lead-time p50/p85/p95 and sla_p50 (the median SLA of the delivered requests).
+    breach_rate, lead-time p50/p85/p95, sla_p50 (the median SLA of the delivered requests) and
+    past_sla_p85 (the p85 of each request's days past its own SLA: negative when 85% landed inside).
 
     Quarters with no delivery at all are absent (no data). A quarter whose deliveries were all
     excluded has delivered = 0 and no percentiles.

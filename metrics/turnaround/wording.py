@@ -86,6 +86,9 @@ DEFINITIONS: dict[str, str] = {
     "SLA": f"The request's `sla_days` when set, else the default for its priority: {sla_defaults_text()}. A "
     "breach is a lead time strictly above the SLA (equal is met); the breach rate is breaches / delivered "
     "requests in the quarter.",
+    "Days past SLA": "`lead time - SLA` of each delivered request (negative when delivered inside its SLA); the "
+    'headline compares like with like through its p85, rounded up to whole days: "85% were delivered within '
+    '5 days of their own SLA" (over) or "at least 3 days inside their own SLA".',
     "Stages": "Waiting on marketing = `ready_at - requested_at` (requested to requirements complete); IT queue = "
     "`started_at - ready_at`; delivery = `delivered_at - started_at`. A stage whose two timestamps are "
     "not both present, or are out of order, is unknown for that request: left out of that stage's "
@@ -117,6 +120,26 @@ def within_delta_label(t: QuarterTurnaround) -> str | None:
     if t.within_days is None or t.previous_within_days is None:
         return None
     return f"{t.within_days - t.previous_within_days:+d} days vs {t.quarter.previous().label}"
+
+
+def own_sla_sentence(t: QuarterTurnaround | None) -> str | None:
+    """How the quarter's deliveries landed against each request's own SLA, from the p85 of the
+    days past it (rounded up, as the headline): "85% were delivered within 5 days of their own SLA"
+    (over it), "85% were delivered within their own SLA", "85% were delivered at least 3 days inside
+    their own SLA". None without it."""
+    days = t.past_sla_days if t is not None else None
+    if days is None:
+        return None
+    if days > 0:
+        return f"85% were delivered within {days_label(days)} of their own SLA"
+    if days == 0:
+        return "85% were delivered within their own SLA"
+    return f"85% were delivered at least {days_label(-days)} inside their own SLA"
+
+
+def own_sla_favourable(t: QuarterTurnaround) -> bool:
+    """Whether `own_sla_sentence` is good news: 85% delivered within their own SLA."""
+    return t.past_sla_days is not None and t.past_sla_days <= 0
 
 
 # --- Sentences above the charts ----------------------------------------------------------------

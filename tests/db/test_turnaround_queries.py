@@ -22,6 +22,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from metrics import db
 from metrics import turnaround as ta
@@ -103,6 +104,33 @@ def test_lead_time_percentiles_and_breaches_by_quarter(loaded):
     # Q2: 5, 10 -> p50 = 7.5; p85: h = 0.85 -> 5 + 0.85 * 5 = 9.25; p95: 5 + 0.95 * 5 = 9.75
     assert (q2["p50"], q2["p85"], q2["p95"]) == pytest.approx((7.5, 9.25, 9.75))
     assert (q2["delivered"], q2["breaches"], q2["excluded"]) == (2, 0, 0)
+
+
+def test_days_past_own_sla_p85_by_quarter(loaded):
+    got = ta.lead_time_by_quarter(loaded, JAN)
+    # Q1 lead - own SLA: R1 4-5 = -1, R2 12-10 = 2, R3 10-10 = 0, R4 45.5-20 = 25.5, R5 20-15 = 5,
+    # R6 30-20 = 10 (R7 excluded) -> sorted -1, 0, 2, 5, 10, 25.5; p85: h = 4.25 -> 10 + 0.25 * 15.5 = 13.875
+    assert _by_quarter(got, Q1)["past_sla_p85"] == pytest.approx(13.875)
+    # Q2: R8 10-10 = 0, R9 5-20 = -15 -> p85: h = 0.85 -> -15 + 0.85 * 15 = -2.25
+    assert _by_quarter(got, Q2)["past_sla_p85"] == pytest.approx(-2.25)
+    q1, q2 = ta.quarter_turnaround(got, Q1), ta.quarter_turnaround(got, Q2)
+    assert (q1.past_sla_days, q2.past_sla_days) == (14, -2)
+    assert ta.own_sla_sentence(q1) == "85% were delivered within 14 days of their own SLA"
+    assert ta.own_sla_sentence(q2) == "85% were delivered at least 2 days inside their own SLA"
+
+
+def test_days_past_sla_is_null_where_the_sla_is_missing(loaded):
+    # Without defaults only R5 has an SLA (its own 15 days): Q1 has the one value 20 - 15 = 5, Q2 none.
+    got = ta.lead_time_by_quarter(loaded, JAN, sla_defaults={})
+    assert _by_quarter(got, Q1)["past_sla_p85"] == pytest.approx(5.0)
+    assert pd.isna(_by_quarter(got, Q2)["past_sla_p85"])
+    assert ta.own_sla_sentence(ta.quarter_turnaround(got, Q2)) is None
+    with loaded.connect() as conn:
+        f = ta.request_facts(JAN, sla_defaults={})
+        rows = dict(conn.execute(sa.select(f.c.request_id, f.c.days_past_sla)).all())
+    assert rows["R5"] == pytest.approx(5.0)
+    assert rows["R1"] is None  # no SLA of its own and no default
+    assert rows["R7"] is None and rows["R10"] is None  # delivered before requested; open
 
 
 def test_headline_rounds_p85_up(loaded):

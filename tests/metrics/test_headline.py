@@ -208,8 +208,9 @@ def test_tiles_say_each_figure_with_its_change_and_its_verdict(company):
     ]
     lead = tiles["lead_time"]
     assert (lead.value, lead.delta.text, lead.delta.higher_is_better) == ("36 days", "+26 days vs FY2026 Q1", False)
-    # 36 - 20 = 16 days over the median SLA
-    assert lead.notes[0].text == "▲ 16 days over the SLA (median 20 days)" and lead.notes[0].tone == BAD
+    # Days past each request's own SLA (Medium, 20): 10, 20, 30, 40 - 20 = -10, 0, 10, 20;
+    # p85: h = 3 * 0.85 = 2.55 -> 10 + 0.55 * 10 = 15.5, rounded up to 16 days.
+    assert lead.notes[0].text == "▲ 85% were delivered within 16 days of their own SLA" and lead.notes[0].tone == BAD
     assert "50% of 4 requests missed their SLA" in [n.text for n in lead.notes]
 
 
@@ -223,8 +224,8 @@ def test_story_tells_the_quarter_in_three_to_five_sentences(company):
     )
     assert story[3] == "1 of 3 KPIs with a target met it; Uptime is off target and Churn is at risk."
     assert story[4] == (
-        "85% of requests were delivered within 36 days, up from 10 days in FY2026 Q1, against a "
-        "median SLA of 20 days; 50% missed their SLA."
+        "85% of requests were delivered within 36 days, up from 10 days in FY2026 Q1; 85% were delivered "
+        "within 16 days of their own SLA and 50% missed their SLA."
     )
 
 

@@ -46,6 +46,36 @@ def test_headline_is_p85_rounded_up():
     assert ta.within_delta_label(t) == "-24 days vs FY2026 Q1"
 
 
+def _own_sla(past_p85):
+    return ta.QuarterTurnaround(Q1, 6, 0, 1, 10.0, 20.0, 25.0, None, past_p85)
+
+
+@pytest.mark.parametrize(
+    "past_p85, sentence, favourable",
+    [
+        (4.2, "85% were delivered within 5 days of their own SLA", False),  # rounded up, as the headline
+        (0.5, "85% were delivered within 1 day of their own SLA", False),
+        (0.0, "85% were delivered within their own SLA", True),
+        (-0.5, "85% were delivered within their own SLA", True),  # ceil(-0.5) = 0: not a whole day inside
+        (-3.0, "85% were delivered at least 3 days inside their own SLA", True),
+        (-3.7, "85% were delivered at least 3 days inside their own SLA", True),  # at least 3.7: say 3
+        (5.000000000001, "85% were delivered within 5 days of their own SLA", False),  # float noise
+    ],
+)
+def test_own_sla_sentence_compares_each_request_with_its_own_sla(past_p85, sentence, favourable):
+    t = _own_sla(past_p85)
+    assert ta.own_sla_sentence(t) == sentence
+    assert ta.own_sla_favourable(t) is favourable
+
+
+def test_own_sla_sentence_without_the_figure_is_none():
+    assert ta.own_sla_sentence(None) is None
+    t = _own_sla(None)
+    assert ta.own_sla_sentence(t) is None and not ta.own_sla_favourable(t)
+    # A frame without the column (an older cached frame) reads as no figure, not an error.
+    assert ta.quarter_turnaround(BY_QUARTER, Q1).past_sla_p85 is None
+
+
 def test_float_noise_does_not_add_a_day():
     noisy = _by_quarter(("FY2026 Q1", 2026, 1, 3, 0, 0, 5.0, 12.000000000001, 13.0, 20.0, 0.0))
     assert ta.quarter_turnaround(noisy, Q1).within_days == 12

@@ -127,9 +127,28 @@ def submit_agreement(url: str, kpi: str, kpi_name: str, quarter: FiscalQuarter, 
     )
 
 
-def metric_delta(change: kpis.Change) -> dict:
-    """st.metric's delta arguments for a change, coloured by the KPI's direction (a fall in
-    churn is green). A zero change is the number 0 (grey, no arrow); a missing one says so."""
+# Streamlit's colour for each tone of a change, and for each status. The arrow, the word and the
+# symbol carry the meaning; colour repeats it, and green is kept for good news only.
+TONE_COLOURS = {kpis.FAVOURABLE: "green", kpis.UNFAVOURABLE: "red", kpis.NEUTRAL: "gray"}
+STATUS_BADGES = {
+    kpis.ON_TARGET: "green",
+    kpis.AT_RISK: "orange",
+    kpis.OFF_TARGET: "red",
+    kpis.NO_TARGET: "gray",
+    kpis.NO_DATA: "gray",
+}
+CHANGE_ICONS = {
+    "better": ":material/thumb_up:",
+    "worse": ":material/thumb_down:",
+    "unchanged": ":material/trending_flat:",
+}
+
+
+def metric_delta(change: kpis.Change, status: str) -> dict:
+    """st.metric's delta arguments for a change of a KPI whose status is `status`: the arrow follows
+    the change, the colour (of the delta and the sparkline) its tone (`kpis.change_tone`): green only
+    for an improvement of a KPI not off target or at risk, red when it worsened, grey otherwise. A
+    zero change is the number 0; a missing one says so."""
     if change.delta is None:
         return {
             "delta": "no data",
@@ -139,9 +158,16 @@ def metric_delta(change: kpis.Change) -> dict:
         }
     return {
         "delta": 0 if change.delta == 0 else plain(change.kpi.show(change.delta, signed=True)),  # unit: data
-        "delta_color": "normal" if change.kpi.direction == "higher" else "inverse",
+        "delta_color": TONE_COLOURS[kpis.change_tone(status, change)],
         "delta_description": f"vs {change.versus.label} · {change.sentiment}",
     }
+
+
+def change_badge(change: kpis.Change, status: str) -> tuple[str, str]:
+    """(colour, icon) of the badge of a change with a value then and now: the icon says better or
+    worse, the colour its tone (never green for a KPI off target or at risk)."""
+    assert change.sentiment is not None  # the caller shows "No data for ..." instead
+    return TONE_COLOURS[kpis.change_tone(status, change)], CHANGE_ICONS[change.sentiment]
 
 
 def audit_table(audit: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """KPI charts: bullet charts against the quarter's target, and the trend of each KPI against
 its quarter-by-quarter target. Pure: cards in, Plotly figure out.
 
-Status is carried by marker shape and by words as well as colour (colour-blind safe).
+Status is carried by marker shape and by words as well as colour (colour-blind safe). Nothing drawn
+for a KPI that is off target or at risk is green (the favourable colour), even where it was on target
+in an earlier quarter or improved: `kpi_colour` is the one rule.
 """
 
 from __future__ import annotations
@@ -11,9 +13,18 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from charts.theme import ACCENT, STATUS_COLOURS, STATUS_SYMBOLS, TEMPLATE, base_figure, empty_figure, plotly_text
+from charts.theme import (
+    ACCENT,
+    NEUTRAL,
+    STATUS_COLOURS,
+    STATUS_SYMBOLS,
+    TEMPLATE,
+    base_figure,
+    empty_figure,
+    plotly_text,
+)
 from metrics.formatting import decimals, is_percentage
-from metrics.kpis import AT_RISK, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard
+from metrics.kpis import AT_RISK, MISSING, NO_DATA, NO_TARGET, OFF_TARGET, ON_TARGET, KpiCard
 
 TARGET_COLOUR = "#1F2933"
 # Marker shapes that match the status symbols (● ▲ ■ ○).
@@ -31,6 +42,15 @@ TREND_COLUMNS = 3
 def _tint(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def kpi_colour(status: str, card_status: str) -> str:
+    """The colour of something drawn with `status` (a band, a quarter's marker) for a KPI whose
+    status now is `card_status`: the status colour, except that a KPI off target or at risk gets
+    no green: its on-target band and its earlier on-target quarters are drawn neutral."""
+    if status == ON_TARGET and card_status in MISSING:
+        return NEUTRAL
+    return STATUS_COLOURS[status]
 
 
 def _status_text(status: str) -> str:
@@ -55,7 +75,7 @@ def _bands(card: KpiCard, t: float, thr: float, low: float, high: float) -> list
         spans = [(low, t - thr, OFF_TARGET), (t - thr, t, AT_RISK), (t, high, ON_TARGET)]
     else:
         spans = [(low, t, ON_TARGET), (t, t + thr, AT_RISK), (t + thr, high, OFF_TARGET)]
-    return [{"range": [a, b], "color": _tint(STATUS_COLOURS[s], 0.28)} for a, b, s in spans if b > a]
+    return [{"range": [a, b], "color": _tint(kpi_colour(s, card.status), 0.28)} for a, b, s in spans if b > a]
 
 
 def _suffix(unit: str) -> str:
@@ -182,7 +202,7 @@ def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
                 showlegend=False,
                 marker={
                     "size": 10,
-                    "color": [STATUS_COLOURS[s] for s in statuses],
+                    "color": [kpi_colour(s, card.status) for s in statuses],
                     "symbol": [STATUS_MARKERS[s] for s in statuses],
                     "line": {"width": 1, "color": ACCENT},
                 },

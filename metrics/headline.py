@@ -370,10 +370,13 @@ class Headline:
         delta = None
         if t is not None and before is not None:
             change = t.on_target - before.on_target
+            # More KPIs on target is good news only once none is off target or at risk: until then
+            # the rise is shown neutrally and the misses in their own colour below.
+            missing = bool(t.off_target or t.at_risk)
             delta = Delta(
                 f"{change:+d} on target {self._versus()}" if change else f"Same count as {self.previous.label}",
                 _sign(change),
-                True,
+                None if missing and change > 0 else True,
             )
         notes = []
         if t is not None:

@@ -23,20 +23,6 @@ mask = ctx.vendor_mask
 if ctx.filters.departments:
     st.caption("KPIs are company-wide: the department filter does not apply on this page.")
 
-# Badge colours follow the status colours' meaning; the symbol and word carry it without colour.
-STATUS_BADGES = {
-    kpis.ON_TARGET: "green",
-    kpis.AT_RISK: "orange",
-    kpis.OFF_TARGET: "red",
-    kpis.NO_TARGET: "gray",
-    kpis.NO_DATA: "gray",
-}
-CHANGE_BADGES = {
-    "better": ("green", ":material/thumb_up:"),
-    "worse": ("red", ":material/thumb_down:"),
-    "unchanged": ("gray", ":material/trending_flat:"),
-}
-
 
 def status_text(status: str) -> str:
     return f"{STATUS_SYMBOLS[status]} {status.capitalize()}"
@@ -67,18 +53,18 @@ def scorecard_card(card: kpis.KpiCard) -> None:
         st.metric(
             plain(card.kpi.name),
             plain(card.value_label),  # the unit is data
-            **kx.metric_delta(card.vs_previous),
+            **kx.metric_delta(card.vs_previous, card.status),
             help=kpi_help(card.kpi),
             chart_data=card.sparkline or None,
             chart_type="line",
         )
         with st.container(horizontal=True, gap="small"):
-            st.badge(status_text(card.status), color=STATUS_BADGES[card.status])
+            st.badge(status_text(card.status), color=kx.STATUS_BADGES[card.status])
             if card.agreement not in (None, kpis.AGREED):
                 st.badge(card.agreement_label, color="violet", icon=":material/hourglass_top:")
         last_year = card.vs_last_year
         if last_year.sentiment:
-            colour, icon = CHANGE_BADGES[last_year.sentiment]
+            colour, icon = kx.change_badge(last_year, card.status)
             st.badge(badge_plain(f"{last_year.label} · {last_year.sentiment}"), color=colour, icon=icon)
         else:
             st.badge(f"No data for {last_year.versus.label}", color="gray")

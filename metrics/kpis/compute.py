@@ -195,6 +195,24 @@ class Change:
         return f"{self.kpi.show(self.delta, signed=True)} vs {self.versus.label}"
 
 
+# How a change is shown: the word and the arrow say which way it went, the tone only whether it is
+# good news. A KPI off target or at risk is never good news, even when it improved.
+FAVOURABLE, UNFAVOURABLE, NEUTRAL = "favourable", "unfavourable", "neutral"
+MISSING = (AT_RISK, OFF_TARGET)
+
+
+def change_tone(status: str, change: Change) -> str:
+    """FAVOURABLE for a KPI that improved and is not off target or at risk; UNFAVOURABLE when it
+    worsened; NEUTRAL otherwise (unchanged, no data, or an improvement that still misses the target:
+    the status says the rest in its own colour)."""
+    sentiment = change.sentiment
+    if sentiment == "worse":
+        return UNFAVOURABLE
+    if sentiment == "better" and status not in MISSING:
+        return FAVOURABLE
+    return NEUTRAL
+
+
 @dataclass(frozen=True)
 class QuarterPoint:
     quarter: FiscalQuarter

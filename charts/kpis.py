@@ -57,15 +57,49 @@ def _status_text(status: str) -> str:
     return f"{STATUS_SYMBOLS[status]} {status}"
 
 
+# A percentage whose value and target are both at least this high (availability, on-time rates)
+# keeps the window centred on the target: from zero its differences would not show.
+NEAR_FULL_PERCENT = 90.0
+# Units of an interval scale, not an amount: zero is not "none" (NPS runs from -100 to 100).
+INTERVAL_UNITS = ("point", "points", "pts", "score", "index")
+
+
+def zero_based(value: float, target: float, unit: str) -> bool:
+    """Whether a bullet's axis starts at zero, so that the bar's length is the amount.
+
+    The rule: a **quantity** (counts, money, days, hours, seconds: any unit but a percentage or an
+    interval scale such as points) with value and target not negative starts at zero. A
+    **percentage** starts at zero too, unless value and target both sit in the top tenth
+    (>= `NEAR_FULL_PERCENT`, e.g. 99.5% availability against 99.9%), where a zero base would hide the
+    differences that matter. **Points** and anything negative keep the window centred on the target.
+    """
+    if min(value, target) < 0:
+        return False
+    if is_percentage(unit):
+        return min(value, target) < NEAR_FULL_PERCENT
+    return unit.strip().lower() not in INTERVAL_UNITS
+
+
 def bullet_range(value: float, target: float, threshold: float, unit: str) -> tuple[float, float]:
-    """An axis centred on the target, wide enough for the value and twice the at-risk band, so
-    the target marker sits in the middle and the bands are always visible. A plain percentage
-    axis stops at 0% and 100%."""
+    """The bullet's axis: from zero where `zero_based` says so, else centred on the target; either
+    way wide enough for the value and twice the at-risk band past the target, so the bands are
+    always visible. A plain percentage axis stops at 0% and 100%."""
     half = max(2 * threshold, abs(value - target)) * 1.25 or abs(target) * 0.1 or 1.0
     low, high = target - half, target + half
+    if zero_based(value, target, unit):
+        low, high = 0.0, max(high, value * 1.05)
     if unit.strip() == "%" and min(value, target) >= 0 and max(value, target) <= 100:
         low, high = max(low, 0.0), min(high, 100.0)
     return low, high
+
+
+def value_range(value: float, unit: str) -> tuple[float, float]:
+    """The axis of a bullet without a target: from zero for a quantity (as `zero_based`), else a
+    quarter either side of the value."""
+    half = abs(value) * 0.25 or 1.0
+    if zero_based(value, value, unit):
+        return 0.0, value + half
+    return value - half, value + half
 
 
 def _bands(card: KpiCard, t: float, thr: float, low: float, high: float) -> list[dict]:
@@ -105,8 +139,7 @@ def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
                 "threshold": {"line": {"color": TARGET_COLOUR, "width": 3}, "thickness": 0.9, "value": target.target},
             }
         else:
-            half = abs(value) * 0.25 or 1.0
-            low, high = value - half, value + half
+            low, high = value_range(value, card.kpi.unit)
             gauge_extra = {}
         fig.add_trace(
             go.Indicator(

@@ -14,12 +14,15 @@ import plotly.graph_objects as go
 
 from charts.theme import (
     ACCENT,
+    AMBER,
     DEPARTMENT_COLOURS,
     FAVOURABLE,
     NEUTRAL,
+    SKY,
     UNFAVOURABLE,
     base_figure,
     empty_figure,
+    line_over_bars,
     money_axis,
     plotly_text,
 )
@@ -27,8 +30,8 @@ from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
 from metrics.spend import DEPARTMENT_ORDER, INVESTMENT_ORDER, DrillLevel, FiscalYearLanding, variance_words
 
-INVESTMENT_COLOURS = {"Run": "#56B4E9", "Grow": "#E69F00", "Transform": "#CC79A7", "Unmapped": "#BBBBBB"}
-SHADOW_COLOURS = {"not approved by IT": "#E69F00", "not in the catalogue": "#555555"}
+INVESTMENT_COLOURS = {"Run": SKY, "Grow": AMBER, "Transform": "#CC79A7", "Unmapped": NEUTRAL}
+SHADOW_COLOURS = {"not approved by IT": AMBER, "not in the catalogue": "#555555"}
 SELECTED_BAND = "rgba(31, 78, 121, 0.08)"
 _VARIANCE_CAP = 0.25  # the heat map's colour saturates at ±25% of budget
 
@@ -91,7 +94,8 @@ def spend_by_quarter_chart(
                 hovertemplate=f"{dept}: %{{customdata}}<extra>%{{x}}</extra>",
             )
         )
-    fig.add_trace(
+    line_over_bars(
+        fig,
         go.Scatter(
             x=shares["label"],
             y=shares["marketing_share"],
@@ -101,7 +105,7 @@ def spend_by_quarter_chart(
             line=dict(color=ACCENT, width=3),
             marker=dict(size=7, symbol="diamond"),
             hovertemplate="Marketing share: %{y:.0%}<extra>%{x}</extra>",
-        )
+        ),
     )
     last = shares.dropna(subset=["marketing_share"]).tail(1)
     if not last.empty:
@@ -362,7 +366,8 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None, *, c
             hovertemplate="Shadow IT: %{customdata}<extra>%{x}</extra>",
         )
     )
-    fig.add_trace(
+    line_over_bars(
+        fig,
         go.Scatter(
             x=trend["label"],
             y=trend["share"],
@@ -375,7 +380,7 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None, *, c
             textposition="top center",
             textfont=dict(color=ACCENT, size=12),
             hovertemplate="Share: %{y:.1%}<extra>%{x}</extra>",
-        )
+        ),
     )
     _shade(fig, list(trend["label"]), selected)
     top = float(np.nanmax(trend["share"].to_numpy(dtype=float))) if trend["share"].notna().any() else 0.1

@@ -14,6 +14,14 @@ import plotly.io as pio
 # Kaleido would otherwise fetch MathJax from the web when exporting.
 pio.defaults.mathjax = None
 
+# Okabe-Ito's orange, sky blue and yellow are lighter than 3:1 against a white page, so charts use
+# them darkened (same hue): a line, a bar or a marker must stand out from the background on a
+# projector (tests/charts/test_contrast.py checks every colour the charts draw with).
+AMBER = "#B07800"  # Okabe-Ito orange #E69F00, darkened
+SKY = "#3A8FC7"  # Okabe-Ito sky blue #56B4E9, darkened
+OLIVE = "#8A7F00"  # Okabe-Ito yellow #F0E442, darkened
+PAGE_BACKGROUND = "#FFFFFF"  # .streamlit/config.toml's backgroundColor (light theme)
+
 DEPARTMENT_COLOURS = {
     "Marketing": "#D55E00",  # vermillion
     "IT": "#0072B2",  # blue
@@ -22,7 +30,7 @@ DEPARTMENT_COLOURS = {
 # Good / warning / bad, with the symbol and word that carry the meaning without colour.
 STATUS_COLOURS = {
     "on target": "#009E73",
-    "at risk": "#E69F00",
+    "at risk": AMBER,
     "off target": "#D55E00",
     "no target": "#8C8C8C",
     "no data": "#8C8C8C",
@@ -35,7 +43,7 @@ ACCENT = "#1F4E79"
 # The one categorical palette: the departments first, in their order, then the rest of Okabe-Ito.
 # `.streamlit/config.toml` repeats it as theme.chartCategoricalColors (TOML cannot import it); a
 # test keeps the two identical.
-SEQUENCE = [*DEPARTMENT_COLOURS.values(), "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", NEUTRAL]
+SEQUENCE = [*DEPARTMENT_COLOURS.values(), "#CC79A7", AMBER, SKY, OLIVE, NEUTRAL]
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 
@@ -127,6 +135,31 @@ def _money_labels(ticks: list[float], currency: str) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return labels
+
+
+HALO = PAGE_BACKGROUND
+HALO_EXTRA_WIDTH = 5
+
+
+def line_over_bars(fig: go.Figure, line: go.Scatter) -> go.Figure:
+    """Add `line` drawn over bars with a halo of the page's colour beneath it: a navy line on a blue
+    bar has little contrast (1.7:1), against the halo it has the line's own contrast with the page."""
+    width = (line.line.width or 2) + HALO_EXTRA_WIDTH
+    fig.add_trace(
+        go.Scatter(
+            x=line.x,
+            y=line.y,
+            xaxis=line.xaxis,
+            yaxis=line.yaxis,
+            mode="lines",
+            line=dict(color=HALO, width=width),
+            hoverinfo="skip",
+            showlegend=False,
+            name="",
+        )
+    )
+    fig.add_trace(line)
+    return fig
 
 
 def base_figure(title: str | None = None, height: int = 360) -> go.Figure:

@@ -12,24 +12,24 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import ACCENT, DEPARTMENT_COLOURS, NEUTRAL, base_figure, empty_figure
+from charts.theme import ACCENT, AMBER, DEPARTMENT_COLOURS, NEUTRAL, SKY, base_figure, empty_figure
 from metrics.fiscal import FiscalQuarter
 from metrics.turnaround import STAGES, Backlog, Histogram, LeadTimePoints, days_label
 
 PRIORITY_STYLES = {  # colour, marker symbol, line dash
     "Critical": ("#CC79A7", "diamond", "solid"),
-    "High": ("#E69F00", "triangle-up", "dash"),
-    "Medium": ("#56B4E9", "circle", "dot"),
+    "High": (AMBER, "triangle-up", "dash"),
+    "Medium": (SKY, "circle", "dot"),
     "Low": ("#555555", "square", "dashdot"),
 }
 STAGE_COLOURS = {
     "marketing": DEPARTMENT_COLOURS["Marketing"],
-    "it_queue": "#56B4E9",  # a lighter IT blue: IT has it but has not started
+    "it_queue": SKY,  # a lighter IT blue: IT has it but has not started
     "delivery": DEPARTMENT_COLOURS["IT"],
 }
 # One hue, darker = older: not a department colour, and readable without colour (the bars are labelled).
-AGE_COLOURS = ["#D9C4E0", "#B083BD", "#83479A", "#4F1D63"]
-MEDIAN_COLOUR = "#E69F00"  # median and rolling-median lines: apart from the department colours
+AGE_COLOURS = ["#A27BB0", "#83479A", "#66307D", "#4F1D63"]
+MEDIAN_COLOUR = AMBER  # median and rolling-median lines: apart from the department colours
 P85_COLOUR = "#CC79A7"
 DAYS_AXIS = dict(title_text="days", rangemode="tozero")
 

@@ -1,0 +1,120 @@
+"""Legible on a projector: every colour the charts draw lines, bars and markers with stands out from
+the page at 3:1 or more (WCAG's contrast for graphics), and a line drawn over bars carries a halo of
+the page's colour, so it keeps that contrast where it crosses a bar of a similar colour."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from charts import spend as spend_charts
+from charts import theme
+from charts import turnaround as turnaround_charts
+from metrics import spend
+from metrics.fiscal import FiscalQuarter
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMUM = 3.0
+
+
+def luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = theme.hex_rgb(hex_colour)
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_contrast_formula():
+    assert contrast("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert contrast("#FFFFFF", "#FFFFFF") == pytest.approx(1.0)
+    assert contrast("#0072B2", "#FFFFFF") == pytest.approx(5.19, abs=0.01)  # WebAIM's figure
+
+
+def test_the_page_background_is_the_themes():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["theme"]["base"] == "light"
+    assert config["theme"].get("backgroundColor", "#FFFFFF").upper() == theme.PAGE_BACKGROUND
+
+
+PALETTES = {
+    "departments": theme.DEPARTMENT_COLOURS,
+    "statuses": theme.STATUS_COLOURS,
+    "sequence": dict(enumerate(theme.SEQUENCE)),
+    "favourable, unfavourable, neutral, accent": dict(
+        enumerate((theme.FAVOURABLE, theme.UNFAVOURABLE, theme.NEUTRAL, theme.ACCENT))
+    ),
+    "priorities": {p: style[0] for p, style in turnaround_charts.PRIORITY_STYLES.items()},
+    "stages": turnaround_charts.STAGE_COLOURS,
+    "ages": dict(enumerate(turnaround_charts.AGE_COLOURS)),
+    "percentile lines": {"median": turnaround_charts.MEDIAN_COLOUR, "p85": turnaround_charts.P85_COLOUR},
+    "investment types": spend_charts.INVESTMENT_COLOURS,
+    "shadow IT reasons": spend_charts.SHADOW_COLOURS,
+}
+
+
+@pytest.mark.parametrize("palette", list(PALETTES))
+def test_every_colour_stands_out_from_the_page(palette):
+    weak = {
+        name: round(contrast(colour, theme.PAGE_BACKGROUND), 2)
+        for name, colour in PALETTES[palette].items()
+        if contrast(colour, theme.PAGE_BACKGROUND) < MINIMUM
+    }
+    assert not weak, f"{palette}: below {MINIMUM}:1 against the page: {weak}"
+
+
+def _split():
+    rows = [("FY2026 Q1", 2026, 1, d, v) for d, v in (("Marketing", 2.0), ("IT", 4.0), ("Joint", 1.0))]
+    rows += [("FY2026 Q2", 2026, 2, d, v) for d, v in (("Marketing", 5.0), ("IT", 3.0), ("Joint", 1.0))]
+    by_q = pd.DataFrame(rows, columns=["quarter", "fiscal_year", "fiscal_quarter", "department", "spend"])
+    by_q["lines"] = 1
+    return spend.quarterly_split(by_q)
+
+
+def _shadow_trend():
+    return pd.DataFrame(
+        {
+            "quarter": [FiscalQuarter(2026, 1), FiscalQuarter(2026, 2)],
+            "label": ["FY2026 Q1", "FY2026 Q2"],
+            "spend": [100.0, 120.0],
+            "shadow": [10.0, 18.0],
+            "share": [0.1, 0.15],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: spend_charts.spend_by_quarter_chart(
+            _split(), _split(), spend.DEPARTMENT_ORDER, [], FiscalQuarter(2026, 2)
+        ),
+        lambda: spend_charts.shadow_trend_chart(_shadow_trend(), FiscalQuarter(2026, 2)),
+    ],
+    ids=["spend by quarter", "shadow IT trend"],
+)
+def test_a_line_over_bars_has_a_halo_of_the_page_beneath_it(build):
+    fig = build()
+    traces = list(fig.data)
+    assert any(t.type == "bar" for t in traces)
+    lines = [
+        i
+        for i, t in enumerate(traces)
+        if t.type == "scatter" and "lines" in (t.mode or "") and t.showlegend is not False
+    ]
+    assert lines, "the chart has a line over its bars"
+    for i in lines:
+        line, halo = traces[i], traces[i - 1]
+        assert halo.type == "scatter" and halo.line.color == theme.HALO and halo.hoverinfo == "skip"
+        assert halo.line.width > line.line.width
+        assert list(halo.y) == list(line.y) and halo.yaxis == line.yaxis
+        assert contrast(line.line.color, theme.HALO) >= MINIMUM

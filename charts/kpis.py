@@ -151,7 +151,7 @@ def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
                     "font": {"size": 20},
                 },
                 title={
-                    "text": f"<b>{plotly_text(card.kpi.name)}</b><br><span style='font-size:12px'>{plotly_text(subtitle)}</span>",
+                    "text": f"<b>{plotly_text(card.kpi.name)}</b><br><span style='font-size:14px'>{plotly_text(subtitle)}</span>",
                     "align": "right",
                     "font": {"size": 14},
                 },
@@ -180,8 +180,8 @@ def _panel_axes(i: int, rows: int) -> tuple[str, dict, dict, dict]:
     width, height = (1 - gap_x * (TREND_COLUMNS - 1)) / TREND_COLUMNS, (1 - gap_y * (rows - 1)) / rows
     left, top = col * (width + gap_x), 1 - row * (height + gap_y)
     n = "" if i == 0 else str(i + 1)
-    x = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category", "tickfont": {"size": 11}}
-    y = {"domain": [top - height, top], "anchor": f"x{n}", "tickfont": {"size": 11}, "zeroline": False}
+    x = {"domain": [left, left + width], "anchor": f"y{n}", "type": "category", "tickfont": {"size": 14}}
+    y = {"domain": [top - height, top], "anchor": f"x{n}", "tickfont": {"size": 14}, "zeroline": False}
     title = {
         "x": left + width / 2,
         "y": top,
@@ -190,7 +190,7 @@ def _panel_axes(i: int, rows: int) -> tuple[str, dict, dict, dict]:
         "xanchor": "center",
         "yanchor": "bottom",
         "showarrow": False,
-        "font": {"size": 13},
+        "font": {"size": 14},
     }
     return n, x, y, title
 

@@ -132,7 +132,7 @@ def spend_by_quarter_chart(
                 arrowhead=2,
                 ax=-70,
                 ay=-48,
-                font=dict(color=DEPARTMENT_COLOURS["Marketing"], size=13),
+                font=dict(color=DEPARTMENT_COLOURS["Marketing"], size=14),
                 bgcolor="rgba(255,255,255,0.85)",
             )
     _shade(fig, list(bars["label"]), selected)
@@ -202,7 +202,7 @@ def budget_vs_actual_chart(lines: pd.DataFrame, *, currency: str = "$") -> go.Fi
             hoverinfo="skip",
             text=[_variance_label(v, currency=currency) for v in rows["variance"]],
             textposition="middle right",
-            textfont=dict(color=[_variance_colour(v) for v in rows["variance"]], size=13),
+            textfont=dict(color=[_variance_colour(v) for v in rows["variance"]], size=14),
         )
     )
     fig.update_layout(
@@ -247,7 +247,7 @@ def variance_heatmap(lines: pd.DataFrame, *, currency: str = "$") -> go.Figure:
             y=[shown[c] for c in cats],
             text=text,
             texttemplate="%{text}",
-            textfont=dict(size=13),
+            textfont=dict(size=14),
             xgap=3,
             ygap=3,
             zmin=-_VARIANCE_CAP,
@@ -272,7 +272,7 @@ def variance_heatmap(lines: pd.DataFrame, *, currency: str = "$") -> go.Figure:
                 y=[shown[c] for _, c in gaps],
                 mode="text",
                 text=["no budget"] * len(gaps),
-                textfont=dict(color=NEUTRAL, size=13),
+                textfont=dict(color=NEUTRAL, size=14),
                 showlegend=False,
                 hoverinfo="skip",
             )
@@ -336,13 +336,13 @@ def landing_chart(landing: FiscalYearLanding, *, currency: str = "$") -> go.Figu
             hoverinfo="skip",
             text=[_variance_label(v, currency=currency) for v in table["variance"]],
             textposition="middle right",
-            textfont=dict(color=[_variance_colour(v) for v in table["variance"]], size=13),
+            textfont=dict(color=[_variance_colour(v) for v in table["variance"]], size=14),
         )
     )
     fig.update_layout(
         barmode="stack",
         xaxis=dict(range=_room_for_labels(table["actual_to_date"], reach)),
-        uniformtext_minsize=11,
+        uniformtext_minsize=14,
         uniformtext_mode="hide",
     )
     return money_axis(fig, "xaxis", currency=currency)
@@ -378,7 +378,7 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None, *, c
             marker=dict(size=7),
             text=[share(v) for v in trend["share"]],
             textposition="top center",
-            textfont=dict(color=ACCENT, size=12),
+            textfont=dict(color=ACCENT, size=14),
             hovertemplate="Share: %{y:.1%}<extra>%{x}</extra>",
         ),
     )
@@ -465,7 +465,7 @@ def investment_mix_chart(mix: pd.DataFrame, *, currency: str = "$") -> go.Figure
     fig.update_layout(
         barmode="stack",
         xaxis=dict(tickformat=".0%", range=[-0.005, 1.005], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1]),
-        uniformtext_minsize=11,
+        uniformtext_minsize=14,
         uniformtext_mode="hide",
         legend_traceorder="normal",
         margin=dict(r=30),

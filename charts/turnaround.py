@@ -254,7 +254,7 @@ def lead_time_distribution(
             text=last["label"],
             showarrow=False,
             yshift=12,
-            font=dict(color=NEUTRAL, size=12),
+            font=dict(color=NEUTRAL, size=14),
         )
     fig.update_xaxes(title_text="lead time, days", rangemode="tozero")
     fig.update_yaxes(title_text="requests delivered", rangemode="tozero")

@@ -118,3 +118,24 @@ def test_a_line_over_bars_has_a_halo_of_the_page_beneath_it(build):
         assert halo.line.width > line.line.width
         assert list(halo.y) == list(line.y) and halo.yaxis == line.yaxis
         assert contrast(line.line.color, theme.HALO) >= MINIMUM
+
+
+def test_no_chart_text_is_smaller_than_14_px():
+    """Every font size the chart builders set (titles, ticks, bar and line labels, annotations,
+    HTML spans) is at least 14 px; the template's own is 14."""
+    import re
+
+    assert theme.TEMPLATE.layout.font.size >= 14
+    sizes = re.compile(
+        r"(?:font=dict\([^)]*?size=|textfont=dict\([^)]*?size=|\"font\": \{\"size\": |tickfont\": \{\"size\": "
+        r"|font-size:|uniformtext_minsize=)(\d+)"
+    )
+    found_sizes = [int(n) for path in (ROOT / "charts").glob("*.py") for n in sizes.findall(path.read_text())]
+    assert len(found_sizes) >= 10, "the pattern finds the sizes the builders set"
+    small = [
+        (path.name, int(found))
+        for path in (ROOT / "charts").glob("*.py")
+        for found in sizes.findall(path.read_text(encoding="utf-8"))
+        if int(found) < 14
+    ]
+    assert not small, f"chart text below 14 px: {small}"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app import kpis as kx
 from app import review as rv
+from app.figures import show_chart
 from app.headline import quarter_headline
 from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, QUARTERLY_REVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
@@ -79,7 +80,7 @@ def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=Non
         st.markdown(f"**{plain(title)}**")
         st.markdown(plain(mask(sentence)))
         figure.update_layout(height=min(figure.layout.height or SMALL_CHART, SMALL_CHART))
-        st.plotly_chart(figure, key=f"ov_chart_{key}", config={"displayModeBar": False})
+        show_chart(ctx, figure, key=f"ov_chart_{key}", config={"displayModeBar": False})
         if below is not None:
             below()
         st.page_link(

@@ -7,6 +7,7 @@ colour blindness; status is always shown with a word or symbol as well as a colo
 from __future__ import annotations
 
 import math
+import re
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -46,6 +47,8 @@ ACCENT = "#1F4E79"
 SEQUENCE = [*DEPARTMENT_COLOURS.values(), "#CC79A7", AMBER, SKY, OLIVE, NEUTRAL]
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
+SCREEN_TEXT_PX = 14  # the smallest chart text on screen (tests/charts/test_contrast.py)
+PROJECTOR_TEXT_PX = 18  # the smallest in presentation mode: read from the back of a board room
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -135,6 +138,39 @@ def _money_labels(ticks: list[float], currency: str) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return labels
+
+
+_FONT_KEYS = {"font", "textfont", "tickfont", "insidetextfont", "outsidetextfont", "hoverlabel"}
+_HTML_SIZE = re.compile(r"font-size:\s*(\d+)px")
+
+
+def _raise_fonts(node, minimum: int):
+    """Every font size in a figure's JSON raised to `minimum`, HTML spans in text included."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in _FONT_KEYS and isinstance(value, dict):
+                value = dict(value)
+                size = value.get("size")
+                if isinstance(size, (int, float)) and size < minimum:
+                    value["size"] = minimum
+            out[key] = _raise_fonts(value, minimum)
+        return out
+    if isinstance(node, list):
+        return [_raise_fonts(v, minimum) for v in node]
+    if isinstance(node, str) and "font-size" in node:
+        return _HTML_SIZE.sub(lambda m: f"font-size:{max(int(m.group(1)), minimum)}px", node)
+    return node
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same figure for presentation mode: no text under PROJECTOR_TEXT_PX (the data and the
+    colours unchanged; a copy, so the screen's figure is untouched)."""
+    spec = _raise_fonts(fig.to_plotly_json(), PROJECTOR_TEXT_PX)
+    layout = spec.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font["size"] = max(font.get("size") or 0, PROJECTOR_TEXT_PX)
+    return go.Figure(spec)
 
 
 HALO = PAGE_BACKGROUND

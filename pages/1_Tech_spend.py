@@ -6,6 +6,7 @@ import streamlit as st
 from app import data
 from app import review as rv
 from app import spend as cached
+from app.figures import show_chart
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
@@ -156,7 +157,8 @@ rv.commentary(ctx, q, "page", "tech_spend", title="Commentary on spend")
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")
 st.markdown(shown(mshare.sentence(currency=ctx.symbol) if mshare else f"No technology spend is dated in {q.label}."))
-st.plotly_chart(
+show_chart(
+    ctx,
     charts.spend_by_quarter_chart(
         split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q, currency=ctx.symbol
     ),
@@ -174,9 +176,9 @@ else:
     budget_lines = masked(variance.lines)
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(charts.budget_vs_actual_chart(budget_lines, currency=ctx.symbol), key="chart_budget")
+        show_chart(ctx, charts.budget_vs_actual_chart(budget_lines, currency=ctx.symbol), key="chart_budget")
     with right:
-        st.plotly_chart(charts.variance_heatmap(budget_lines, currency=ctx.symbol), key="chart_heatmap")
+        show_chart(ctx, charts.variance_heatmap(budget_lines, currency=ctx.symbol), key="chart_heatmap")
     st.dataframe(
         spend.with_verdict_labels(budget_lines),
         hide_index=True,
@@ -203,7 +205,7 @@ if landing is None:
     st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
 else:
     st.markdown(shown(landing.sentence(currency=ctx.symbol)))
-    st.plotly_chart(charts.landing_chart(landing, currency=ctx.symbol), key="chart_landing")
+    show_chart(ctx, charts.landing_chart(landing, currency=ctx.symbol), key="chart_landing")
 
 # --- Overlap -------------------------------------------------------------------------------
 st.subheader(f"Overlap, {q.label}")
@@ -256,7 +258,7 @@ st.subheader("Shadow IT")
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(shown(spend.shadow_trend_sentence(shadow_trend, q)))
-    st.plotly_chart(charts.shadow_trend_chart(shadow_trend, q, currency=ctx.symbol), key="chart_shadow_trend")
+    show_chart(ctx, charts.shadow_trend_chart(shadow_trend, q, currency=ctx.symbol), key="chart_shadow_trend")
 with right:
     if shadow:
         st.markdown(shown(shadow.sentence(currency=ctx.symbol)))
@@ -265,8 +267,8 @@ with right:
     else:
         st.markdown("Shadow IT is measured on Marketing and Joint spend: include one of them in the filter.")
     if shadow:
-        st.plotly_chart(
-            charts.top_vendors_chart(masked(shadow.top_vendors), currency=ctx.symbol), key="chart_shadow_vendors"
+        show_chart(
+            ctx, charts.top_vendors_chart(masked(shadow.top_vendors), currency=ctx.symbol), key="chart_shadow_vendors"
         )
 
 # Vendors show in the overlap, the redundant tools and shadow IT: their open actions, after them.
@@ -360,7 +362,7 @@ if vendor:
 else:
     level = cached.masked_level(spend.drill_down(period, q, department, category), mask)
     st.markdown(shown(level.sentence(currency=ctx.symbol)))
-    st.plotly_chart(charts.drill_chart(level, currency=ctx.symbol), key="chart_drill")
+    show_chart(ctx, charts.drill_chart(level, currency=ctx.symbol), key="chart_drill")
     st.dataframe(
         level.table,
         hide_index=True,

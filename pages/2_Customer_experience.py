@@ -5,6 +5,7 @@ import streamlit as st
 from app import access as app_access
 from app import kpis as kx
 from app import review as rv
+from app.figures import show_chart
 from app.navigation import CUSTOMER_EXPERIENCE, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
 from app.text import badge_plain, mask_frame, plain
@@ -141,11 +142,11 @@ st.caption(
     "off target (vermillion), by the KPI's direction. Each scale is centred on its target and does not "
     "start at zero."
 )
-st.plotly_chart(bullet_chart(shown), key="cx_bullets", config={"displayModeBar": False})
+show_chart(ctx, bullet_chart(shown), key="cx_bullets", config={"displayModeBar": False})
 
 st.subheader("Trend against target")
 st.markdown(plain(kpis.trend_sentence(shown, quarter)))
-st.plotly_chart(trend_chart(shown), key="cx_trends", config={"displayModeBar": False})
+show_chart(ctx, trend_chart(shown), key="cx_trends", config={"displayModeBar": False})
 
 st.subheader("Glossary")
 st.caption("The shared vocabulary of Marketing and IT: what each KPI means and how it is measured.")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app import review as rv
 from app import turnaround as rt
+from app.figures import show_chart
 from app.navigation import DATA, REQUEST_TURNAROUND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
@@ -117,7 +118,7 @@ st.subheader("Lead time by quarter")
 trend_col, breakdown_col = st.columns([3, 2], gap="large")
 with trend_col:
     st.markdown(shown(ta.lead_time_sentence(by_quarter, quarter)))
-    st.plotly_chart(charts.lead_time_trend(ta.in_window(by_quarter, first, last), quarter), key="rt_trend")
+    show_chart(ctx, charts.lead_time_trend(ta.in_window(by_quarter, first, last), quarter), key="rt_trend")
 with breakdown_col:
     dimension = st.segmented_control(
         "Break down by",
@@ -147,7 +148,7 @@ with stages_col:
     st.subheader("Who are we waiting on?")
     stages = rt.stage_medians_by_quarter(url, version, fiscal_start, first, last, filters)
     st.markdown(shown(ta.stage_sentence(stages, quarter)))
-    st.plotly_chart(charts.stage_stack(stages, quarter), key="rt_stages")
+    show_chart(ctx, charts.stage_stack(stages, quarter), key="rt_stages")
     unknown = ta.unknown_stages_note(stages, quarter)
     st.caption(
         shown(unknown or "Every stage time is known for this quarter's requests.")
@@ -157,7 +158,7 @@ with flow_col:
     st.subheader("Flow")
     flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
     st.markdown(shown(ta.flow_sentence(flow, quarter)))
-    st.plotly_chart(charts.flow(flow, quarter), key="rt_flow")
+    show_chart(ctx, charts.flow(flow, quarter), key="rt_flow")
 
 # --- SLA breaches ----------------------------------------------------------------------------
 st.subheader("SLA breaches by priority")
@@ -165,17 +166,17 @@ breaches = rt.breach_rate_by_priority(url, version, fiscal_start, first, last, f
 now_col, trend_col = st.columns(2, gap="large")
 with now_col:
     st.markdown(shown(ta.breach_sentence(breaches, quarter)))
-    st.plotly_chart(charts.breach_by_priority(breaches, quarter), key="rt_breach_now")
+    show_chart(ctx, charts.breach_by_priority(breaches, quarter), key="rt_breach_now")
 with trend_col:
     st.markdown(shown(ta.breach_trend_sentence(breaches, quarter)))
-    st.plotly_chart(charts.breach_trend(breaches, quarter), key="rt_breach_trend")
+    show_chart(ctx, charts.breach_trend(breaches, quarter), key="rt_breach_trend")
 
 # --- Backlog ---------------------------------------------------------------------------------
 st.subheader("Backlog ageing")
 st.markdown(shown(ta.backlog_sentence(backlog, quarter)))
 ageing_col, oldest_col = st.columns([2, 3], gap="medium")
 with ageing_col:
-    st.plotly_chart(charts.backlog_ageing(backlog), key="rt_backlog")
+    show_chart(ctx, charts.backlog_ageing(backlog), key="rt_backlog")
 with oldest_col:
     if backlog is not None and not backlog.oldest.empty:
         st.caption(f"The {len(backlog.oldest)} oldest open requests at {backlog.as_of_label}")
@@ -204,7 +205,8 @@ with hist_col:
         else None
     )
     st.markdown(shown(ta.distribution_sentence(histogram, turnaround)))
-    st.plotly_chart(
+    show_chart(
+        ctx,
         charts.lead_time_distribution(
             histogram, turnaround.p50 if turnaround else None, turnaround.p85 if turnaround else None
         ),
@@ -214,7 +216,8 @@ with scatter_col:
     scatter_first, _ = ta.trend_window(quarter, ta.SCATTER_QUARTERS)
     points = rt.lead_time_points(url, version, fiscal_start, scatter_first, quarter, filters)
     st.markdown(shown(ta.scatter_sentence(points, scatter_first, quarter)))
-    st.plotly_chart(
+    show_chart(
+        ctx,
         charts.lead_time_scatter(
             rt.masked_points(points, mask), ctx.calendar.quarter_start(scatter_first), ctx.calendar.quarter_end(quarter)
         ),

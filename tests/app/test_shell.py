@@ -104,3 +104,23 @@ def test_database_down_shows_a_clear_page(monkeypatch, sample_env):
     assert "unavailable" in text
     sidebar_text = " ".join(t.value for t in at.sidebar.text)
     assert "secret-pw" not in sidebar_text and "PostgreSQL database" in sidebar_text
+
+
+def test_presentation_mode_draws_charts_with_projector_text(sample_env):
+    """Every chart of a page in presentation mode has no text under 18 px; on screen it has some
+    at 14 (the same figure, drawn for the back of the room)."""
+    import json
+    import re
+
+    def sizes(at) -> list[int]:
+        specs = [c.proto.spec for c in at.get("plotly_chart")]
+        assert specs
+        return [
+            int(n) for spec in specs for n in re.findall(r'"size":\s*(\d+)', json.dumps(json.loads(spec)["layout"]))
+        ]
+
+    presenting = open_page("pages/3_Request_turnaround.py", query={"present": "1"})
+    assert not presenting.exception
+    assert min(sizes(presenting)) >= 18
+    on_screen = open_page("pages/3_Request_turnaround.py")
+    assert min(sizes(on_screen)) < 18

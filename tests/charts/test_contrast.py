@@ -139,3 +139,32 @@ def test_no_chart_text_is_smaller_than_14_px():
         if int(found) < 14
     ]
     assert not small, f"chart text below 14 px: {small}"
+
+
+def test_the_projector_copy_has_no_text_under_18_px_and_the_same_data():
+    from charts.kpis import bullet_chart  # noqa: F401  (the builders share the template)
+
+    fig = spend_charts.spend_by_quarter_chart(_split(), _split(), spend.DEPARTMENT_ORDER, [], FiscalQuarter(2026, 2))
+    fig.add_annotation(text="<span style='font-size:14px'>note</span>", font=dict(size=14))
+    shown = theme.for_projector(fig)
+    assert _font_sizes(shown.to_plotly_json()) and min(_font_sizes(shown.to_plotly_json())) >= theme.PROJECTOR_TEXT_PX
+    assert "font-size:18px" in shown.layout.annotations[-1].text
+    assert shown.to_json() != fig.to_json()
+    import json
+
+    assert [t["y"] for t in json.loads(shown.to_json())["data"]] == [t["y"] for t in json.loads(fig.to_json())["data"]]
+    assert min(_font_sizes(fig.to_plotly_json())) < theme.PROJECTOR_TEXT_PX, "the screen's figure is untouched"
+
+
+def _font_sizes(node) -> list[float]:
+    """Every font size in a figure's JSON (the dicts under font, textfont, tickfont...)."""
+    if isinstance(node, dict):
+        own = [
+            v["size"]
+            for k, v in node.items()
+            if k.endswith("font") and isinstance(v, dict) and isinstance(v.get("size"), (int, float))
+        ]
+        return own + [s for v in node.values() for s in _font_sizes(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _font_sizes(v)]
+    return []

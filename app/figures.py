@@ -1,5 +1,5 @@
-"""Charts as a page shows them: the figure itself on screen, its projector copy in presentation
-mode (no text under `charts.theme.PROJECTOR_TEXT_PX`). The one way pages draw a Plotly figure."""
+"""Charts as a page shows them: no text under `charts.theme.SCREEN_TEXT_PX` on screen and under
+`PROJECTOR_TEXT_PX` in presentation mode. The one way pages draw a Plotly figure."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.context import PageContext
-from charts.theme import for_projector
+from charts.theme import for_projector, legible
 
 
 def show_chart(ctx: PageContext, figure: go.Figure, **kwargs: Any) -> None:
-    st.plotly_chart(for_projector(figure) if ctx.presenting else figure, **kwargs)
+    st.plotly_chart(for_projector(figure) if ctx.presenting else legible(figure), **kwargs)

@@ -163,14 +163,35 @@ def _raise_fonts(node, minimum: int):
     return node
 
 
-def for_projector(fig: go.Figure) -> go.Figure:
-    """The same figure for presentation mode: no text under PROJECTOR_TEXT_PX (the data and the
-    colours unchanged; a copy, so the screen's figure is untouched)."""
-    spec = _raise_fonts(fig.to_plotly_json(), PROJECTOR_TEXT_PX)
+_AXIS = re.compile(r"^[xy]axis\d*$")
+
+
+def legible(fig: go.Figure, minimum: int = SCREEN_TEXT_PX) -> go.Figure:
+    """A copy of `fig` with no text under `minimum` px: every font size raised, and the sizes that
+    usually come from a template (the figure's font, each axis's ticks and title, the legend) set
+    on the figure itself, because Streamlit's chart theme replaces the template on screen (its tick
+    labels are 12 px). The data and the colours are unchanged."""
+    spec = _raise_fonts(fig.to_plotly_json(), minimum)
     layout = spec.setdefault("layout", {})
-    font = layout.setdefault("font", {})
-    font["size"] = max(font.get("size") or 0, PROJECTOR_TEXT_PX)
+
+    def at_least(node: dict, key: str) -> None:
+        font = node.setdefault(key, {})
+        font["size"] = max(font.get("size") or 0, minimum)
+
+    at_least(layout, "font")
+    at_least(layout.setdefault("legend", {}), "font")
+    for name, axis in list(layout.items()):
+        if _AXIS.match(name) and isinstance(axis, dict):
+            at_least(axis, "tickfont")
+            title = axis.setdefault("title", {})
+            if isinstance(title, dict):
+                at_least(title, "font")
     return go.Figure(spec)
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same figure for presentation mode: no text under PROJECTOR_TEXT_PX."""
+    return legible(fig, PROJECTOR_TEXT_PX)
 
 
 HALO = PAGE_BACKGROUND

@@ -30,9 +30,21 @@ def sample_env(tmp_path_factory):
             os.environ[k] = v
 
 
-def open_page(page: str | None = None, *, query: dict | None = None, session: dict | None = None) -> AppTest:
-    """Run the entrypoint, then switch to `page` (e.g. "pages/9_Data.py") as AppTest requires."""
+def open_page(
+    page: str | None = None,
+    *,
+    query: dict | None = None,
+    session: dict | None = None,
+    user: dict | None = None,
+    secrets: dict | None = None,
+) -> AppTest:
+    """Run the entrypoint, then switch to `page` (e.g. "pages/9_Data.py") as AppTest requires;
+    `user` is who is signed in (`st.user`), `secrets` the app's secrets."""
     at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
+    if secrets is not None:
+        at.secrets = dict(secrets)
+    if user is not None:
+        at.user = user
     for k, v in (query or {}).items():
         at.query_params[k] = v
     for k, v in (session or {}).items():

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.text import plain
 from metrics import db, targets
-from tests.app.conftest import ENTRYPOINT
+from tests.app.conftest import ENTRYPOINT, open_page
 
 SPEND, CX, TURNAROUND, REVIEW, DATA = (
     "pages/1_Tech_spend.py",
@@ -46,15 +46,8 @@ def private_db(sample_env, tmp_path, monkeypatch):
 
 
 def open_as(email: str | None, page: str | None = None, *, secrets: dict | None = None, session=None) -> AppTest:
-    at = AppTest.from_file(ENTRYPOINT, default_timeout=60)
-    at.secrets = dict(SECRETS if secrets is None else secrets)
-    at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]} if email else {"is_logged_in": False}
-    for k, v in (session or {}).items():
-        at.session_state[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
+    user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]} if email else {"is_logged_in": False}
+    at = open_page(page, session=session, user=user, secrets=SECRETS if secrets is None else secrets)
     assert not at.exception, at.exception
     return at
 

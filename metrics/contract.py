@@ -63,6 +63,11 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
+# Money is stored as NUMERIC(18, 2) (exact cents): at most 16 digits before the decimal point, so a
+# larger amount is refused when read rather than failing the import inside the database.
+MONEY_PRECISION, MONEY_SCALE = 18, 2
+MAX_AMOUNT = 10 ** (MONEY_PRECISION - MONEY_SCALE)
+
 DEPARTMENTS = {
     "Marketing": ("marketing", "mktg", "mkt"),
     "IT": ("it", "information technology", "technology"),

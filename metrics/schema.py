@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from metrics.contract import TABLES, Column
+from metrics.contract import MONEY_PRECISION, MONEY_SCALE, TABLES, Column
 from metrics.currency import CONVERTED_TABLES, ORIGINAL_AMOUNT, RATE_USED
 
 metadata = sa.MetaData()
@@ -19,7 +19,7 @@ _TYPES: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "date": lambda: sa.Date(),
     "datetime": lambda: sa.DateTime(),
     # Exact decimal money, so that sums are right to the cent on every engine that has it.
-    "money": lambda: sa.Numeric(18, 2),
+    "money": lambda: sa.Numeric(MONEY_PRECISION, MONEY_SCALE),
     "number": lambda: sa.Double(),  # 64-bit: 32-bit floats turn 99.95 into 99.9499969
     "int": lambda: sa.Integer(),
     "bool": lambda: sa.Boolean(),
@@ -36,7 +36,7 @@ def _stored(name: str) -> list[sa.Column]:
     if name not in CONVERTED_TABLES:
         return []
     return [
-        sa.Column(ORIGINAL_AMOUNT, sa.Numeric(18, 2), nullable=True),
+        sa.Column(ORIGINAL_AMOUNT, sa.Numeric(MONEY_PRECISION, MONEY_SCALE), nullable=True),
         sa.Column(RATE_USED, sa.Double(), nullable=True),
     ]
 
@@ -93,7 +93,7 @@ spend_monthly = sa.Table(
     sa.Column("category", sa.String, nullable=False),
     sa.Column("vendor", sa.String, nullable=False),
     sa.Column("investment_type", sa.String, nullable=True),
-    sa.Column("spend", sa.Numeric(18, 2), nullable=False),
+    sa.Column("spend", sa.Numeric(MONEY_PRECISION, MONEY_SCALE), nullable=False),
     sa.Column("lines", sa.Integer, nullable=False),
 )
 # Which summaries are in step with their ledger, and the ledger's rows when they were built (a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from metrics.contract import MAX_AMOUNT
 from metrics.validation.findings import WARNING, _Issue
 from metrics.validation.values import _Cells
 
@@ -38,6 +39,10 @@ _PROVES = {
     ",": r"\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d*,\d+",
 }
 _UNDECIDED = r"[1-9]\d{0,2}[.,]\d{3}"
+_TOO_LARGE = _Issue(
+    "{value} is too large for an amount: amounts must be below " + f"{MAX_AMOUNT:,}",
+    "check the value (a misplaced decimal separator or exponent?); amounts are stored to the cent",
+)
 _MONEY_PERCENT = _Issue("{value} is a percentage, not an amount", "write the amount itself, e.g. 1234.56")
 _NOT_AMOUNT = _Issue(
     "{value} is not an amount", "write a number such as 1234.56 ($1,234.56, -1500 and (1,500) are accepted too)"
@@ -82,7 +87,11 @@ def _parse_money(cells: _Cells) -> pd.Series:
     with np.errstate(over="ignore", invalid="ignore"):
         cents = np.round(amounts, 2)
     # Rounding near the float limit overflows; such amounts have no cents to round anyway.
-    return pd.Series(np.where(np.isfinite(cents), cents, amounts), dtype="float64")
+    cents = np.where(np.isfinite(cents), cents, amounts)
+    too_large = np.flatnonzero(np.abs(np.nan_to_num(cents)) >= MAX_AMOUNT)
+    cells.report(_TOO_LARGE, too_large)
+    cents[too_large] = np.nan
+    return pd.Series(cents, dtype="float64")
 
 
 def _parse_number(cells: _Cells) -> pd.Series:

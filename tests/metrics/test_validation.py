@@ -855,7 +855,7 @@ def test_clean_frame_has_contract_columns_types_and_lines() -> None:
         ("1,234,567.89", "auto", 1234567.89),
         ("1’234.50", "auto", 1234.5),
         ("1e9", "auto", 1e9),
-        ("1E+308", "auto", 1e308),
+        ("1E+15", "auto", 1e15),  # 1E+308 does not fit the database: tests/trust test_A26
         (".5", "auto", 0.5),
         ("1.234,56", ",", 1234.56),
         ("1.234.567,89", ",", 1234567.89),

@@ -28,6 +28,7 @@ HARDENED = {
     "server.enableStaticServing": False,
     "client.toolbarMode": "minimal",  # no rerun / clear cache / deploy, no menu
     "client.showErrorDetails": "none",  # no exception text or traceback in the browser
+    "client.disableDataExport": True,  # st.dataframe's own CSV download: not the app's formula-safe one
     "browser.gatherUsageStats": False,  # nothing sent to Streamlit's telemetry
     "runner.magicEnabled": False,
 }

@@ -81,24 +81,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         # A dashboard should fail fast, not hang, when the server is down.
         options["connect_args"] = {"connect_timeout": 5}
     options.update(kwargs)
-    engine = sa.create_engine(url, **options)
-    if engine.dialect.name == "sqlite":
-        _transactional_ddl(engine)
-    return engine
-
-
-def _transactional_ddl(engine: Engine) -> None:
-    """SQLite through Python 3.11's sqlite3 commits DDL at once, even inside a transaction (its
-    legacy transaction handling), so a failed change could leave a table it created behind.
-    SQLAlchemy's recipe: the driver leaves transactions alone and each one starts with BEGIN."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+    return sa.create_engine(url, **options)
 
 
 def redact_url(url: str) -> str:

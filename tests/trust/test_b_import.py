@@ -130,13 +130,25 @@ def test_B42_readers_during_a_replace_see_the_old_data(embedded, tmp_path):
     assert totals(embedded) == (1, 7.0)
 
 
-def test_B43_sqlite_ddl_inside_a_transaction_is_rolled_back(tmp_path):
+def test_B43_sqlite_import_runs_no_ddl_inside_its_transaction_and_rolls_back(tmp_path):
+    """Python 3.11's sqlite3 (legacy transaction handling) commits DDL at once even inside a
+    transaction, so a staging table created there would survive a failure. The import creates
+    its tables before its transaction (`ensure_schema`) and runs only DML inside it."""
     engine = db.make_engine(f"sqlite:///{tmp_path / 'bb.sqlite'}")
-    with pytest.raises(RuntimeError), engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE staging_spend (amount NUMERIC)"))
-        conn.execute(sa.text("INSERT INTO staging_spend VALUES (1)"))
+    load_folder(folder_with(tmp_path, spend(row(1, amount="10"))), engine, OPTIONS)
+    tables_before = sorted(sa.inspect(engine).get_table_names())
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2].lstrip().upper()))
+
+    def fail(_table: str) -> None:
         raise RuntimeError("the import failed part-way")
-    assert "staging_spend" not in sa.inspect(engine).get_table_names()  # Python's legacy mode kept it
+
+    with pytest.raises(RuntimeError):
+        load_folder(folder_with(tmp_path, spend(row(1, amount="7")), "new"), engine, OPTIONS, after_table=fail)
+    assert any(s.startswith("DELETE FROM SPEND") for s in statements)  # the import got as far as writing
+    assert not [s for s in statements if s.startswith(("CREATE", "ALTER", "DROP"))]
+    assert sorted(sa.inspect(engine).get_table_names()) == tables_before
+    assert totals(engine) == (1, 10.0)
     engine.dispose()
 
 

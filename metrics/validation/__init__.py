@@ -20,7 +20,7 @@ Files
   stray quote).
 - Rows with more or fewer fields than the header are errors. Rows whose cells are all empty and
   blank lines are skipped. CRLF, LF and CR line endings read the same. Lines over 1 MB and files
-  over 5,000,000 lines are refused before parsing.
+  over 20,000,000 lines are refused before parsing.
 - Headers match ignoring case, surrounding spaces, and space/underscore/hyphen, plus the
   contract's aliases. Duplicates are errors; unknown columns are ignored with a warning. A blank
   header cell is an error when its column holds data, and ignored with a warning when it is empty
@@ -37,7 +37,8 @@ Numbers
   only assumed (auto) and a column's values use '.' solely as thousands separators, a warning
   says so, because '1.234' may have meant 1.234.
 - Money accepts currency symbols ($ € £ ¥) and three-letter codes before or after the number, and
-  negatives written -1500, 1500-, (1,500) or -$1,500. Amounts are rounded to cents.
+  negatives written -1500, 1500-, (1,500) or -$1,500. Amounts are rounded to cents and must be
+  below 10**16 (stored as NUMERIC(18, 2)).
 - Percent: in number columns '95%' means 95 (percentage points; the KPI's unit is then '%'). In
   money columns it is an error. In kpi_targets and kpi_actuals, a KPI whose values mix '%' with
   plain values between -1 and 1 ('95%' and '0.95') is an error: two scales.

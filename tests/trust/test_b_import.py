@@ -48,7 +48,9 @@ def batches(engine: sa.Engine) -> int:
 @pytest.mark.slow
 def test_B37_bad_value_on_the_last_of_100000_rows_writes_nothing(tmp_path):
     embedded = db.make_engine(f"duckdb:///{tmp_path / 'bb.duckdb'}")  # the import path is the same on both
-    assert load_folder(folder_with(tmp_path, spend(row(1, amount="10"), row(2, amount="20"))), embedded, OPTIONS).imported
+    assert load_folder(
+        folder_with(tmp_path, spend(row(1, amount="10"), row(2, amount="20"))), embedded, OPTIONS
+    ).imported
     rows = [row(i, amount="1") for i in range(1, 100_000)] + [row(100_000, amount="TBD")]
     outcome = load_folder(folder_with(tmp_path, spend(*rows), "big"), embedded, OPTIONS)
     assert outcome.imported is None

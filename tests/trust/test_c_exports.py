@@ -27,7 +27,7 @@ from tests.boardpack.test_boardpack import NoChromium
 from tests.trust.cases import clean
 
 ROOT = Path(__file__).resolve().parents[2]
-TRIGGERS = ["=1+1", "+1", "-1+A1", "@SUM(1)", "\tx", "\rx", "\nx", "\0x", "  =1+1", "\"=1+1", "'=1+1", " '@x"]
+TRIGGERS = ["=1+1", "+1", "-1+A1", "@SUM(1)", "\tx", "\rx", "\nx", "\0x", "  =1+1", '"=1+1', "'=1+1", " '@x"]
 
 
 def sheet_cells(data: bytes) -> list[list[openpyxl.cell.Cell]]:

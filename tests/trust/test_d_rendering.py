@@ -23,7 +23,9 @@ def test_D54_no_data_reaches_markdown_html_or_unsafe_html_unescaped():
         literals = {
             t.id
             for node in tree.body
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
             for t in node.targets
             if isinstance(t, ast.Name)
         }
@@ -45,7 +47,9 @@ def test_D56_hostile_query_params_are_never_rendered(sample_env):
     hostile = "<script>alert(1)</script>"
     at = open_page(None, query={"quarter": hostile, "department": hostile, "present": hostile, "mask": hostile})
     assert not at.exception
-    shown = [str(e.value) for kind in ("markdown", "caption", "error", "warning", "info", "title") for e in getattr(at, kind)]
+    shown = [
+        str(e.value) for kind in ("markdown", "caption", "error", "warning", "info", "title") for e in getattr(at, kind)
+    ]
     assert not [s for s in shown if "script" in s.lower()]
     assert at.sidebar.multiselect(key="bb_departments").value == []  # ignored, not applied
     assert at.query_params["quarter"] != [hostile]  # the link is corrected to a real quarter

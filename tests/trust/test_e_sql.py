@@ -19,7 +19,8 @@ from metrics.spend import LineSelection
 from metrics.turnaround.queries import filter_option_stmt
 from metrics.validation import ReadOptions
 from tests.app.conftest import open_page
-from tests.trust.cases import TODAY, lines, row, spend as spend_csv
+from tests.trust.cases import TODAY, lines, row
+from tests.trust.cases import spend as spend_csv
 
 HOSTILE = ["' OR 1=1 --", "1; DROP TABLE spend", "IT\u2019 OR \u20181\u2019=\u20181", "Robert'); DROP TABLE spend;--"]
 PASSWORD = "S3cret-Pa55word"

@@ -57,14 +57,16 @@ PAGE_THAT_FAILS = "raise ValueError('password=hunter2 in a failing page')\n"
 
 def test_F64_an_uncaught_exception_shows_a_generic_message_and_logs_the_traceback():
     code = (
-        "import sys\n"
+        "import json\n"
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_string({PAGE_THAT_FAILS!r}).run()\n"
         "e = at.exception[0]\n"
-        "print(repr((e.message, list(e.stack_trace))))\n"
+        "print(json.dumps([e.message, list(e.stack_trace)]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)
-    message, stack = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr of two literals
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    message, stack = json.loads(out.stdout.strip().splitlines()[-1])
     assert "hunter2" not in message and "The original error message is redacted" in message
     assert stack == []  # nothing of the traceback reaches the browser
     assert "ValueError: password=hunter2" in out.stderr  # it is in the server's log

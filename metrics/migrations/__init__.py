@@ -54,7 +54,9 @@ def alembic_config(connection: Connection | None = None, extra_versions: tuple[P
     config = Config()
     config.set_main_option("script_location", str(SCRIPTS))
     config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in (SCRIPTS / "versions", *extra_versions)))
+    config.set_main_option(
+        "version_locations", os.pathsep.join(str(p) for p in (SCRIPTS / "versions", *extra_versions))
+    )
     config.attributes["connection"] = connection
     return config
 
@@ -105,20 +107,27 @@ def upgrade(engine: Engine, revision: str = "head", extra_versions: tuple[Path, 
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     except CommandError as exc:
-        raise MigrationError(_in_words(exc)) from None
+        raise MigrationError(_in_words(exc, revision, config)) from None
 
 
 def downgrade(engine: Engine, revision: str, extra_versions: tuple[Path, ...] = ()) -> None:
     """Take the database back to `revision` ("base": no tables at all; "-1": one step)."""
+    config = alembic_config(extra_versions=extra_versions)
     try:
         with _migration(engine) as conn:
-            command.downgrade(alembic_config(conn, extra_versions), revision)
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
     except CommandError as exc:
-        raise MigrationError(_in_words(exc)) from None
+        raise MigrationError(_in_words(exc, revision, config)) from None
 
 
-def _in_words(exc: CommandError) -> str:
+def _in_words(exc: CommandError, requested: str, config: Config) -> str:
     # Alembic's own words name the revision; ours say what it means and what to do.
+    if f"'{requested}'" in str(exc):
+        known = ", ".join(s.revision for s in ScriptDirectory.from_config(config).walk_revisions())
+        return (
+            f"There is no revision {requested} in this version of Bridgeboard (its revisions: {known}, head, base, -1)."
+        )
     if "Can't locate revision" in str(exc):
         return (
             f"{exc}: the database was migrated by another version of Bridgeboard (a newer one, if "

@@ -7,6 +7,7 @@ On SQLite, PostgreSQL and DuckDB (Alembic runs there through `metrics.migrations
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from cli.main import main
 from metrics import db, migrations, review, schema, sources, targets
 from metrics.access import Actor
 from metrics.closing import closing_metadata
@@ -39,7 +41,9 @@ CIO = Actor("sam.cio@example.com", "CIO")
 MONDAY = datetime(2026, 8, 3, 14, 2, 11)
 
 # A later revision as a developer would write one: a column and an index on a table users write to
-# (in batch mode, so that SQLite may rebuild the table). Down and up again must keep every row.
+# (in batch mode, so that SQLite may rebuild the table). Down and up again must keep every row. No
+# index on DuckDB: it refuses to drop a column an index depends on, even after dropping the index in
+# the same transaction (and Bridgeboard keeps DuckDB's tables without indexes anyway).
 LATER_REVISION = '''
 """Test revision: who reviewed a target version."""
 import sqlalchemy as sa
@@ -54,11 +58,13 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("app_kpi_target_versions") as batch:
         batch.add_column(sa.Column("reviewed_by", sa.String(), nullable=True))
-    op.create_index("ix_target_versions_reviewed_by", "app_kpi_target_versions", ["reviewed_by"])
+    if op.get_bind().dialect.name != "duckdb":
+        op.create_index("ix_target_versions_reviewed_by", "app_kpi_target_versions", ["reviewed_by"])
 
 
 def downgrade():
-    op.drop_index("ix_target_versions_reviewed_by", table_name="app_kpi_target_versions")
+    if op.get_bind().dialect.name != "duckdb":
+        op.drop_index("ix_target_versions_reviewed_by", table_name="app_kpi_target_versions")
     with op.batch_alter_table("app_kpi_target_versions") as batch:
         batch.drop_column("reviewed_by")
 '''
@@ -405,3 +411,39 @@ def test_H84_postgresql_dump_and_restore_gives_the_same_totals(postgres_url, pos
     finally:
         with postgres_server.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{target_name}" WITH (FORCE)'))
+
+
+def test_H83_the_db_command_shows_upgrades_and_downgrades_only_when_confirmed(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        out = io.StringIO()
+        code = main(["db", *argv, "--db", url], out=out)
+        return code, out.getvalue(), capsys.readouterr().err
+
+    assert run("current") == (
+        0,
+        f"{url}: no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)\n",
+        "",
+    )
+    assert run("upgrade") == (0, f"{url}: no revision -> revision 0001 (the latest)\n", "")
+    assert run("current") == (0, f"{url}: revision 0001 (the latest)\n", "")
+
+    code, out, err = run("downgrade", "base")
+    assert (code, out) == (2, "")
+    assert "every table, with the targets, notes and audits users entered" in err and "add --yes" in err
+    assert run("current")[1] == f"{url}: revision 0001 (the latest)\n"  # nothing was dropped
+
+    code, out, err = run("upgrade", "0099")
+    assert (code, err) == (
+        1,
+        "error: There is no revision 0099 in this version of Bridgeboard (its revisions: 0001, head, base, -1).\n",
+    )
+
+    assert run("downgrade", "-1", "--yes")[:2] == (
+        0,
+        f"{url}: 0001 -> no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)\n",
+    )
+    engine = db.make_engine(url)
+    assert snapshot(engine) == {}
+    engine.dispose()

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from metrics import db, summaries
 from metrics.exports import inert
+from metrics.migrations import MigrationError
 from metrics.validation import ReadOptions, validate_folder
 
 
@@ -172,6 +173,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="department (Marketing, IT or Joint) of lines the mapping does not name",
     )
     focus.add_argument("--cost", choices=["BilledCost", "EffectiveCost"], default=None, help="default: BilledCost")
+    database = sub.add_parser(
+        "db",
+        help="show or change the revision of the database's tables (Alembic migrations)",
+        description="The app's tables are migrated with Alembic; the app and every command run `upgrade` "
+        "on their own. Stop the app before a downgrade: it upgrades again when it next checks the database.",
+    )
+    actions = database.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    current = actions.add_parser("current", help="print the database's revision and the latest one")
+    upgrade = actions.add_parser("upgrade", help="bring the tables to a revision (default: the latest)")
+    upgrade.add_argument("revision", nargs="?", default="head", help="a revision id or head (default)")
+    downgrade = actions.add_parser("downgrade", help="take the tables back to an earlier revision")
+    downgrade.add_argument("revision", help="a revision id, -1 for one step back, or base (drops every table)")
+    downgrade.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm the downgrade: it removes what later revisions added, with its data (base: every table)",
+    )
+    for p in (current, upgrade, downgrade):
+        p.add_argument(
+            "--db",
+            default=None,
+            metavar="URL",
+            help="SQLAlchemy URL (default: BRIDGEBOARD_DATABASE_URL, else the embedded database file)",
+        )
     return parser
 
 
@@ -426,8 +451,9 @@ def _source(args) -> Iterator[tuple]:
         except Exception as exc:
             raise _DataError(f"the database {db.redact_url(url)} is unavailable ({type(exc).__name__})") from None
         # A new database is a first run, as in the app: its empty tables give "no data". Without
-        # the right to create tables, the queries say what is missing.
-        with contextlib.suppress(sa.exc.SQLAlchemyError):
+        # the right to create tables (or on a database a newer Bridgeboard migrated), the queries
+        # say what is missing.
+        with contextlib.suppress(sa.exc.SQLAlchemyError, MigrationError):
             db.ensure_schema(engine)
         with contextlib.suppress(sa.exc.SQLAlchemyError):  # a ledger another tool changed is summarised again
             summaries.check_fresh(engine, _spend_rows(engine))
@@ -653,6 +679,67 @@ def cmd_import(args, out) -> int:
     return 0
 
 
+def cmd_db(args, out) -> int:
+    from metrics import migrations, sources
+    from metrics.settings import SettingsError, configured_settings
+
+    if args.action == "downgrade" and not args.yes:
+        print(
+            "error: a downgrade removes what the later revisions added, with its data (down to base: every "
+            "table, with the targets, notes and audits users entered). Back the database up first (README, "
+            "Databases), stop the app, then add --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        settings = configured_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    url = args.db or settings.database_url or sources.embedded_url(settings)
+    try:
+        engine = db.make_engine(url)
+    except Exception as exc:  # malformed URL, unknown dialect
+        print(f"error: cannot use database URL {db.redact_url(url)}: {type(exc).__name__}", file=sys.stderr)
+        return 2
+    where = db.redact_url(url)
+    try:
+        before = migrations.current_revision(engine)
+        head = migrations.head_revision()
+        if args.action == "current":
+            out.write(f"{where}: {_revision_words(before, head)}\n")
+            return 0
+        if args.action == "upgrade":
+            migrations.upgrade(engine, args.revision)
+        else:
+            migrations.downgrade(engine, args.revision)
+        after = migrations.current_revision(engine)
+    except migrations.MigrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:  # no traceback, no password
+        print(
+            f"error: the database {where} failed ({type(_driver_error(exc)).__name__}); nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    if after == before:
+        out.write(f"{where}: already at {_revision_words(after, head)}\n")
+    else:
+        out.write(f"{where}: {before or 'no revision'} -> {_revision_words(after, head)}\n")
+    return 0
+
+
+def _revision_words(revision: str | None, head: str | None) -> str:
+    if revision is None:
+        return "no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)"
+    if revision == head:
+        return f"revision {revision} (the latest)"
+    return f"revision {revision}; the latest is {head}: run `python -m metrics db upgrade`"
+
+
 COMMANDS = {
     "check": cmd_check,
     "load": cmd_load,
@@ -660,6 +747,7 @@ COMMANDS = {
     "summary": cmd_summary,
     "boardpack": cmd_boardpack,
     "import": cmd_import,
+    "db": cmd_db,
 }
 
 

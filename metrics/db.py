@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from metrics import access, currency, schema, summaries
+from metrics import access, currency, migrations, schema, summaries
 from metrics.contract import TABLES
 from metrics.currency import CONVERTED_TABLES, DEFAULT_REPORTING_CURRENCY, ORIGINAL_AMOUNT
 from metrics.fiscal import FiscalCalendar
@@ -93,38 +93,9 @@ def redact_url(url: str) -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the canonical and bookkeeping tables that do not exist yet (idempotent), and add the
-    columns a newer Bridgeboard stores to tables an older one created (nullable, so no row breaks)."""
-    schema.metadata.create_all(engine, checkfirst=True)
-    if engine.dialect.name == "postgresql":
-        # The drill-down to invoice lines stays on the ledger: a vendor's lines in a quarter by
-        # index (DuckDB scans its columns fast enough and pays for an index on every insert).
-        with engine.begin() as conn:
-            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS spend_vendor_date ON spend (vendor, date)"))
-    for name in CONVERTED_TABLES:
-        table = schema.canonical[name]
-        added = [c for c in table.columns if not _has_column(engine, name, c.name)]
-        if added:
-            with engine.begin() as conn:
-                for column in added:
-                    # Identifiers and types come from our own schema, never from data.
-                    conn.execute(
-                        sa.text(
-                            f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
-                            f"{column.type.compile(dialect=engine.dialect)}"
-                        )
-                    )
-
-
-def _has_column(engine: Engine, table: str, column: str) -> bool:
-    # Asked of the table itself: the inspector's column listing fails on DuckDB 2 (duckdb-engine
-    # queries a pg_catalog table DuckDB does not emulate).
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.select(sa.column(column)).select_from(sa.table(table)).limit(0))
-    except sa.exc.DBAPIError:
-        return False
-    return True
+    """Bring the database's tables to this version's (`metrics.migrations`): all of them on an empty
+    database, the revisions since on an older one; one made before Alembic is adopted without loss."""
+    migrations.upgrade(engine)
 
 
 @dataclass(frozen=True)

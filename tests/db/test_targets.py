@@ -402,7 +402,7 @@ def test_edits_and_audit_survive_a_reimport(loaded):
     assert targets.audit_history(loaded).equals(audit_before)
     # Target, threshold, note and the CIO's cleared agreement (the CMO had none), then the CMO's.
     assert len(audit_before) == 5
-    assert sorted(db.user_tables(loaded)) == ["app_kpi_target_audit", "app_kpi_target_versions"]
+    assert {"app_kpi_target_audit", "app_kpi_target_versions"} <= set(db.user_tables(loaded))
     # 42.33 against 47 with a 1.5 threshold: off target, and still awaiting the CIO.
     assert (_cards(loaded)["nps"].status, _cards(loaded)["nps"].agreement) == ("off target", "awaiting CIO")
     # Other targets still come from the import.

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class SourceStatus:
     version: str = "none"  # cache key for everything computed from this data
     row_counts: dict = field(default_factory=dict)
     detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
+    rebuild_fault: str = ""  # the embedded file could not be rebuilt: the cause and the fix, in words
+    checked_at: float = 0.0  # time.monotonic() of the check, to try a failed rebuild again
 
     @property
     def tables_with_rows(self) -> frozenset[str]:
@@ -119,7 +122,7 @@ def guarded(fn: F) -> F:
     return cast(F, wrapper)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=8)  # room for the read-only opens of a failed rebuild
 def engine_for(url: str) -> Engine:
     return db.make_engine(url)
 
@@ -132,33 +135,75 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         return SourceStatus(
             label, None, False, f"The CSV folder '{settings.data_dir.name}' does not exist.", detail=detail
         )
+    _close_previous_data(settings)  # a read-only open of the file would refuse the rebuild its write
     try:
         outcome = sources.ensure_embedded(settings)
-    except Exception as exc:  # e.g. the DuckDB file is locked by another process
-        return SourceStatus(
-            label, None, False, f"The embedded database could not be built ({type(exc).__name__}).", detail=detail
-        )
+    except Exception as exc:  # disk full, a read-only file or folder, another process holding the file
+        return _previous_data(settings, sources.rebuild_fault(exc), exc)
     url = sources.embedded_url(settings)
+    # Refused files are reported as they were read; otherwise the report of the data as it is.
+    return _embedded_data(settings, url, outcome.findings if outcome.errors else None)
+
+
+def _embedded_data(settings: Settings, url: str, refused_findings: list[dict] | None, fault: str = "") -> SourceStatus:
     engine = engine_for(url)
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
-    summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
-    # Refused files are reported as they were read; otherwise the report of the data as it is.
-    findings = outcome.findings if outcome.errors else db.current_findings(engine)
+    if not fault:  # a file that could not be rebuilt cannot take the summary either: the ledger is read
+        summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
+    findings = refused_findings if refused_findings is not None else db.current_findings(engine)
     return SourceStatus(
-        label,
+        sources.public_label(settings),
         url,
         True,
         findings=tuple(findings),
-        refused=bool(outcome.errors),
+        refused=refused_findings is not None,
         batch_id=batch.batch_id if batch else None,
         imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC" if batch else None,
         imported_from=batch.source if batch else None,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}" if batch else "empty",
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
-        detail=detail,
+        detail=sources.source_label(settings),
+        rebuild_fault=fault,
+        checked_at=time.monotonic(),
+    )
+
+
+def _close_previous_data(settings: Settings) -> None:
+    """Close the read-only opens of the embedded file (or of its copy) that a failed rebuild left."""
+    for url in (sources.read_only_url(settings), sources.locked_copy_url(settings, copy=False)):
+        if url:
+            engine_for(url).dispose()
+
+
+def _previous_data(settings: Settings, fault: sources.RebuildFault, exc: Exception) -> SourceStatus:
+    """After a failed rebuild: the previous complete import, read however the file still can be (the
+    app's own engine, a read-only open, a copy outside another process's lock), with the cause."""
+    _LOG.warning("the embedded database could not be rebuilt: %s", fault.cause, exc_info=exc)
+    words = f"The embedded database could not be updated from the CSV folder: {fault.cause}. {fault.fix}"
+    tried: list[str | None] = [sources.embedded_url(settings), sources.read_only_url(settings)]
+    for i, url in enumerate(tried):
+        if url is None:
+            continue
+        try:
+            status = _embedded_data(settings, url, None, fault=words)
+        except Exception:
+            engine_for(url).dispose()
+            if i == len(tried) - 1 and fault is sources.LOCKED:
+                tried.append(sources.locked_copy_url(settings))
+            continue
+        if status.batch_id is not None:
+            return status
+    return SourceStatus(
+        sources.public_label(settings),
+        None,
+        False,
+        f"{words} There is no earlier import to show meanwhile.",
+        detail=sources.source_label(settings),
+        rebuild_fault=words,
+        checked_at=time.monotonic(),
     )
 
 
@@ -221,12 +266,20 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     )
 
 
+REBUILD_RETRY_S = 60  # a failed rebuild of the embedded file is tried again after this long
+
+
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
         status = _database_status(sources.public_label(settings), sources.source_label(settings), url)
     else:
-        status = _embedded_status(settings, _folder_stamp(settings.data_dir))
+        stamp = _folder_stamp(settings.data_dir)
+        status = _embedded_status(settings, stamp)
+        if status.rebuild_fault and time.monotonic() - status.checked_at > REBUILD_RETRY_S:
+            # The disk may have been freed, the file made writable, the other process ended.
+            _embedded_status.clear()
+            status = _embedded_status(settings, stamp)
     if status.ok and status.url:
         mismatch = _settings_mismatch(
             status.url, status.version, settings.fiscal_start_month, settings.reporting_currency

@@ -57,7 +57,10 @@ def folder_files(files: Mapping[str, bytes]) -> FolderUpload:
 
 def import_target(ctx) -> str | None:
     """Where an upload goes: the current database; in CSV mode the embedded file even when
-    the folder could not be loaded; None when a configured database is unreachable."""
+    the folder could not be loaded; None when a configured database is unreachable, or when the
+    embedded file could not be rebuilt (it cannot take an upload either: disk full, read-only, held)."""
+    if ctx.status.rebuild_fault:
+        return None
     if ctx.status.url:
         return ctx.status.url
     if not ctx.settings.uses_database:

@@ -1,0 +1,195 @@
+"""Trust matrix, section H (fault injection): the faults Bridgeboard meets, each reproduced.
+
+H81, the embedded file: the CSV folder changes but its DuckDB file cannot take the rebuild (the disk
+is full, the file or its folder is read-only, another process holds the file). The previous
+complete import stays shown, under a banner naming the cause in words and the fix; once the cause
+is gone the next check loads the folder. The faults are real where the machine allows it (a small
+tmpfs that fills up, a read-only bind mount: tests run as root, and chmod does not stop root; a
+second process holding DuckDB's lock); where mounting is not allowed the error is injected where
+the rebuild writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import data
+from app.navigation import DATA, TECH_SPEND
+from metrics import db, sources
+from metrics.settings import SAMPLE_DIR
+from tests.app.conftest import open_page, sample_env  # noqa: F401  (the fixture: the app on a temporary file)
+
+apptest = pytest.mark.apptest
+
+
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+@contextlib.contextmanager
+def _mounted(*args: str, at: Path) -> Iterator[bool]:
+    """Mount (a tmpfs, a bind) at `at` when the machine allows it; yields whether it did."""
+    at.mkdir(parents=True, exist_ok=True)
+    ok = _mount(*args, str(at))
+    try:
+        yield ok
+    finally:
+        if ok:
+            subprocess.run(["umount", "-l", str(at)], check=False)
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch, sample_env) -> Path:
+    """A copy of the sample that the app is configured to load (into a file each test places)."""
+    path = tmp_path / "csv"
+    shutil.copytree(SAMPLE_DIR, path)
+    monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(path))
+    return path
+
+
+def _change(folder: Path) -> None:
+    """New files in the folder: every tenth spend line gone, so every quarter's totals change."""
+    lines = (folder / "spend.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "spend.csv").write_text(lines[0] + "".join(lines[i] for i in range(1, len(lines)) if i % 10), "utf-8")
+
+
+def _figures(at) -> list[str]:
+    return [f"{m.label}={m.value}" for m in at.metric]
+
+
+def _no_error_box(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error], "no error box"
+
+
+def _banner(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def _shown_then_fault(embedded: Path, monkeypatch) -> list[str]:
+    """The app loads the folder into `embedded` and shows its figures; the app's connections then
+    end (as after a restart), so the fault meets a file the app does not hold open."""
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(embedded))
+    at = open_page(TECH_SPEND.path)
+    _no_error_box(at)
+    assert at.metric and not at.warning
+    data.engine_for(f"duckdb:///{embedded}").dispose()
+    return _figures(at)
+
+
+def _previous_data_shown(before: list[str], cause: str, fix: str) -> None:
+    at = open_page(TECH_SPEND.path)
+    _no_error_box(at)
+    assert _figures(at) == before, "the previous complete data stays shown"
+    banner = _banner(at)
+    assert f"could not be updated from the CSV folder: {cause}." in banner, banner
+    assert fix in banner and "The figures shown are still the data imported" in banner
+    page = open_page(DATA.path)
+    _no_error_box(page)
+    assert cause in _banner(page)
+    assert not page.success, "no all-clear for files that were not loaded"
+
+
+def _loaded_again(before: list[str]) -> None:
+    data.forget_source()  # what the retry after a minute (REBUILD_RETRY_S) does
+    at = open_page(TECH_SPEND.path)
+    _no_error_box(at)
+    assert not at.warning, _banner(at)
+    assert _figures(at) != before, "the folder's new files are shown"
+
+
+@apptest
+def test_H81_disk_full_rebuild_keeps_the_previous_data(folder, tmp_path, monkeypatch):
+    with _mounted("-t", "tmpfs", "-o", "size=12m", "tmpfs", at=tmp_path / "small-disk") as mounted:
+        embedded = tmp_path / "small-disk" / "bridgeboard.duckdb"
+        before = _shown_then_fault(embedded, monkeypatch)
+        filler = embedded.parent / "filler"
+        if mounted:  # the disk really fills up: DuckDB's write of the import fails
+            with filler.open("wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(bytes(1 << 16))
+                    fh.flush()
+        else:
+            monkeypatch.setattr(db, "import_tables", _raises(OSError(errno.ENOSPC, "No space left on device")))
+        _change(folder)
+        _previous_data_shown(before, "the disk is full", "Free space on the disk")
+        filler.unlink(missing_ok=True)  # space is freed
+        monkeypatch.setattr(db, "import_tables", _IMPORT_TABLES)
+        _loaded_again(before)
+        data.engine_for(f"duckdb:///{embedded}").dispose()  # before the disk is unmounted
+
+
+@apptest
+def test_H81_read_only_file_keeps_the_previous_data(folder, tmp_path, monkeypatch):
+    writable = tmp_path / "writable"
+    before = _shown_then_fault(writable / "bridgeboard.duckdb", monkeypatch)
+    _change(folder)
+    view = tmp_path / "read-only-view"
+    with _mounted("--bind", str(writable), at=view) as mounted:
+        if mounted and _mount("-o", "remount,ro,bind", str(view)):
+            # The same file seen through a read-only mount: DuckDB cannot open it for writing.
+            monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(view / "bridgeboard.duckdb"))
+        else:
+            monkeypatch.setattr(sources, "ensure_embedded", _raises(OSError(errno.EROFS, "Read-only file system")))
+        _previous_data_shown(before, "the file is read-only", "writable by the user that runs Bridgeboard")
+        # The read-only open holds a shared lock on the file: closed before the writable path is used.
+        data.engine_for(f"duckdb:///{view / 'bridgeboard.duckdb'}?access_mode=read_only").dispose()
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(writable / "bridgeboard.duckdb"))
+    monkeypatch.setattr(sources, "ensure_embedded", _ENSURE_EMBEDDED)
+    _loaded_again(before)
+
+
+@apptest
+def test_H81_file_held_by_another_process_keeps_the_previous_data(folder, tmp_path, monkeypatch):
+    embedded = tmp_path / "held" / "bridgeboard.duckdb"
+    before = _shown_then_fault(embedded, monkeypatch)
+    _change(folder)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
+            str(embedded),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        _previous_data_shown(before, "another process holds the file", "Close the other program")
+    finally:
+        holder.communicate("")  # the other process ends and lets the file go
+    _loaded_again(before)
+
+
+_ENSURE_EMBEDDED, _IMPORT_TABLES = sources.ensure_embedded, db.import_tables
+
+
+def _raises(exc: BaseException):
+    def fail(*args, **kwargs):
+        raise exc
+
+    return fail
+
+
+def test_H81_the_cause_in_words_from_each_error():
+    """The words come from the error's number or, for DuckDB (text only), from its message."""
+    assert sources.rebuild_fault(OSError(errno.ENOSPC, "x")) is sources.DISK_FULL
+    assert sources.rebuild_fault(OSError(errno.EROFS, "x")) is sources.READ_ONLY
+    assert sources.rebuild_fault(PermissionError(errno.EACCES, "x")) is sources.READ_ONLY
+    duck_lock = RuntimeError('IO Error: Could not set lock on file "/x.duckdb": Conflicting lock is held in …')
+    assert sources.rebuild_fault(duck_lock) is sources.LOCKED
+    wrapped = RuntimeError("Failed to commit")
+    wrapped.__cause__ = RuntimeError('Could not write file "/x.duckdb.wal": No space left on device')
+    assert sources.rebuild_fault(wrapped) is sources.DISK_FULL
+    other = sources.rebuild_fault(ValueError("odd"))
+    assert other.cause == "an unexpected error (ValueError)" and "log" in other.fix

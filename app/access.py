@@ -123,12 +123,7 @@ def gate(page: Page, settings: Settings, secrets: Mapping, presenting: bool) -> 
     """Let the session in, or say why not and stop the page."""
     if not access.sign_in_configured(secrets):
         if settings.require_sign_in:
-            st.error(
-                "**This deployment requires sign-in, and sign-in is not configured.** Bridgeboard does not run "
-                "without it: add the `[auth]` section to `.streamlit/secrets.toml` (see the README's "
-                '"Sign-in and roles"), or unset the setting that requires sign-in for a one-user install.',
-                icon=":material/lock:",
-            )
+            st.error(f"**{access.SIGN_IN_REQUIRED}** {access.SIGN_IN_REQUIRED_FIX}", icon=":material/lock:")
             st.stop()
         st.session_state[SIGNED_IN] = LOCAL_USER
         return LOCAL_USER

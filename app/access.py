@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app.navigation import OVERVIEW, Page
+from app.navigation import DATA, OVERVIEW, Page
 from app.text import plain
 from metrics import access
 from metrics.access import Actor, Permissions
@@ -65,6 +65,13 @@ def may_open(perms: Permissions, page: Page, presenting: bool) -> bool:
     if perms.pages == access.ALL_PAGES:
         return True
     return page == OVERVIEW or (presenting and page.presented)
+
+
+def data_page_link(label: str, icon: str) -> None:
+    """A link to the Data page from a banner or a message, for the roles that open it (not the board,
+    whose page would refuse it)."""
+    if may_open(current().permissions, DATA, False):
+        st.page_link(DATA.path, label=label, icon=icon)
 
 
 def acting_side() -> str:

@@ -23,7 +23,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.navigation import DATA
+from app import access
 from metrics import db, inventory, sources, spend, summaries
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
@@ -96,7 +96,7 @@ def database_lost(exc: BaseException) -> NoReturn:
     slot = st.session_state.get(ALERT_SLOT) or st.container()
     with slot:
         st.warning(f"**No data to show right now.** {unavailable_message(exc)}", icon=":material/database_off:")
-        st.page_link(DATA.path, label="Open the Data page to see the data source", icon=":material/fact_check:")
+        access.data_page_link(label="Open the Data page to see the data source", icon=":material/fact_check:")
     st.stop()
 
 

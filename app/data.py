@@ -27,7 +27,7 @@ from app import access
 from metrics import db, inventory, sources, spend, summaries
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
-from metrics.settings import Settings
+from metrics.settings import DEFAULT_STATEMENT_TIMEOUT_S, Settings, SettingsError, statement_timeout_s
 
 _LOG = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,6 +51,7 @@ class SourceStatus:
     detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
     rebuild_fault: str = ""  # the embedded file could not be rebuilt: the cause and the fix, in words
     checked_at: float = 0.0  # time.monotonic() of the check, to try a failed rebuild again
+    transient: str = ""  # unavailable for this check only (transient_fault: too slow, busy, locked)
 
     @property
     def tables_with_rows(self) -> frozenset[str]:
@@ -89,9 +90,11 @@ def set_alert_slot(slot: Any) -> None:
 
 
 def database_lost(exc: BaseException) -> NoReturn:
-    """Say that the database is unavailable, in words, at the top of the page; stop the page."""
+    """Say that the database cannot answer (unavailable, too slow, busy), in words, at the top of the
+    page; stop the page."""
     _LOG.warning("database error on a page (%s); showing the unavailable page", type(exc).__name__, exc_info=exc)
-    _database_status.clear()
+    if not transient_fault(exc):
+        _database_status.clear()  # the next run's status check says so too (a slow query says nothing of it)
     _settings_mismatch.clear()
     slot = st.session_state.get(ALERT_SLOT) or st.container()
     with slot:
@@ -100,16 +103,26 @@ def database_lost(exc: BaseException) -> NoReturn:
     st.stop()
 
 
+LOCKED_RETRIES_S = (0.25, 0.5, 1.0)  # back-off before each new try of a read SQLite found locked
+
+
 def guarded(fn: F) -> F:
     """`fn` (a cached adapter) with its database errors turned into the "unavailable" page. Nested
-    guarded calls (an adapter calling another) leave it to the outermost one."""
+    guarded calls (an adapter calling another) leave it to the outermost one. A database another
+    writer has locked (SQLite) is tried again after a back-off before the page says it is busy."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         depth = getattr(_depth, "n", 0)
         _depth.n = depth + 1
         try:
-            return fn(*args, **kwargs)
+            for pause in (*LOCKED_RETRIES_S, None):
+                try:
+                    return fn(*args, **kwargs)
+                except SQLAlchemyError as exc:
+                    if depth or pause is None or not db.is_locked(exc):
+                        raise
+                    time.sleep(pause)
         except SQLAlchemyError as exc:
             if depth:
                 raise
@@ -124,7 +137,12 @@ def guarded(fn: F) -> F:
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # room for the read-only opens of a failed rebuild
 def engine_for(url: str) -> Engine:
-    return db.make_engine(url)
+    # The statement timeout is the environment's (a wrong value is told by page_setup, first).
+    try:
+        timeout = statement_timeout_s()
+    except SettingsError:
+        timeout = DEFAULT_STATEMENT_TIMEOUT_S
+    return db.make_engine(url, statement_timeout_s=timeout)
 
 
 @guarded
@@ -212,8 +230,38 @@ def _rows(counts, table: str) -> int | None:
     return None if found.empty or found.iloc[0] is None else int(found.iloc[0])
 
 
+def transient_fault(exc: BaseException) -> str:
+    """A fault of this moment, not an outage: "timeout" (too slow), "busy" (no free connection),
+    "locked" (another writer, SQLite); "" for anything else."""
+    if db.is_statement_timeout(exc):
+        return "timeout"
+    if db.is_pool_exhausted(exc):
+        return "busy"
+    return "locked" if db.is_locked(exc) else ""
+
+
 def unavailable_message(exc: BaseException) -> str:
-    """The words of the "database unavailable" page (the README's promise: it recovers by itself)."""
+    """Why there is no data, in words (for an outage, the README's promise: it recovers by itself)."""
+    if db.is_statement_timeout(exc):
+        try:
+            limit = f" (over {statement_timeout_s():g} seconds)"
+        except SettingsError:
+            limit = ""
+        return (
+            f"The database took too long to answer{limit}, so the query was stopped. Try again, or choose a "
+            "shorter period or fewer departments; whoever runs Bridgeboard can raise "
+            "BRIDGEBOARD_STATEMENT_TIMEOUT_S. Nothing was changed."
+        )
+    if db.is_pool_exhausted(exc):
+        return (
+            "The database is busy: every connection stayed in use for "
+            f"{db.POOL_TIMEOUT_S} seconds (many people at once, or slow queries). Try again in a moment."
+        )
+    if db.is_locked(exc):
+        return (
+            "The database is locked by another program writing to it (SQLite allows one writer at a "
+            "time), and stayed locked after several tries. Try again in a moment; nothing was changed."
+        )
     return (
         f"The database is unavailable ({type(exc).__name__}). Pages will work again "
         "as soon as it is back; nothing needs restarting."
@@ -226,7 +274,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     try:
         sources.check_connection(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     # A new database is a first run: create the (empty) tables so that pages can say what to
     # load and the Data page can import. Without the right to create tables, the tables that
     # exist are used and the missing ones count as empty.
@@ -236,7 +284,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
     # Another tool may write to a shared database: its spend summary is brought in step here (the
     # rows are counted anyway), or left to the ledger when the app may not write.
@@ -272,7 +320,16 @@ REBUILD_RETRY_S = 60  # a failed rebuild of the embedded file is tried again aft
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
-        status = _database_status(sources.public_label(settings), sources.source_label(settings), url)
+        label, detail = sources.public_label(settings), sources.source_label(settings)
+        status = _database_status(label, detail, url)
+        for pause in LOCKED_RETRIES_S:  # another writer's lock: tried again after a back-off
+            if status.transient != "locked":
+                break
+            _database_status.clear()
+            time.sleep(pause)
+            status = _database_status(label, detail, url)
+        if status.transient:  # a slow, busy or locked moment is not kept for the minute an outage is
+            _database_status.clear()
     else:
         stamp = _folder_stamp(settings.data_dir)
         status = _embedded_status(settings, stamp)

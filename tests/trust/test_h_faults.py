@@ -14,20 +14,25 @@ from __future__ import annotations
 import contextlib
 import errno
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app import data
 from app.navigation import DATA, TECH_SPEND
 from metrics import db, sources
-from metrics.settings import SAMPLE_DIR
-from tests.app.conftest import open_page, sample_env  # noqa: F401  (the fixture: the app on a temporary file)
+from metrics.settings import SAMPLE_DIR, SettingsError, settings_from_env
+from metrics.validation import ReadOptions
+from tests.app import conftest as app_fixtures
+from tests.app.conftest import open_page
 
 apptest = pytest.mark.apptest
+sample_env = app_fixtures.sample_env  # the app's fixture: its embedded file in a temporary folder
 
 
 def _mount(*args: str) -> bool:
@@ -193,3 +198,121 @@ def test_H81_the_cause_in_words_from_each_error():
     assert sources.rebuild_fault(wrapped) is sources.DISK_FULL
     other = sources.rebuild_fault(ValueError("odd"))
     assert other.cause == "an unexpected error (ValueError)" and "log" in other.fix
+
+
+# --- H78-H80: a query too slow, no free connection, a database locked by a writer ------------------
+
+
+@pytest.fixture
+def sample_in(sample_env, monkeypatch):
+    """Loads the sample into a database URL and points the app at it."""
+
+    def load(url: str) -> str:
+        engine = db.make_engine(url)
+        assert sources.load_folder(SAMPLE_DIR, engine, ReadOptions(), fiscal_start_month=1).imported
+        engine.dispose()
+        monkeypatch.setenv("BRIDGEBOARD_DATABASE_URL", url)
+        return url
+
+    return load
+
+
+def _says(at, words: str) -> bool:
+    return any(words in w.value for w in at.warning)
+
+
+def _usable_again() -> None:
+    """The same session's next page shows the figures: nothing restarted, no cache cleared by hand."""
+    at = open_page(TECH_SPEND.path)
+    _no_error_box(at)
+    assert at.metric and not at.warning, _banner(at)
+
+
+@apptest
+def test_H78_statement_timeout_message(postgres_url, sample_in, monkeypatch):
+    url = sample_in(postgres_url)
+    monkeypatch.setenv("BRIDGEBOARD_STATEMENT_TIMEOUT_S", "1.5")
+    blocker = sa.create_engine(url)
+    with blocker.connect() as conn:
+        # Another session holds the spend table: every query of it waits, until the server cancels it.
+        conn.execute(sa.text("LOCK TABLE spend IN ACCESS EXCLUSIVE MODE"))
+        at = open_page(TECH_SPEND.path)
+        _no_error_box(at)
+        assert _says(at, "The database took too long to answer (over 1.5 seconds), so the query was stopped."), _banner(
+            at
+        )
+        assert _says(at, "BRIDGEBOARD_STATEMENT_TIMEOUT_S") and not at.metric
+        conn.rollback()
+    blocker.dispose()
+    _usable_again()
+
+
+def test_H78_the_timeout_reaches_postgresql_and_the_command_line_has_none(postgres_url, monkeypatch):
+    monkeypatch.setenv("BRIDGEBOARD_STATEMENT_TIMEOUT_S", "2.5")
+    app_engine = data.engine_for(postgres_url)
+    with app_engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "2500ms"
+    app_engine.dispose()
+    cli_engine = db.make_engine(postgres_url)  # imports from the command line are never cut short
+    with cli_engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "0"
+    cli_engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["soon", "-1"])
+def test_H78_a_wrong_timeout_setting_is_said_in_words(value):
+    with pytest.raises(SettingsError, match="BRIDGEBOARD_STATEMENT_TIMEOUT_S must be a number of seconds"):
+        settings_from_env({"BRIDGEBOARD_STATEMENT_TIMEOUT_S": value})
+    assert settings_from_env({}).statement_timeout_s == 60
+
+
+@apptest
+def test_H79_pool_exhaustion_message(postgres_url, sample_in, monkeypatch):
+    url = sample_in(postgres_url)
+    monkeypatch.setattr(db, "POOL_TIMEOUT_S", 1)
+    engine = data.engine_for(url)
+    held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        at = open_page(TECH_SPEND.path)
+        _no_error_box(at)
+        assert _says(at, "The database is busy: every connection stayed in use for 1 seconds"), _banner(at)
+        assert not at.metric
+    finally:
+        for conn in held:
+            conn.close()
+    _usable_again()
+
+
+@apptest
+def test_H80_sqlite_database_is_locked_message(tmp_path, sample_in, monkeypatch):
+    path = tmp_path / "board.sqlite"
+    sample_in(f"sqlite:///{path}")
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.1)
+    writer = sqlite3.connect(path)
+    writer.execute("BEGIN EXCLUSIVE")  # another program writing: no one else may read until it ends
+    try:
+        at = open_page(TECH_SPEND.path)
+        _no_error_box(at)
+        assert _says(at, "The database is locked by another program writing to it"), _banner(at)
+        assert _says(at, "after several tries") and not at.metric
+    finally:
+        writer.rollback()
+        writer.close()
+    _usable_again()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_H80_a_locked_read_is_tried_again_before_the_message(monkeypatch):
+    """The guard tries a locked read again after each back-off, and answers once the lock is gone."""
+    monkeypatch.setattr(data, "LOCKED_RETRIES_S", (0, 0, 0))
+    calls: list[int] = []
+
+    @data.guarded
+    def read() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise sa.exc.OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+        return "figures"
+
+    assert read() == "figures" and len(calls) == 3

@@ -51,6 +51,7 @@ class SourceStatus:
     detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
     rebuild_fault: str = ""  # the embedded file could not be rebuilt: the cause and the fix, in words
     checked_at: float = 0.0  # time.monotonic() of the check, to try a failed rebuild again
+    writable: bool = True  # False: the database user may only read (imports and edits are refused)
     transient: str = ""  # unavailable for this check only (transient_fault: too slow, busy, locked)
 
     @property
@@ -268,6 +269,16 @@ def unavailable_message(exc: BaseException) -> str:
     )
 
 
+def change_refused(exc: BaseException, nothing_was: str = "saved") -> str:
+    """Why a change (a target, a note, an import) did not reach the database, in words."""
+    if db.is_permission_denied(exc):
+        return (
+            f"The database user Bridgeboard connects as may only read, so nothing was {nothing_was}. Ask whoever "
+            "runs Bridgeboard to connect as a user that may write (README: Hardening, a read-only database role)."
+        )
+    return f"The database did not accept the change ({type(exc).__name__}); nothing was {nothing_was}. Try again."
+
+
 @st.cache_data(ttl="1m", show_spinner=False)
 def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     engine = engine_for(url)
@@ -286,10 +297,12 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     except Exception as exc:
         return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
+    writable = db.may_write(engine)
     # Another tool may write to a shared database: its spend summary is brought in step here (the
     # rows are counted anyway), or left to the ledger when the app may not write.
-    with contextlib.suppress(Exception):
-        summaries.check_fresh(engine, row_counts.get("spend"))
+    if writable:
+        with contextlib.suppress(Exception):
+            summaries.check_fresh(engine, row_counts.get("spend"))
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
         return SourceStatus(
@@ -299,6 +312,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
             version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
             row_counts=row_counts,
             detail=detail,
+            writable=writable,
         )
     return SourceStatus(
         label,
@@ -311,6 +325,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
         row_counts=row_counts,
         detail=detail,
+        writable=writable,
     )
 
 

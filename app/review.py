@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import access as app_access
 from app.access import ROLE_PREFIX, acting_role, actor
 from app.context import PageContext
-from app.data import engine_for, guarded
+from app.data import change_refused, engine_for, guarded
 from app.text import badge_plain, mask_frame, plain
 from metrics import review
 from metrics.access import COMMENTARY
@@ -72,7 +72,7 @@ def _outcome(subject_key: str, action, done: str, typed: str | None = None) -> N
     except review.ReviewError as exc:  # refused, stale included: the message says why
         message = str(exc)
     except SQLAlchemyError as exc:
-        message = f"The database did not accept the change ({type(exc).__name__}); nothing was saved. Try again."
+        message = change_refused(exc)
     else:
         message = None
     forget()

@@ -114,6 +114,8 @@ def import_uploaded(
     except db.ImportRefused as exc:
         return ImportMessage(False, f"Nothing was imported: {plain(str(exc))}.")
     except Exception as exc:
+        if db.is_permission_denied(exc):  # a read-only database user
+            return ImportMessage(False, data.change_refused(exc, "imported"))
         return ImportMessage(
             False, f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})"
         )

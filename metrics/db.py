@@ -134,6 +134,21 @@ def is_permission_denied(exc: BaseException) -> bool:
     )
 
 
+def may_write(engine: Engine) -> bool:
+    """Whether the database user may record imports (PostgreSQL: INSERT on import_batches). A
+    read-only role views every page; the Data page says why its imports and edits are refused."""
+    if engine.dialect.name != "postgresql":
+        return True  # DuckDB and SQLite are files: a read-only one is told by its write's error
+    privilege = sa.func.has_table_privilege(
+        sa.bindparam("table_name", schema.import_batches.name), sa.bindparam("privilege", "INSERT")
+    )
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(sa.select(privilege)).scalar())
+    except sa.exc.DBAPIError:
+        return False  # not even the table exists, and it could not be created
+
+
 def redact_url(url: str) -> str:
     """The URL with any password hidden, for status lines and messages."""
     try:

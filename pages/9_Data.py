@@ -28,6 +28,13 @@ may_import = app_access.may(IMPORT)
 st.text((status.detail or status.label) if may_import else status.label)
 if status.rebuild_fault and status.ok:  # the previous import is shown: say why it is not the folder's
     st.warning(status.rebuild_fault, icon=":material/sync_problem:")
+if status.ok and not status.writable:
+    st.info(
+        "Bridgeboard connects as a database user that may only read: every page shows the data, and "
+        "imports, target edits and notes are refused. To change data, connect as a user with INSERT, "
+        "UPDATE, DELETE and CREATE on the database (README: Hardening, a read-only database role).",
+        icon=":material/lock:",
+    )
 if status.ok:
     if status.tables_with_rows or status.batch_id:
         st.caption(

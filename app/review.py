@@ -29,26 +29,31 @@ RESULT_KEY = "rv_result"  # (subject key, succeeded, message) of the last save, 
 # --- Cached reads -----------------------------------------------------------------------------
 
 
+@guarded
 def review_version(url: str) -> str:
     """Read once per run, uncached: counts of the append-only note and action versions."""
     return review.review_version(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def quarter_notes(url: str, review_version: str, quarter: FiscalQuarter) -> tuple[review.Note, ...]:
     return review.quarter_notes(engine_for(url), quarter)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def all_actions(url: str, review_version: str) -> tuple[review.Action, ...]:
     return review.actions(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
 def subject_options(url: str, version: str) -> dict[str, list[str]]:
     return review.subject_options(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def quarter_state(url: str, review_version: str, quarter: FiscalQuarter) -> review.QuarterState:
     return review.quarter_state(engine_for(url), quarter)

@@ -24,12 +24,13 @@ import pytest
 import sqlalchemy as sa
 
 from app import data
-from app.navigation import DATA, TECH_SPEND
+from app.navigation import CUSTOMER_EXPERIENCE, DATA, QUARTERLY_REVIEW, REQUEST_TURNAROUND, TECH_SPEND
 from metrics import db, sources
 from metrics.settings import SAMPLE_DIR, SettingsError, settings_from_env
 from metrics.validation import ReadOptions
 from tests.app import conftest as app_fixtures
 from tests.app.conftest import open_page
+from tests.app.test_faults import Outage
 
 apptest = pytest.mark.apptest
 sample_env = app_fixtures.sample_env  # the app's fixture: its embedded file in a temporary folder
@@ -316,3 +317,32 @@ def test_H80_a_locked_read_is_tried_again_before_the_message(monkeypatch):
         return "figures"
 
     assert read() == "figures" and len(calls) == 3
+
+
+# --- H76-H77: the database goes away while the app is open, then returns ----------------------------
+
+
+@apptest
+def test_H77_every_page_says_unavailable_then_recovers(postgres_url, postgres_server, sample_in):
+    """Every page, the Quarterly review and the Data page included, before and after the status
+    cache notices: the "unavailable" words, never Streamlit's error box; the Data page no all-clear."""
+    url = sample_in(postgres_url)
+    outage = Outage(postgres_server, sa.make_url(url).database or "")
+    pages = (None, TECH_SPEND.path, CUSTOMER_EXPERIENCE.path, REQUEST_TURNAROUND.path, QUARTERLY_REVIEW.path)
+    for page in pages:  # their first results cached while the database is up
+        _no_error_box(open_page(page))
+    outage.start()
+    try:
+        for _ in ("before the status notices", "after"):
+            for page in (*pages, DATA.path):
+                at = open_page(page)
+                _no_error_box(at)
+                assert _says(at, "The database is unavailable"), (page, _banner(at))
+                assert not at.success, "no all-clear during an outage"
+    finally:
+        outage.end()
+    data.forget_source()  # what the status cache's minute does
+    _usable_again()
+    review = open_page(QUARTERLY_REVIEW.path)
+    _no_error_box(review)
+    assert not _says(review, "unavailable")

@@ -200,7 +200,7 @@ def _close_previous_data(settings: Settings) -> None:
 def _previous_data(settings: Settings, fault: sources.RebuildFault, exc: Exception) -> SourceStatus:
     """After a failed rebuild: the previous complete import, read however the file still can be (the
     app's own engine, a read-only open, a copy outside another process's lock), with the cause."""
-    _LOG.warning("the embedded database could not be rebuilt: %s", fault.cause, exc_info=exc)
+    _LOG.warning("the embedded database could not be rebuilt (%s)", type(exc).__name__, exc_info=exc)
     words = f"The embedded database could not be updated from the CSV folder: {fault.cause}. {fault.fix}"
     tried: list[str | None] = [sources.embedded_url(settings), sources.read_only_url(settings)]
     for i, url in enumerate(tried):

@@ -237,12 +237,10 @@ def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
 def _rebuild_fault_banner(status: data.SourceStatus) -> None:
     """At the top of every page: the CSV folder changed but the embedded file could not take it (disk
     full, read-only, held by another process); the figures are the previous complete import."""
-    shown = (
-        f"The figures shown are still the data imported {status.imported_at}."
-        if status.ok and status.imported_at
-        else ""
+    st.warning(
+        f"{status.rebuild_fault} The figures shown are still the data imported {status.imported_at}.",
+        icon=":material/sync_problem:",
     )
-    st.warning(f"{status.rebuild_fault} {shown}".strip(), icon=":material/sync_problem:")
 
 
 # Each table in a few words, for the messages that say what to load.
@@ -375,7 +373,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         _refused_banner(settings, status)
     elif status.refused:  # on the projector too: one line, still at the top
         st.error(f"Data shown is from {status.imported_at or 'no import'}: the CSV folder has errors.")
-    if status.rebuild_fault and status.ok and not presenting:
+    if status.rebuild_fault and status.ok and status.imported_at and not presenting:
         _rebuild_fault_banner(status)
     elif status.rebuild_fault and status.ok:
         st.warning(f"Data shown is from {status.imported_at}: the newer CSV files could not be loaded.")

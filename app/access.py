@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app.navigation import OVERVIEW, Page
+from app.navigation import DATA, OVERVIEW, Page
 from app.text import plain
 from metrics import access
 from metrics.access import Actor, Permissions
@@ -65,6 +65,13 @@ def may_open(perms: Permissions, page: Page, presenting: bool) -> bool:
     if perms.pages == access.ALL_PAGES:
         return True
     return page == OVERVIEW or (presenting and page.presented)
+
+
+def data_page_link(label: str, icon: str) -> None:
+    """A link to the Data page from a banner or a message, for the roles that open it (not the board,
+    whose page would refuse it)."""
+    if may_open(current().permissions, DATA, False):
+        st.page_link(DATA.path, label=label, icon=icon)
 
 
 def acting_side() -> str:
@@ -123,12 +130,7 @@ def gate(page: Page, settings: Settings, secrets: Mapping, presenting: bool) -> 
     """Let the session in, or say why not and stop the page."""
     if not access.sign_in_configured(secrets):
         if settings.require_sign_in:
-            st.error(
-                "**This deployment requires sign-in, and sign-in is not configured.** Bridgeboard does not run "
-                "without it: add the `[auth]` section to `.streamlit/secrets.toml` (see the README's "
-                '"Sign-in and roles"), or unset the setting that requires sign-in for a one-user install.',
-                icon=":material/lock:",
-            )
+            st.error(f"**{access.SIGN_IN_REQUIRED}** {access.SIGN_IN_REQUIRED_FIX}", icon=":material/lock:")
             st.stop()
         st.session_state[SIGNED_IN] = LOCAL_USER
         return LOCAL_USER

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +23,11 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.navigation import DATA
+from app import access
 from metrics import db, inventory, sources, spend, summaries
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.masking import VendorMask, load_vendor_mask
-from metrics.settings import Settings
+from metrics.settings import DEFAULT_STATEMENT_TIMEOUT_S, Settings, SettingsError, statement_timeout_s
 
 _LOG = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +49,10 @@ class SourceStatus:
     version: str = "none"  # cache key for everything computed from this data
     row_counts: dict = field(default_factory=dict)
     detail: str = ""  # the operator's description, on the Data page only: the path, or the redacted URL
+    rebuild_fault: str = ""  # the embedded file could not be rebuilt: the cause and the fix, in words
+    checked_at: float = 0.0  # time.monotonic() of the check, to try a failed rebuild again
+    writable: bool = True  # False: the database user may only read (imports and edits are refused)
+    transient: str = ""  # unavailable for this check only (transient_fault: too slow, busy, locked)
 
     @property
     def tables_with_rows(self) -> frozenset[str]:
@@ -86,27 +91,39 @@ def set_alert_slot(slot: Any) -> None:
 
 
 def database_lost(exc: BaseException) -> NoReturn:
-    """Say that the database is unavailable, in words, at the top of the page; stop the page."""
+    """Say that the database cannot answer (unavailable, too slow, busy), in words, at the top of the
+    page; stop the page."""
     _LOG.warning("database error on a page (%s); showing the unavailable page", type(exc).__name__, exc_info=exc)
-    _database_status.clear()
+    if not transient_fault(exc):
+        _database_status.clear()  # the next run's status check says so too (a slow query says nothing of it)
     _settings_mismatch.clear()
     slot = st.session_state.get(ALERT_SLOT) or st.container()
     with slot:
         st.warning(f"**No data to show right now.** {unavailable_message(exc)}", icon=":material/database_off:")
-        st.page_link(DATA.path, label="Open the Data page to see the data source", icon=":material/fact_check:")
+        access.data_page_link(label="Open the Data page to see the data source", icon=":material/fact_check:")
     st.stop()
+
+
+LOCKED_RETRIES_S = (0.25, 0.5, 1.0)  # back-off before each new try of a read SQLite found locked
 
 
 def guarded(fn: F) -> F:
     """`fn` (a cached adapter) with its database errors turned into the "unavailable" page. Nested
-    guarded calls (an adapter calling another) leave it to the outermost one."""
+    guarded calls (an adapter calling another) leave it to the outermost one. A database another
+    writer has locked (SQLite) is tried again after a back-off before the page says it is busy."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         depth = getattr(_depth, "n", 0)
         _depth.n = depth + 1
         try:
-            return fn(*args, **kwargs)
+            for pause in (*LOCKED_RETRIES_S, None):
+                try:
+                    return fn(*args, **kwargs)
+                except SQLAlchemyError as exc:
+                    if depth or pause is None or not db.is_locked(exc):
+                        raise
+                    time.sleep(pause)
         except SQLAlchemyError as exc:
             if depth:
                 raise
@@ -119,9 +136,14 @@ def guarded(fn: F) -> F:
     return cast(F, wrapper)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=8)  # room for the read-only opens of a failed rebuild
 def engine_for(url: str) -> Engine:
-    return db.make_engine(url)
+    # The statement timeout is the environment's (a wrong value is told by page_setup, first).
+    try:
+        timeout = statement_timeout_s()
+    except SettingsError:
+        timeout = DEFAULT_STATEMENT_TIMEOUT_S
+    return db.make_engine(url, statement_timeout_s=timeout)
 
 
 @guarded
@@ -132,33 +154,75 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         return SourceStatus(
             label, None, False, f"The CSV folder '{settings.data_dir.name}' does not exist.", detail=detail
         )
+    _close_previous_data(settings)  # a read-only open of the file would refuse the rebuild its write
     try:
         outcome = sources.ensure_embedded(settings)
-    except Exception as exc:  # e.g. the DuckDB file is locked by another process
-        return SourceStatus(
-            label, None, False, f"The embedded database could not be built ({type(exc).__name__}).", detail=detail
-        )
+    except Exception as exc:  # disk full, a read-only file or folder, another process holding the file
+        return _previous_data(settings, sources.rebuild_fault(exc), exc)
     url = sources.embedded_url(settings)
+    # Refused files are reported as they were read; otherwise the report of the data as it is.
+    return _embedded_data(settings, url, outcome.findings if outcome.errors else None)
+
+
+def _embedded_data(settings: Settings, url: str, refused_findings: list[dict] | None, fault: str = "") -> SourceStatus:
     engine = engine_for(url)
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
-    summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
-    # Refused files are reported as they were read; otherwise the report of the data as it is.
-    findings = outcome.findings if outcome.errors else db.current_findings(engine)
+    if not fault:  # a file that could not be rebuilt cannot take the summary either: the ledger is read
+        summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
+    findings = refused_findings if refused_findings is not None else db.current_findings(engine)
     return SourceStatus(
-        label,
+        sources.public_label(settings),
         url,
         True,
         findings=tuple(findings),
-        refused=bool(outcome.errors),
+        refused=refused_findings is not None,
         batch_id=batch.batch_id if batch else None,
         imported_at=f"{batch.imported_at:%Y-%m-%d %H:%M} UTC" if batch else None,
         imported_from=batch.source if batch else None,
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}" if batch else "empty",
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
-        detail=detail,
+        detail=sources.source_label(settings),
+        rebuild_fault=fault,
+        checked_at=time.monotonic(),
+    )
+
+
+def _close_previous_data(settings: Settings) -> None:
+    """Close the read-only opens of the embedded file (or of its copy) that a failed rebuild left."""
+    for url in (sources.read_only_url(settings), sources.locked_copy_url(settings, copy=False)):
+        if url:
+            engine_for(url).dispose()
+
+
+def _previous_data(settings: Settings, fault: sources.RebuildFault, exc: Exception) -> SourceStatus:
+    """After a failed rebuild: the previous complete import, read however the file still can be (the
+    app's own engine, a read-only open, a copy outside another process's lock), with the cause."""
+    _LOG.warning("the embedded database could not be rebuilt (%s)", type(exc).__name__, exc_info=exc)
+    words = f"The embedded database could not be updated from the CSV folder: {fault.cause}. {fault.fix}"
+    tried: list[str | None] = [sources.embedded_url(settings), sources.read_only_url(settings)]
+    for i, url in enumerate(tried):
+        if url is None:
+            continue
+        try:
+            status = _embedded_data(settings, url, None, fault=words)
+        except Exception:
+            engine_for(url).dispose()
+            if i == len(tried) - 1 and fault is sources.LOCKED:
+                tried.append(sources.locked_copy_url(settings))
+            continue
+        if status.batch_id is not None:
+            return status
+    return SourceStatus(
+        sources.public_label(settings),
+        None,
+        False,
+        f"{words} There is no earlier import to show meanwhile.",
+        detail=sources.source_label(settings),
+        rebuild_fault=words,
+        checked_at=time.monotonic(),
     )
 
 
@@ -167,12 +231,52 @@ def _rows(counts, table: str) -> int | None:
     return None if found.empty or found.iloc[0] is None else int(found.iloc[0])
 
 
+def transient_fault(exc: BaseException) -> str:
+    """A fault of this moment, not an outage: "timeout" (too slow), "busy" (no free connection),
+    "locked" (another writer, SQLite); "" for anything else."""
+    if db.is_statement_timeout(exc):
+        return "timeout"
+    if db.is_pool_exhausted(exc):
+        return "busy"
+    return "locked" if db.is_locked(exc) else ""
+
+
 def unavailable_message(exc: BaseException) -> str:
-    """The words of the "database unavailable" page (the README's promise: it recovers by itself)."""
+    """Why there is no data, in words (for an outage, the README's promise: it recovers by itself)."""
+    if db.is_statement_timeout(exc):
+        try:
+            limit = f" (over {statement_timeout_s():g} seconds)"
+        except SettingsError:
+            limit = ""
+        return (
+            f"The database took too long to answer{limit}, so the query was stopped. Try again, or choose a "
+            "shorter period or fewer departments; whoever runs Bridgeboard can raise "
+            "BRIDGEBOARD_STATEMENT_TIMEOUT_S. Nothing was changed."
+        )
+    if db.is_pool_exhausted(exc):
+        return (
+            "The database is busy: every connection stayed in use for "
+            f"{db.POOL_TIMEOUT_S} seconds (many people at once, or slow queries). Try again in a moment."
+        )
+    if db.is_locked(exc):
+        return (
+            "The database is locked by another program writing to it (SQLite allows one writer at a "
+            "time), and stayed locked after several tries. Try again in a moment; nothing was changed."
+        )
     return (
         f"The database is unavailable ({type(exc).__name__}). Pages will work again "
         "as soon as it is back; nothing needs restarting."
     )
+
+
+def change_refused(exc: BaseException, nothing_was: str = "saved") -> str:
+    """Why a change (a target, a note, an import) did not reach the database, in words."""
+    if db.is_permission_denied(exc):
+        return (
+            f"The database user Bridgeboard connects as may only read, so nothing was {nothing_was}. Ask whoever "
+            "runs Bridgeboard to connect as a user that may write (README: Hardening, a read-only database role)."
+        )
+    return f"The database did not accept the change ({type(exc).__name__}); nothing was {nothing_was}. Try again."
 
 
 @st.cache_data(ttl="1m", show_spinner=False)
@@ -181,7 +285,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     try:
         sources.check_connection(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     # A new database is a first run: create the (empty) tables so that pages can say what to
     # load and the Data page can import. Without the right to create tables, the tables that
     # exist are used and the missing ones count as empty.
@@ -191,12 +295,14 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
-        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
+        return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
+    writable = db.may_write(engine)
     # Another tool may write to a shared database: its spend summary is brought in step here (the
     # rows are counted anyway), or left to the ledger when the app may not write.
-    with contextlib.suppress(Exception):
-        summaries.check_fresh(engine, row_counts.get("spend"))
+    if writable:
+        with contextlib.suppress(Exception):
+            summaries.check_fresh(engine, row_counts.get("spend"))
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
         return SourceStatus(
@@ -206,6 +312,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
             version="counts:" + ",".join(f"{k}={v}" for k, v in row_counts.items()),
             row_counts=row_counts,
             detail=detail,
+            writable=writable,
         )
     return SourceStatus(
         label,
@@ -218,15 +325,33 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
         version=f"{batch.batch_id}:{batch.fingerprint[:12]}",
         row_counts=row_counts,
         detail=detail,
+        writable=writable,
     )
+
+
+REBUILD_RETRY_S = 60  # a failed rebuild of the embedded file is tried again after this long
 
 
 def source_status(settings: Settings) -> SourceStatus:
     url = settings.database_url
     if url:  # settings.uses_database, spelled out so that the type checker sees a str
-        status = _database_status(sources.public_label(settings), sources.source_label(settings), url)
+        label, detail = sources.public_label(settings), sources.source_label(settings)
+        status = _database_status(label, detail, url)
+        for pause in LOCKED_RETRIES_S:  # another writer's lock: tried again after a back-off
+            if status.transient != "locked":
+                break
+            _database_status.clear()
+            time.sleep(pause)
+            status = _database_status(label, detail, url)
+        if status.transient:  # a slow, busy or locked moment is not kept for the minute an outage is
+            _database_status.clear()
     else:
-        status = _embedded_status(settings, _folder_stamp(settings.data_dir))
+        stamp = _folder_stamp(settings.data_dir)
+        status = _embedded_status(settings, stamp)
+        if status.rebuild_fault and time.monotonic() - status.checked_at > REBUILD_RETRY_S:
+            # The disk may have been freed, the file made writable, the other process ended.
+            _embedded_status.clear()
+            status = _embedded_status(settings, stamp)
     if status.ok and status.url:
         mismatch = _settings_mismatch(
             status.url, status.version, settings.fiscal_start_month, settings.reporting_currency

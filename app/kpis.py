@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.access import actor
-from app.data import engine_for, guarded
+from app.data import change_refused, engine_for, guarded
 from app.text import plain
 from metrics import kpis, targets
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
@@ -86,7 +86,7 @@ def _save(action, kpi_name: str, quarter: FiscalQuarter, done: str) -> None:
     except targets.TargetError as exc:  # refused, stale included: the message says why
         message = str(exc)
     except SQLAlchemyError as exc:  # the database is down or refused the write
-        message = f"The database did not accept the change ({type(exc).__name__}); nothing was saved. Try again."
+        message = change_refused(exc)
     else:
         message = None
     forget_targets()  # a save, or a refusal because of a newer version: show the latest

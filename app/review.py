@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import access as app_access
 from app.access import ROLE_PREFIX, acting_role, actor
 from app.context import PageContext
-from app.data import engine_for, guarded
+from app.data import change_refused, engine_for, guarded
 from app.text import badge_plain, mask_frame, plain
 from metrics import review
 from metrics.access import COMMENTARY
@@ -29,26 +29,31 @@ RESULT_KEY = "rv_result"  # (subject key, succeeded, message) of the last save, 
 # --- Cached reads -----------------------------------------------------------------------------
 
 
+@guarded
 def review_version(url: str) -> str:
     """Read once per run, uncached: counts of the append-only note and action versions."""
     return review.review_version(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def quarter_notes(url: str, review_version: str, quarter: FiscalQuarter) -> tuple[review.Note, ...]:
     return review.quarter_notes(engine_for(url), quarter)
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=16)
 def all_actions(url: str, review_version: str) -> tuple[review.Action, ...]:
     return review.actions(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=8)
 def subject_options(url: str, version: str) -> dict[str, list[str]]:
     return review.subject_options(engine_for(url))
 
 
+@guarded
 @st.cache_data(ttl="15m", show_spinner=False, max_entries=32)
 def quarter_state(url: str, review_version: str, quarter: FiscalQuarter) -> review.QuarterState:
     return review.quarter_state(engine_for(url), quarter)
@@ -72,7 +77,7 @@ def _outcome(subject_key: str, action, done: str, typed: str | None = None) -> N
     except review.ReviewError as exc:  # refused, stale included: the message says why
         message = str(exc)
     except SQLAlchemyError as exc:
-        message = f"The database did not accept the change ({type(exc).__name__}); nothing was saved. Try again."
+        message = change_refused(exc)
     else:
         message = None
     forget()

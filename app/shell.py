@@ -17,7 +17,7 @@ import streamlit as st
 
 from app import access, boardpack, data
 from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
-from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
+from app.navigation import APP_ICON, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
 from metrics import sources
 from metrics.contract import DEPARTMENTS
@@ -198,7 +198,7 @@ def _sidebar_modes(ctx: PageContext) -> None:
             boardpack.download_buttons(ctx)
 
 
-def _sidebar_status(ctx_status: data.SourceStatus, who: access.SignedIn) -> None:
+def _sidebar_status(ctx_status: data.SourceStatus) -> None:
     with st.sidebar:
         st.divider()
         st.caption("Data source")
@@ -213,8 +213,7 @@ def _sidebar_status(ctx_status: data.SourceStatus, who: access.SignedIn) -> None
             st.warning(f"{ctx_status.error_count} errors in the CSV files: not loaded.", icon=":material/error:")
         if ctx_status.warning_count:
             st.caption(f"{ctx_status.warning_count} data-quality warnings")
-        if access.may_open(who.permissions, DATA, False):
-            st.page_link(DATA.path, label="Data quality and imports", icon=":material/fact_check:")
+        access.data_page_link(label="Data quality and imports", icon=":material/fact_check:")
 
 
 def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
@@ -232,7 +231,16 @@ def _refused_banner(settings: Settings, status: data.SourceStatus) -> None:
         f"**The CSV folder '{plain(settings.data_dir.name)}' has {errors}, so it was not loaded.** {shown}",
         icon=":material/error:",
     )
-    st.page_link(DATA.path, label="See the errors and how to fix them on the Data page", icon=":material/fact_check:")
+    access.data_page_link(label="See the errors and how to fix them on the Data page", icon=":material/fact_check:")
+
+
+def _rebuild_fault_banner(status: data.SourceStatus) -> None:
+    """At the top of every page: the CSV folder changed but the embedded file could not take it (disk
+    full, read-only, held by another process); the figures are the previous complete import."""
+    st.warning(
+        f"{status.rebuild_fault} The figures shown are still the data imported {status.imported_at}.",
+        icon=":material/sync_problem:",
+    )
 
 
 # Each table in a few words, for the messages that say what to load.
@@ -274,8 +282,9 @@ def _exit_presentation() -> None:
     st.session_state[PRESENTING] = False
 
 
-def _presentation_bar(here: Page, params: dict) -> None:
-    """Previous / next in the walk-through's order, where this page stands, and the way out."""
+def _presentation_bar(here: Page, params: dict, who: access.SignedIn) -> None:
+    """Previous / next in the walk-through's order, where this page stands, and the way out (of the
+    presentation, and, signed in, of the session: the sidebar with its *Sign out* is not drawn)."""
     order = list(PRESENTATION_ORDER)
     with st.container(horizontal=True, vertical_alignment="center", key="bb_presentation_bar"):
         if here in order:
@@ -304,6 +313,8 @@ def _presentation_bar(here: Page, params: dict) -> None:
             key="bb_exit",
             on_click=_exit_presentation,
         )
+        if not who.local:
+            access.sign_out_button("bb_present_sign_out")
 
 
 def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
@@ -355,25 +366,29 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
     ctx = PageContext(settings, calendar, status, filters, quarters, presenting, bool(st.session_state.get(MASKING)))
     if not presenting:
         _sidebar_modes(ctx)
-        _sidebar_status(status, who)
+        _sidebar_status(status)
         access.sidebar_user(who)
     _keep_url(ctx.link_params)
     if status.refused and not presenting:
         _refused_banner(settings, status)
     elif status.refused:  # on the projector too: one line, still at the top
         st.error(f"Data shown is from {status.imported_at or 'no import'}: the CSV folder has errors.")
+    if status.rebuild_fault and status.ok and status.imported_at and not presenting:
+        _rebuild_fault_banner(status)
+    elif status.rebuild_fault and status.ok:
+        st.warning(f"Data shown is from {status.imported_at}: the newer CSV files could not be loaded.")
     st.title(title)
     data.set_alert_slot(st.container())  # under the title: where a database error met later is told
     if needs_data and not status.ok:
         st.warning(f"**No data to show right now.** {status.message}", icon=":material/database_off:")
-        st.page_link(
-            DATA.path, label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
+        access.data_page_link(
+            label="Open the Data page to see what to fix or to upload files", icon=":material/arrow_forward:"
         )
         st.stop()
     missing = missing_data_message(page, status.tables_with_rows) if needs_data else None
     if missing:
         st.info(missing, icon=":material/database_off:")
-        st.page_link(DATA.path, label="Open the Data page to upload files", icon=":material/arrow_forward:")
+        access.data_page_link(label="Open the Data page to upload files", icon=":material/arrow_forward:")
         st.stop()
     if needs_data:
         period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"
@@ -384,7 +399,7 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         else:
             st.caption(period)
     if presenting:
-        _presentation_bar(page, ctx.link_params)
+        _presentation_bar(page, ctx.link_params, who)
     return ctx
 
 
@@ -396,6 +411,6 @@ def require_quarter(ctx: PageContext) -> FiscalQuarter:
             "Load `spend.csv`, `kpi_actuals.csv` or `requests.csv` on the Data page.",
             icon=":material/database_off:",
         )
-        st.page_link(DATA.path, label="Open the Data page to upload files", icon=":material/arrow_forward:")
+        access.data_page_link(label="Open the Data page to upload files", icon=":material/arrow_forward:")
         st.stop()
     return ctx.filters.quarter

@@ -57,7 +57,10 @@ def folder_files(files: Mapping[str, bytes]) -> FolderUpload:
 
 def import_target(ctx) -> str | None:
     """Where an upload goes: the current database; in CSV mode the embedded file even when
-    the folder could not be loaded; None when a configured database is unreachable."""
+    the folder could not be loaded; None when a configured database is unreachable, or when the
+    embedded file could not be rebuilt (it cannot take an upload either: disk full, read-only, held)."""
+    if ctx.status.rebuild_fault:
+        return None
     if ctx.status.url:
         return ctx.status.url
     if not ctx.settings.uses_database:
@@ -111,6 +114,8 @@ def import_uploaded(
     except db.ImportRefused as exc:
         return ImportMessage(False, f"Nothing was imported: {plain(str(exc))}.")
     except Exception as exc:
+        if db.is_permission_denied(exc):  # a read-only database user
+            return ImportMessage(False, data.change_refused(exc, "imported"))
         return ImportMessage(
             False, f"The import failed and was rolled back; the data is as it was before. ({type(exc).__name__})"
         )

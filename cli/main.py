@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_read_options(load)
 
+    sub.add_parser(
+        "preflight",
+        help="say whether the app may start with this configuration (scripts/run.sh runs it first)",
+        description="Exit 2 with the reason when the configuration forbids starting the app: a setting is "
+        "wrong, or sign-in is required (BRIDGEBOARD_REQUIRE_SIGN_IN) and [auth] is not configured.",
+    )
+
     sample = sub.add_parser(
         "sample",
         help="write the seeded sample data set",
@@ -740,7 +747,26 @@ def _revision_words(revision: str | None, head: str | None) -> str:
     return f"revision {revision}; the latest is {head}: run `python -m metrics db upgrade`"
 
 
+def cmd_preflight(args, out) -> int:
+    """Before the server starts: a shared deployment without sign-in does not start at all (each page
+    would refuse too, but a running server invites the next person to "fix" it by hand)."""
+    from metrics.access import start_refusal
+    from metrics.settings import SettingsError, configured_settings, read_secrets
+
+    try:
+        secrets = read_secrets()
+        refusal = start_refusal(configured_settings().require_sign_in, secrets)
+    except SettingsError as exc:
+        refusal = f"Bridgeboard is not configured correctly: {exc}."
+    if refusal:
+        print(f"Bridgeboard will not start. {refusal}", file=sys.stderr)
+        return 2
+    out.write("Configuration checked: Bridgeboard may start.\n")
+    return 0
+
+
 COMMANDS = {
+    "preflight": cmd_preflight,
     "check": cmd_check,
     "load": cmd_load,
     "sample": cmd_sample,

@@ -239,6 +239,21 @@ def identity(claims: Mapping) -> str:
     return str(claims.get("email") or claims.get("sub") or claims.get("name") or "").strip()
 
 
+# Said by every page and by the start command when a shared deployment lacks sign-in.
+SIGN_IN_REQUIRED = "This deployment requires sign-in, and sign-in is not configured."
+SIGN_IN_REQUIRED_FIX = (
+    "Bridgeboard does not run without it: add the `[auth]` section to `.streamlit/secrets.toml` (see the "
+    'README\'s "Sign-in and roles"), or unset the setting that requires sign-in for a one-user install.'
+)
+
+
+def start_refusal(require_sign_in: bool, secrets: Mapping) -> str | None:
+    """Why Bridgeboard must not run (a deployment that requires sign-in without `[auth]`), or None."""
+    if require_sign_in and not sign_in_configured(secrets):
+        return f"{SIGN_IN_REQUIRED} {SIGN_IN_REQUIRED_FIX}"
+    return None
+
+
 def sign_in_configured(secrets: Mapping) -> bool:
     """Whether `[auth]` in the secrets configures sign-in: `redirect_uri` and `cookie_secret`, and
     a provider (`client_id` at the top, or a `[auth.<provider>]` table)."""

@@ -74,14 +74,79 @@ def _database_import_lock(conn: Connection) -> None:
         raise ImportBusy()
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine that never logs parameter values and survives a database restart."""
+POOL_TIMEOUT_S = 10  # how long a page waits for a free connection before it says the database is busy
+SQLITE_BUSY_TIMEOUT_S = 5  # how long SQLite waits for another writer's lock before "database is locked"
+
+
+def make_engine(url: str, *, statement_timeout_s: float | None = None, **kwargs) -> Engine:
+    """An engine that never logs parameter values, survives a database restart and never hangs: a
+    bounded wait for a pooled connection, and on PostgreSQL each statement cancelled by the server
+    after `statement_timeout_s` seconds (None or 0: no limit; the app passes its setting, the
+    command line none, so that a long import is never cut)."""
     options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
-    if url.startswith("postgresql"):
+    backend = sa.make_url(url).get_backend_name()
+    if backend == "postgresql":
         # A dashboard should fail fast, not hang, when the server is down.
-        options["connect_args"] = {"connect_timeout": 5}
+        connect: dict[str, Any] = {"connect_timeout": 5}
+        if statement_timeout_s:
+            connect["options"] = f"-c statement_timeout={max(1, round(statement_timeout_s * 1000))}"
+        options["connect_args"] = connect
+        options["pool_timeout"] = POOL_TIMEOUT_S
+    elif backend == "sqlite":
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     options.update(kwargs)
     return sa.create_engine(url, **options)
+
+
+# --- Database faults a page meets, by kind (the app words them) ---------------------------------
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (statement_timeout)
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_statement_timeout(exc: BaseException) -> bool:
+    return _sqlstate(exc) == QUERY_CANCELED or "statement timeout" in str(exc).lower()
+
+
+def is_pool_exhausted(exc: BaseException) -> bool:
+    """Every pooled connection stayed busy for the whole `pool_timeout`."""
+    return isinstance(exc, sa.exc.TimeoutError)
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (another writer held it past the busy timeout)."""
+    return "database is locked" in str(exc).lower()
+
+
+def is_permission_denied(exc: BaseException) -> bool:
+    """The database user may not do this (a read-only role writing), or the database is read-only."""
+    text = str(exc).lower()
+    return (
+        _sqlstate(exc) == INSUFFICIENT_PRIVILEGE
+        or "permission denied" in text
+        or "read-only" in text
+        or "readonly database" in text
+    )
+
+
+def may_write(engine: Engine) -> bool:
+    """Whether the database user may record imports (PostgreSQL: INSERT on import_batches). A
+    read-only role views every page; the Data page says why its imports and edits are refused."""
+    if engine.dialect.name != "postgresql":
+        return True  # DuckDB and SQLite are files: a read-only one is told by its write's error
+    privilege = sa.func.has_table_privilege(
+        sa.bindparam("table_name", schema.import_batches.name), sa.bindparam("privilege", "INSERT")
+    )
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(sa.select(privilege)).scalar())
+    except sa.exc.DBAPIError:
+        return False  # not even the table exists, and it could not be created
 
 
 def redact_url(url: str) -> str:

@@ -31,6 +31,8 @@ ENV_DECIMAL = "BRIDGEBOARD_DECIMAL"
 ENV_COMPANY = "BRIDGEBOARD_COMPANY"  # the company named on the board pack's title slide
 ENV_REPORTING_CURRENCY = "BRIDGEBOARD_REPORTING_CURRENCY"  # ISO code every amount is shown in
 ENV_REQUIRE_SIGN_IN = "BRIDGEBOARD_REQUIRE_SIGN_IN"  # 1: no page runs without [auth] (shared deployments)
+ENV_STATEMENT_TIMEOUT = "BRIDGEBOARD_STATEMENT_TIMEOUT_S"  # seconds a PostgreSQL statement may run; 0: no limit
+DEFAULT_STATEMENT_TIMEOUT_S = 60.0
 CONNECTION_NAME = "bridgeboard"  # [connections.bridgeboard] in .streamlit/secrets.toml
 APP_SECTION = "bridgeboard"  # [bridgeboard] in .streamlit/secrets.toml: require_sign_in, the role mapping
 
@@ -50,6 +52,7 @@ class Settings:
     company: str | None = None  # BRIDGEBOARD_COMPANY
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY  # BRIDGEBOARD_REPORTING_CURRENCY
     require_sign_in: bool = False  # BRIDGEBOARD_REQUIRE_SIGN_IN, or require_sign_in under [bridgeboard]
+    statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S  # BRIDGEBOARD_STATEMENT_TIMEOUT_S
 
     @property
     def money_symbol(self) -> str:
@@ -99,6 +102,23 @@ def read_secrets(paths: list[Path] | None = None) -> dict:
     return merged
 
 
+def statement_timeout_s(environ: Mapping[str, str] | None = None) -> float:
+    """BRIDGEBOARD_STATEMENT_TIMEOUT_S: how long one PostgreSQL statement may run (0: no limit)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(ENV_STATEMENT_TIMEOUT, "").strip()
+    if not raw:
+        return DEFAULT_STATEMENT_TIMEOUT_S
+    try:
+        value = float(raw)
+        if value < 0 or value != value:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_STATEMENT_TIMEOUT} must be a number of seconds (0 for no limit), not '{raw}'"
+        ) from None
+    return value
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Settings:
     """Settings from environment variables, with the database URL from `secrets`
     (``[connections.bridgeboard] url``) when the environment does not set one."""
@@ -132,6 +152,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, secrets: Mapping
     require_sign_in = require in ("1", "true", "yes") or (not require and section.get("require_sign_in") is True)
     return Settings(
         require_sign_in=require_sign_in,
+        statement_timeout_s=statement_timeout_s(env),
         data_dir=Path(env.get(ENV_DATA_DIR) or SAMPLE_DIR),
         database_url=url,
         embedded_db=Path(env.get(ENV_EMBEDDED_DB) or DEFAULT_EMBEDDED_DB),

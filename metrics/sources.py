@@ -3,7 +3,10 @@ database URL. Used by the command line and, through a thin cached adapter, by th
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +165,103 @@ def ensure_embedded(settings: Settings) -> LoadOutcome:
 
 def embedded_url(settings: Settings) -> str:
     return f"duckdb:///{settings.embedded_db}"
+
+
+# --- A failed rebuild of the embedded file: the cause in words, and the previous data kept ---------
+#
+# DuckDB rolls a failed import back, so the file still holds the previous complete import; what
+# differs is how it can be read: the app's open engine (disk full), a read-only open (a read-only
+# file or folder), or, while another process holds DuckDB's lock (which refuses even read-only
+# opens), a copy of the file taken outside the lock.
+
+
+@dataclass(frozen=True)
+class RebuildFault:
+    """Why the embedded file could not be rebuilt, and what fixes it, in words a viewer can read
+    (no server path: the Data page adds it for who imports)."""
+
+    cause: str  # "the disk is full"
+    fix: str
+
+
+DISK_FULL = RebuildFault(
+    "the disk is full",
+    "Free space on the disk that holds the embedded database file (BRIDGEBOARD_EMBEDDED_DB); "
+    "the app tries again within a minute.",
+)
+READ_ONLY = RebuildFault(
+    "the file is read-only",
+    "Make the embedded database file and its folder writable by the user that runs Bridgeboard, or "
+    "point BRIDGEBOARD_EMBEDDED_DB at a writable place; the app tries again within a minute.",
+)
+LOCKED = RebuildFault(
+    "another process holds the file",
+    "Close the other program that has the embedded database file open (a `python -m metrics load` "
+    "still running, a DuckDB shell, a second Bridgeboard on the same file), or give each its own "
+    "BRIDGEBOARD_EMBEDDED_DB; the app tries again within a minute.",
+)
+_FAULT_ERRNOS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY, errno.EACCES: READ_ONLY}
+# DuckDB reports file errors as text only (IOException), so its words are matched too.
+_FAULT_WORDS = (
+    ("no space left on device", DISK_FULL),
+    ("disk quota exceeded", DISK_FULL),
+    ("read-only file system", READ_ONLY),
+    ("permission denied", READ_ONLY),
+    ("could not set lock", LOCKED),
+    ("conflicting lock", LOCKED),
+)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception, what it wraps (SQLAlchemy's `orig`) and what caused it."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return seen
+
+
+def rebuild_fault(exc: BaseException) -> RebuildFault:
+    """The cause of a failed rebuild in words, from the error's number or DuckDB's message."""
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, OSError) and e.errno in _FAULT_ERRNOS:
+            return _FAULT_ERRNOS[e.errno]
+    text = " ".join(str(e) for e in chain).lower()
+    for words, fault in _FAULT_WORDS:
+        if words in text:
+            return fault
+    return RebuildFault(
+        f"an unexpected error ({type(exc).__name__})",
+        "The server's log has the details; the app tries again within a minute.",
+    )
+
+
+def read_only_url(settings: Settings) -> str:
+    """The embedded file opened read-only: readable on a read-only disk or from a read-only file."""
+    return f"{embedded_url(settings)}?access_mode=read_only"
+
+
+def locked_copy_url(settings: Settings, *, copy: bool = True) -> str | None:
+    """While another process holds DuckDB's lock on the embedded file, a copy of it (the last
+    checkpointed state, that is the last complete import: the holder's unfinished work lives in
+    its write-ahead log, which is not copied) in the temporary folder, opened read-only; None when
+    there is no file or the copy cannot be made. `copy=False`: its URL only."""
+    source = settings.embedded_db
+    key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / f"bridgeboard-{key}-previous.duckdb"
+    url = f"duckdb:///{target}?access_mode=read_only"
+    if not copy:
+        return url  # where the copy is, to close it before the next one
+    try:
+        shutil.copyfile(source, target)
+    except OSError:
+        return None
+    return url
 
 
 def embedded_engine(settings: Settings) -> Engine:

@@ -3,10 +3,11 @@ from functools import partial
 
 import streamlit as st
 
+from app import access
 from app import review as rv
 from app import turnaround as rt
 from app.figures import show_chart
-from app.navigation import DATA, REQUEST_TURNAROUND
+from app.navigation import REQUEST_TURNAROUND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
 from charts import turnaround as charts
@@ -28,7 +29,7 @@ if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
         "ideally ready_at, started_at, delivered_at) to see turnaround.",
         icon=":material/inbox:",
     )
-    st.page_link(DATA.path, label="Open the Data page to upload it", icon=":material/arrow_forward:")
+    access.data_page_link(label="Open the Data page to upload it", icon=":material/arrow_forward:")
     st.stop()
 
 # --- The page's own filters ---------------------------------------------------------------

@@ -26,6 +26,15 @@ st.subheader("Source")
 # what kind of source.
 may_import = app_access.may(IMPORT)
 st.text((status.detail or status.label) if may_import else status.label)
+if status.rebuild_fault and status.ok:  # the previous import is shown: say why it is not the folder's
+    st.warning(status.rebuild_fault, icon=":material/sync_problem:")
+if status.ok and not status.writable:
+    st.info(
+        "Bridgeboard connects as a database user that may only read: every page shows the data, and "
+        "imports, target edits and notes are refused. To change data, connect as a user with INSERT, "
+        "UPDATE, DELETE and CREATE on the database (README: Hardening, a read-only database role).",
+        icon=":material/lock:",
+    )
 if status.ok:
     if status.tables_with_rows or status.batch_id:
         st.caption(
@@ -74,6 +83,13 @@ if findings.empty and not status.ok:
     )
 elif findings.empty and status.batch_id is None:
     st.info("No files have been checked yet: there is no import to report on.", icon=":material/help:")
+elif findings.empty and status.rebuild_fault:
+    # The folder's newer files were not loaded: no all-clear for files that are not the ones shown.
+    st.info(
+        f"The data shown (imported {status.imported_at}) had no errors and no warnings; the folder's newer "
+        "files are not loaded yet (see Source above).",
+        icon=":material/help:",
+    )
 elif findings.empty:
     st.success("The last files checked had no errors and no warnings.", icon=":material/check_circle:")
 else:

@@ -147,6 +147,12 @@ ALLOWED: dict[str, str] = {
 # The same, for names that only mean something in one file.
 FILE_ALLOWED: dict[tuple[str, str], str] = {
     ("app/boardpack.py", "label"): "the format names of boardpack.FORMATS (constants)",
+    ("app/access.py", "label"): "data_page_link(): every caller passes one of the app's own literal labels",
+    ("app/access.py", "access.SIGN_IN_REQUIRED"): "a constant of metrics.access: the app's own words",
+    ("app/access.py", "access.SIGN_IN_REQUIRED_FIX"): "a constant of metrics.access: the app's own words",
+    ("app/data.py", "unavailable_message(exc)"): "the app's own words, an exception's type name, a setting's number",
+    ("app/shell.py", "status.rebuild_fault"): "the words of metrics.sources' RebuildFault constants",
+    ("pages/9_Data.py", "status.rebuild_fault"): "the words of metrics.sources' RebuildFault constants",
     ("app/shell.py", "missing"): "missing_data_message(): the app's words and the contract's table names",
     ("pages/1_Tech_spend.py", "term"): "spend.GLOSSARY keys: constants of metrics.spend",
     ("pages/1_Tech_spend.py", "text"): "spend.GLOSSARY values: constants of metrics.spend",

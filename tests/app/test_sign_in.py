@@ -178,3 +178,39 @@ def test_an_unknown_identity_is_refused_when_the_mapping_says_so(sample_env):
     assert f"**{plain('stranger@example.com')} has no role in Bridgeboard.**" in at.error[0].value
     assert not at.metric
     assert at.button(key="bb_sign_out_refused")
+
+
+def test_sign_out_is_reachable_in_presentation_mode(sample_env):
+    """The sidebar (with its Sign out) is not drawn in presentation mode: the bar offers it."""
+    presenting = {"bb_present": True, "bb_modes_seeded": True}
+    at = open_as(PEOPLE["CMO"], CX, session=presenting)
+    assert not at.sidebar.button, "no sidebar in presentation mode"
+    sign_out = at.button(key="bb_present_sign_out")
+    assert sign_out.label == "Sign out"
+    sign_out.click().run()
+    assert at.user["is_logged_in"] is False
+    # Without sign-in there is nobody to sign out.
+    local = open_page(CX, session=presenting)
+    assert "bb_present_sign_out" not in [b.key for b in local.button]
+
+
+def _links_to_data(at) -> list[str]:
+    from app.navigation import DATA as DATA_PAGE
+
+    return [link.proto.label for link in at.get("page_link") if link.proto.page == DATA_PAGE.url_path]
+
+
+def test_the_board_is_not_sent_to_the_data_page_it_may_not_open(sample_env, tmp_path, monkeypatch):
+    """An empty database: the pages say what to load and link to the Data page, except for the
+    board, whose Data page would refuse it."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(tmp_path / "empty.duckdb"))
+    cio = open_as(PEOPLE["CIO"])
+    assert "The database is empty." in _texts(cio)
+    assert "Open the Data page to upload files" in _links_to_data(cio)
+    board = open_as(PEOPLE["board"])
+    assert "The database is empty." in _texts(board)
+    assert _links_to_data(board) == []
+    presenting = open_as(PEOPLE["board"], session={"bb_present": True, "bb_modes_seeded": True})
+    assert _links_to_data(presenting) == []

@@ -17,9 +17,10 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_LINES = 20_000_000  # the benchmark loads 5M spend lines; 20M stays within memory
 # Row-level problems reported one by one before a single "and N more" summary.
 ROW_ISSUE_CAP = 20
+# A large file is validated and imported in parts of about this size (`file_parts`), so that the
+# memory an import needs does not grow with the file.
+PART_BYTES = 16 * 1024 * 1024
 # A record must fit in one pyarrow block.
 _BLOCK_BYTES = 16 * 1024 * 1024
 
@@ -124,10 +128,20 @@ def read_raw_table(data: bytes, score_header: Callable[[list[str]], int] | None 
     return read_raw_table_owned([data], score_header)
 
 
-def read_raw_table_owned(holder: list[bytes], score_header: Callable[[list[str]], int] | None = None) -> RawTable:
+def read_raw_table_owned(
+    holder: list[bytes],
+    score_header: Callable[[list[str]], int] | None = None,
+    *,
+    delimiter: str | None = None,
+    lines_before: int = 0,
+) -> RawTable:
     """`read_raw_table` of the bytes in `holder`, which it takes out: once nothing else holds them,
     the file's bytes are freed as soon as they are tokenised, and the tokens column by column as
-    the strings are trimmed, so that a large file is not held several times over."""
+    the strings are trimmed, so that a large file is not held several times over.
+
+    A part of a file (`file_parts`) is read as its header line followed by its records: the
+    `delimiter` is then the file's, and `lines_before` counts the file's lines before the part's
+    header copy, so that every line number is the file's."""
     data = holder.pop()
     _refuse_binary(data)
     body, encoding = _decode(data)
@@ -136,6 +150,7 @@ def read_raw_table_owned(holder: list[bytes], score_header: Callable[[list[str]]
         # One line-ending convention, so CRLF, LF and CR files read the same.
         body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     body, skipped_lines, hinted = _strip_preamble(body)
+    skipped_lines += lines_before
     if not body or body.isspace():  # (not body.strip(), without copying the file)
         raise CsvError(CsvIssue(None, "the file is empty", "export the table again with its header row and data rows"))
     line_count = body.count(b"\n") + (not body.endswith(b"\n"))
@@ -148,7 +163,7 @@ def read_raw_table_owned(holder: list[bytes], score_header: Callable[[list[str]]
             )
         )
     _refuse_long_lines(body, skipped_lines)
-    delimiter = hinted or detect_delimiter(body, score_header)
+    delimiter = delimiter or hinted or detect_delimiter(body, score_header)
     header = next(csv.reader(io.StringIO(body[:MAX_LINE_BYTES].decode("utf-8", "replace")), delimiter=delimiter))
 
     table, set_aside = _tokenise(body, delimiter, len(header), skipped_lines)
@@ -173,6 +188,82 @@ def read_raw_table_owned(holder: list[bytes], score_header: Callable[[list[str]]
         delimiter=delimiter,
         issues=issues,
     )
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """Whole records of a large file: `data` is the file's header line followed by them, and
+    `lines_before` the number of the file's lines before that header copy (see
+    `read_raw_table_owned`). The first part is the file's beginning as it is."""
+
+    data: bytes
+    lines_before: int
+    first: bool
+    copied: int  # leading bytes of `data` that copy the header line (0 in the first part)
+
+
+class NotInParts(Exception):
+    """The file cannot be cut into parts safely; it is read whole instead."""
+
+
+def file_parts(path: str | Path, part_bytes: int) -> Iterator[FilePart]:
+    """The file cut at line ends into parts of about `part_bytes`, each holding whole records.
+
+    A line end ends a record when the quotes before it pair up (RFC 4180: a quoted cell's line
+    breaks sit between an odd number of quotes). Raises `NotInParts` when the file is not UTF-8
+    with LF or CRLF line ends, its header line holds a quote, or no line end closes a part within
+    `MAX_LINE_BYTES` of its size: the whole-file reader then gives its exact diagnosis. A cut
+    that a stray quote puts inside a record still makes that part fail to read (an unclosed
+    quote), which the caller also treats as a reason to read the file whole.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(part_bytes)
+        if any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+            raise NotInParts("a UTF-16 or UTF-32 file")
+        start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+        body, skipped, _ = _strip_preamble(head[start:].replace(b"\r\n", b"\n"))
+        header_end = body.find(b"\n")
+        if header_end < 0 or b'"' in body[:header_end] or b"\r" in body[: header_end + 1]:
+            raise NotInParts("no plain header line")
+        header = body[: header_end + 1]
+        pending, lines_before, first, eof = head, 0, True, len(head) < part_bytes
+        while pending:
+            while not eof and len(pending) < part_bytes + MAX_LINE_BYTES:
+                more = fh.read(part_bytes)
+                eof = not more
+                pending += more
+            cut = _record_end(pending, part_bytes) if len(pending) > part_bytes else None
+            if cut is None:
+                if not eof:
+                    raise NotInParts("no record ends near the part size")
+                cut = len(pending)
+            part, pending = pending[:cut], pending[cut:]
+            if first:
+                yield FilePart(part, 0, True, 0)
+            else:
+                yield FilePart(header + part, lines_before - 1, False, len(header))
+            # A lone CR ends a line too (the reader turns it into a line feed).
+            lines_before += part.count(b"\n") + part.count(b"\r") - part.count(b"\r\n")
+            if lines_before > MAX_LINES:
+                raise NotInParts("too many lines")  # the whole-file reader words the refusal
+            first = False
+            del part
+
+
+def _record_end(data: bytes, size: int) -> int | None:
+    """Just after the first line end at or beyond `size` where the quotes of `data` before it
+    pair up, or None."""
+    quotes = data.count(b'"', 0, size)
+    position = size
+    while position < len(data) and position - size <= MAX_LINE_BYTES:
+        end = data.find(b"\n", position)
+        if end < 0:
+            break
+        quotes += data.count(b'"', position, end)
+        if quotes % 2 == 0:
+            return end + 1
+        position = end + 1
+    return None
 
 
 def clean_cell(value: str) -> str:

@@ -128,6 +128,8 @@ def missing_rates(
             "currency": codes(frame["currency"])[foreign].to_numpy(),
             "month": line_months(table, frame[foreign], calendar).to_numpy(),
             "row": np.flatnonzero(foreign),
+            # A digest of a table validated in parts stands for `_rows` lines per row.
+            "lines": frame["_rows"].to_numpy()[foreign] if "_rows" in frame else 1,
         }
     )
     rates = rate_table(fx_rates)
@@ -135,7 +137,9 @@ def missing_rates(
     absent = joined[joined["rate"].isna()]
     if absent.empty:
         return []
-    grouped = absent.groupby(["currency", "month"], sort=False)["row"].agg(["size", "min"]).reset_index()
+    grouped = (
+        absent.groupby(["currency", "month"], sort=False).agg(size=("lines", "sum"), min=("row", "min")).reset_index()
+    )
     grouped = grouped.sort_values(["size", "min"], ascending=[False, True])
     return [
         MissingRate(table, str(r.currency), pd.Timestamp(r.month), int(r.size), int(r.min))

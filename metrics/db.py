@@ -11,14 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -302,19 +306,177 @@ def import_tables(
 
     Raises `ImportBusy` (nothing written) while another import into the same database runs.
     """
+    with begin_import(
+        engine,
+        replace_only=replace_only,
+        fiscal_start_month=fiscal_start_month,
+        reporting_currency=reporting_currency,
+        actor=actor,
+    ) as session:
+        return session.finish(
+            tables,
+            source=source,
+            fingerprint=fingerprint,
+            findings=findings,
+            after_table=after_table,
+            progress=progress,
+        )
+
+
+@contextmanager
+def begin_import(
+    engine: Engine,
+    *,
+    replace_only: Mapping[str, Callable[[sa.Table], Any]] | None = None,
+    fiscal_start_month: int | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    actor: access.Actor | None = None,
+) -> Iterator[ImportSession]:
+    """An import in one transaction, for a large table written part by part: `write_part` each
+    part as it is validated, then `finish` with the other tables (as `import_tables`). Nothing is
+    committed unless `finish` returns and the block ends without an exception; an exception, or
+    leaving the block without `finish`, rolls every part back. Refusals and locking as `import_tables`."""
     check_may_import(actor)
-    unknown = [n for n in tables if n not in TABLES]
-    if unknown:
-        raise ImportRefused(f"not canonical tables: {unknown}")
     ensure_schema(engine)
-    reporting = reporting_currency.strip().upper()
-    calendar = FiscalCalendar(fiscal_start_month or 1)
-    prepared = {n: _prepare(n, f.drop(columns=["_line"], errors="ignore")) for n, f in tables.items()}
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    with _process_import_lock(engine), engine.begin() as conn:
-        _database_import_lock(conn)  # before the batch id is read: two imports never share one
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="bridgeboard-import-") as spool,
+            _process_import_lock(engine),
+            engine.begin() as conn,
+        ):
+            _database_import_lock(conn)  # before the batch id is read: two imports never share one
+            session = ImportSession(
+                conn, reporting_currency.strip().upper(), fiscal_start_month, replace_only or {}, Path(spool)
+            )
+            try:
+                yield session
+            finally:
+                session.close_spools()
+            if not session.finished:
+                raise _Unfinished()
+    except _Unfinished:
+        pass  # rolled back: nothing of it was written
+
+
+def _arrow_schema(name: str, columns: Iterable[str]) -> pa.Schema:
+    """The Arrow types of a stored frame's columns, from the table's column types (a part whose
+    column is all empty has no type of its own)."""
+    table = schema.canonical[name]
+    fields = []
+    for column in columns:
+        kind = table.c[column].type
+        if isinstance(kind, sa.Date | sa.DateTime):
+            arrow: pa.DataType = pa.timestamp("us")
+        elif isinstance(kind, sa.Boolean):
+            arrow = pa.bool_()
+        elif isinstance(kind, sa.Integer):
+            arrow = pa.int64()
+        elif isinstance(kind, sa.Numeric | sa.Float):
+            arrow = pa.float64()
+        else:
+            arrow = pa.string()
+        fields.append(pa.field(column, arrow))
+    return pa.schema(fields)
+
+
+class _Unfinished(Exception):
+    """Rolls back an import session left without `finish` (say, its files had errors)."""
+
+
+class ImportSession:
+    """One import in progress (see `begin_import`)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        reporting: str,
+        fiscal_start_month: int | None,
+        replace_only: Mapping[str, Callable[[sa.Table], Any]],
+        spool: Path,
+    ) -> None:
+        self.conn = conn
+        self.spool = spool
+        # DuckDB keeps the rows of many INSERTs in one transaction in memory until the commit, but
+        # not those of one INSERT from a file: its parts are spooled to Parquet, inserted at `finish`.
+        self._spools: dict[str, tuple[Path, pq.ParquetWriter]] = {}
+        self.reporting = reporting
+        self.fiscal_start_month = fiscal_start_month
+        self.calendar = FiscalCalendar(fiscal_start_month or 1)
+        self.replace_only = replace_only
+        self.written: dict[str, int] = {}  # rows written part by part, per table
+        self.finished = False
+
+    def fx_rates(self) -> pd.DataFrame:
+        """The rates stored now (an import that brings none converts with them)."""
+        return _read_fx_rates(self.conn)
+
+    def write_part(self, name: str, frame: pd.DataFrame, fx: pd.DataFrame | None = None) -> None:
+        """Write a validated part of `name` (the first part clears the table, as `import_tables`
+        does), converting its amounts with `fx` (default: the rates stored)."""
+        if name not in TABLES:
+            raise ImportRefused(f"not a canonical table: {name}")
+        prepared = _prepare(name, frame.drop(columns=["_line"], errors="ignore"))
+        if name in CONVERTED_TABLES:
+            try:
+                rates = self.fx_rates() if fx is None else fx
+                prepared = _stored_frame(name, currency.convert(name, prepared, rates, self.reporting, self.calendar))
+            except currency.MissingRatesError as exc:
+                raise ImportRefused(str(exc)) from None
+        if name not in self.written:
+            _clear(self.conn, name, self.replace_only.get(name))
+            self.written[name] = 0
+        if self.conn.dialect.name == "duckdb":
+            self._spool(name, prepared)
+        else:
+            _bulk_insert(self.conn, name, prepared)
+        self.written[name] += len(prepared)
+
+    def _spool(self, name: str, frame: pd.DataFrame) -> None:
+        if name not in self._spools:
+            path = self.spool / f"{name}.parquet"
+            self._spools[name] = (path, pq.ParquetWriter(path, _arrow_schema(name, frame.columns)))
+        path, writer = self._spools[name]
+        writer.write_table(pa.Table.from_pandas(frame, schema=writer.schema, preserve_index=False))
+
+    def close_spools(self) -> None:
+        for _, writer in self._spools.values():
+            writer.close()
+
+    def _insert_spooled(self) -> None:
+        self.close_spools()
+        raw = self.conn.connection.driver_connection
+        assert raw is not None  # only None once the connection is invalidated
+        for name, (path, _) in self._spools.items():
+            cols = ", ".join(f'"{c}"' for c in pq.read_schema(path).names)  # our own column names
+            raw.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM read_parquet(?)", [str(path)])
+        self._spools.clear()
+
+    def finish(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        source: str,
+        fingerprint: str,
+        findings: Iterable[dict] = (),
+        after_table: Callable[[str], None] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportResult:
+        """Write `tables` (besides those written part by part), bring the summaries and the
+        bookkeeping up to date, and record the batch; the commit follows when the session ends."""
+        conn, reporting, calendar = self.conn, self.reporting, self.calendar
+        self._insert_spooled()
+        unknown = [n for n in tables if n not in TABLES]
+        if unknown:
+            raise ImportRefused(f"not canonical tables: {unknown}")
+        prepared = {
+            n: _prepare(n, f.drop(columns=["_line"], errors="ignore"))
+            for n, f in tables.items()
+            if n not in self.written
+        }
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         fx = prepared["fx_rates"] if "fx_rates" in prepared else _read_fx_rates(conn)
-        kept = [n for n in CONVERTED_TABLES if n not in prepared]
+        brought = set(prepared) | set(self.written)
+        kept = [n for n in CONVERTED_TABLES if n not in brought]
         if "fx_rates" in prepared:
             recorded = _recorded_currencies(conn)
             other = [n for n in kept if recorded.get(n, reporting) != reporting]
@@ -334,12 +496,13 @@ def import_tables(
             raise ImportRefused(str(exc)) from None
         last = conn.execute(sa.select(sa.func.max(schema.import_batches.c.batch_id))).scalar()
         batch_id = (last or 0) + 1
-        order = [n for n in TABLES if n in prepared]
+        order = [n for n in TABLES if n in brought]
         for i, name in enumerate(order, start=1):
             if progress:
                 progress(name, i, len(order))
-            _clear(conn, name, (replace_only or {}).get(name))
-            _bulk_insert(conn, name, prepared[name])
+            if name in prepared:
+                _clear(conn, name, self.replace_only.get(name))
+                _bulk_insert(conn, name, prepared[name])
             if after_table:
                 after_table(name)
         reconverted = 0
@@ -349,7 +512,7 @@ def import_tables(
                     reconverted += _reconvert(conn, name, fx, reporting, calendar)
             except currency.MissingRatesError as exc:
                 raise ImportRefused(f"{exc} (lines already imported need it)") from None
-        if "spend" in prepared or reconverted:
+        if "spend" in brought or reconverted:
             summaries.rebuild_spend_monthly(conn)
         if conn.dialect.name == "postgresql":
             # Fresh statistics, so that the planner uses the index and sizes sorts right at once
@@ -364,14 +527,17 @@ def import_tables(
                 currencies.insert(),
                 [{"table_name": n, "reporting_currency": reporting, "batch_id": batch_id} for n in converted],
             )
-        counts = {n: int(len(prepared[n])) for n in order}
+        counts = {n: int(len(prepared[n])) if n in prepared else self.written[n] for n in order}
         labelled = [n for n in order if n in schema.QUARTER_LABELLED]
-        if fiscal_start_month is not None and labelled:
+        if self.fiscal_start_month is not None and labelled:
             calendars = schema.table_calendars
             conn.execute(calendars.delete().where(calendars.c.table_name.in_(labelled)))
             conn.execute(
                 calendars.insert(),
-                [{"table_name": n, "fiscal_start_month": fiscal_start_month, "batch_id": batch_id} for n in labelled],
+                [
+                    {"table_name": n, "fiscal_start_month": self.fiscal_start_month, "batch_id": batch_id}
+                    for n in labelled
+                ],
             )
         conn.execute(
             schema.import_batches.insert().values(
@@ -384,7 +550,8 @@ def import_tables(
                 tables=json.dumps(order),
             )
         )
-    return ImportResult(batch_id, now, counts)
+        self.finished = True
+        return ImportResult(batch_id, now, counts)
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from metrics import access, db
 from metrics.contract import TABLES
+from metrics.csvread import NotInParts
 from metrics.importers import focus
 from metrics.mapping import Mapping, to_toml
 from metrics.settings import Settings
-from metrics.validation import Finding, ReadOptions, ValidationReport, validate_folder
+from metrics.validation import (
+    Finding,
+    ReadOptions,
+    ValidationReport,
+    WholeFileNeeded,
+    reads_in_parts,
+    validate_folder,
+)
 
 # Bump when the way files are read or stored changes, so embedded databases rebuild.
 LOADER_VERSION = "3"  # 2: the decimal mark under "auto" is decided by the values; 3: currencies converted
@@ -95,7 +104,26 @@ def load_folder(
     """
     db.check_may_import(actor)
     db.ensure_schema(engine)
-    report = validate_folder(path, options, mapping=mapping, reference=db.read_reference(engine))
+    reference = db.read_reference(engine)
+    fingerprint = _with_mapping(folder_fingerprint(path, options), mapping)
+    if reads_in_parts(path, mapping):
+        try:
+            return _load_in_parts(
+                path,
+                engine,
+                options,
+                reference,
+                fingerprint,
+                source,
+                after_table,
+                progress,
+                mapping,
+                fiscal_start_month,
+                actor,
+            )
+        except (NotInParts, WholeFileNeeded):
+            pass  # rolled back: read the files whole below
+    report = validate_folder(path, options, mapping=mapping, reference=reference, part_bytes=_NO_PARTS)
     findings = [f.as_dict() for f in report.findings]
     if not report.ok:
         return LoadOutcome(report, findings)
@@ -105,7 +133,7 @@ def load_folder(
             engine,
             tables,
             source=source or str(path),
-            fingerprint=_with_mapping(folder_fingerprint(path, options), mapping),
+            fingerprint=fingerprint,
             findings=findings,
             after_table=after_table,
             progress=progress,
@@ -117,11 +145,78 @@ def load_folder(
     except db.ImportBusy:
         raise  # nothing was checked against the database yet: the caller says "try again"
     except db.ImportRefused as exc:
-        # Refused against what the database holds (the files alone were fine): nothing was written.
-        refused = Finding(
-            "error", str(path), None, None, None, str(exc), "nothing was imported; import again once fixed"
-        )
-        return LoadOutcome(report, [*findings, refused.as_dict()])
+        return LoadOutcome(report, [*findings, _refused(path, exc)])
+    return LoadOutcome(report, findings, imported=result)
+
+
+_NO_PARTS = 1 << 62  # a part size no file reaches
+
+
+def _refused(path: Path, exc: Exception) -> dict:
+    # Refused against what the database holds (the files alone were fine): nothing was written.
+    return Finding(
+        "error", str(path), None, None, None, str(exc), "nothing was imported; import again once fixed"
+    ).as_dict()
+
+
+def _load_in_parts(
+    path: Path,
+    engine: Engine,
+    options: ReadOptions,
+    reference: dict,
+    fingerprint: str,
+    source: str | None,
+    after_table: Callable[[str], None] | None,
+    progress: Callable[[str, int, int], None] | None,
+    mapping: Mapping | None,
+    fiscal_start_month: int | None,
+    actor: access.Actor | None,
+) -> LoadOutcome:
+    """`load_folder` of a folder with a large spend file: the import's transaction is opened first
+    and each part of the file written as soon as it is validated, so that memory does not grow
+    with the file; any error anywhere leaves the transaction without `finish`, which rolls every
+    part back. Raises `NotInParts` or `WholeFileNeeded` (rolled back) where the file must be read
+    whole, among others when it holds FOCUS lines (whose replacement is decided on the whole file)."""
+    stopped: list[str] = []  # why parts stopped being written, if they did
+    # Spend without FOCUS lines keeps the FOCUS lines stored (`focus.kept_by_spend_imports`).
+    keep_focus = focus.kept_by_spend_imports({"spend": pd.DataFrame({"invoice_id": pd.Series([], dtype="str")})})
+    with db.begin_import(
+        engine,
+        replace_only=keep_focus,
+        fiscal_start_month=fiscal_start_month,
+        reporting_currency=options.reporting_currency,
+        actor=actor,
+    ) as session:
+
+        def write(name: str, frame: pd.DataFrame, report: ValidationReport) -> None:
+            if frame["invoice_id"].astype("str").str.startswith(focus.INVOICE_PREFIX, na=False).any():
+                raise WholeFileNeeded("the spend file holds FOCUS lines")
+            if stopped:
+                return
+            try:
+                session.write_part(name, frame, report.tables.get("fx_rates"))
+            except db.ImportRefused as exc:
+                stopped.append(str(exc))  # a rate is missing: the validation says so in words
+
+        report = validate_folder(path, options, mapping=mapping, reference=reference, on_part=write)
+        findings = [f.as_dict() for f in report.findings]
+        if not report.ok:
+            return LoadOutcome(report, findings)  # left without finish: rolled back
+        if stopped:
+            return LoadOutcome(report, [*findings, _refused(path, db.ImportRefused(stopped[0]))])
+        try:
+            result = session.finish(
+                {n: report.tables[n] for n in TABLES if n in report.tables},
+                source=source or str(path),
+                fingerprint=fingerprint,
+                findings=findings,
+                after_table=after_table,
+                progress=progress,
+            )
+        except db.ImportBusy:
+            raise
+        except db.ImportRefused as exc:
+            return LoadOutcome(report, [*findings, _refused(path, exc)])  # rolled back
     return LoadOutcome(report, findings, imported=result)
 
 

@@ -90,7 +90,7 @@ one table). `metrics.csvread` reads the bytes into strings first; a mapping
 
 from __future__ import annotations
 
-from metrics.validation.entry import read_table, validate_files, validate_folder
+from metrics.validation.entry import IN_PARTS, read_table, reads_in_parts, validate_files, validate_folder
 from metrics.validation.findings import (
     ERROR,
     LINES_LISTED,
@@ -101,7 +101,7 @@ from metrics.validation.findings import (
     ValidationReport,
 )
 from metrics.validation.options import UPLOAD_MAX_BYTES, ReadOptions
-from metrics.validation.values import DATETIME_DTYPE
+from metrics.validation.values import DATETIME_DTYPE, WholeFileNeeded
 
 __all__ = [
     "DATETIME_DTYPE",
@@ -110,11 +110,14 @@ __all__ = [
     "UPLOAD_MAX_BYTES",
     "VALUE_DISPLAY_CHARS",
     "WARNING",
+    "IN_PARTS",
     "FileInfo",
     "Finding",
     "ReadOptions",
     "ValidationReport",
+    "WholeFileNeeded",
     "read_table",
+    "reads_in_parts",
     "validate_files",
     "validate_folder",
 ]

@@ -114,7 +114,10 @@ def _unknown_values(
         return []
     group_of_unique, _ = pd.factorize(pd.Series([group(u) if group else u for u in uniques], dtype=object))
     groups = group_of_unique[codes[unknown_rows]]
-    ids, first, counts = np.unique(groups, return_index=True, return_counts=True)
+    ids, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    # A digest of a table validated in parts stands for `_rows` rows per row.
+    weights = frame["_rows"].to_numpy()[unknown_rows] if "_rows" in frame else np.ones(len(unknown_rows))
+    counts = np.bincount(inverse.ravel(), weights=weights).astype(np.int64)
     order = np.lexsort((first, -counts))  # most rows first, then first seen
     lines = frame["_line"].to_numpy() if "_line" in frame else np.arange(len(frame)) + 2
     findings = []

@@ -32,6 +32,7 @@ def check_codes(table: str, frame: pd.DataFrame, raw: dict[str, pd.Series], out:
             lines,
             raw["currency"],
             "currency",
+            code=value,  # tells the findings of two codes apart, in a file read in parts
         )
 
 

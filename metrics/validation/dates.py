@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.validation.findings import ERROR, WARNING, _Issue, _show
-from metrics.validation.values import DATETIME_DTYPE, _Cells, _per_unique
+from metrics.validation.values import DATETIME_DTYPE, WholeFileNeeded, _Cells, _per_unique
 
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\s*(.+))?")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[T ]\s*(.+))?")
@@ -136,6 +136,10 @@ def _date_order(cells: _Cells, parsed: list, numeric: list[int], first_rows: np.
         if order and order not in proof:
             proof[order] = first_rows[i]
     line, value = cells.lines, cells.values
+    if cells.orders is not None:
+        settled = _settled_order(cells.orders, name, proof, any(parsed[i].ambiguous for i in numeric))
+        if settled is not None:
+            return settled or None
     if len(proof) == 2:
         dmy, mdy = proof["dmy"], proof["mdy"]
         later = max(dmy, mdy)
@@ -149,9 +153,13 @@ def _date_order(cells: _Cells, parsed: list, numeric: list[int], first_rows: np.
             column=name,
             value=value.iat[later],
         )
+        if cells.orders is not None:
+            cells.orders[name] = ""
         return None
     if proof:
         ((order, row),) = proof.items()
+        if cells.orders is not None:
+            cells.orders[name] = order
         cells.out.add(
             WARNING,
             f"dates in column {name} were read as {_ORDER_WORDS[order]}: line {line[row]} has "
@@ -176,6 +184,21 @@ def _date_order(cells: _Cells, parsed: list, numeric: list[int], first_rows: np.
         column=name,
         value=value.iat[row],
     )
+    return None
+
+
+def _settled_order(orders: dict[str, str], name: str, proof: dict[str, int], ambiguous: bool) -> str | None:
+    """For a part of a file: the order earlier parts settled ("" if they found the column
+    contradictory), or None when this part settles it as a whole file would. Raises
+    `WholeFileNeeded` where the part alone cannot tell: a proof against the settled order (the
+    file's error names the first lines of each), or ambiguous dates nothing has settled yet (a
+    later part may)."""
+    if name in orders:
+        if orders[name] and proof and set(proof) != {orders[name]}:
+            raise WholeFileNeeded(f"the dates in column {name} disagree on the order of day and month")
+        return orders[name]
+    if not proof and ambiguous:
+        raise WholeFileNeeded(f"the day/month order of column {name} is open")
     return None
 
 

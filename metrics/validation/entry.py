@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import contract
+from metrics import contract, csvread
 from metrics.contract import TABLES
-from metrics.csvread import CsvError, read_raw_table_owned
+from metrics.csvread import CsvError, NotInParts, file_parts, read_raw_table_owned
 from metrics.mapping import Mapping as ColumnMapping
 from metrics.mapping import TableMapping, apply_mapping, mapped_header_score
 from metrics.validation.cross import _cross_table_findings
@@ -20,7 +20,8 @@ from metrics.validation.currencies import missing_rate_findings
 from metrics.validation.findings import ERROR, WARNING, FileInfo, Finding, ValidationReport, _Findings
 from metrics.validation.header import _map_header
 from metrics.validation.options import ReadOptions
-from metrics.validation.table import _check_rows, _typed_frame
+from metrics.validation.table import _check_rows, _Parts, _typed_frame
+from metrics.validation.values import WholeFileNeeded
 
 
 def validate_folder(
@@ -29,9 +30,18 @@ def validate_folder(
     required_tables: Iterable[str] | None = None,
     mapping: ColumnMapping | None = None,
     reference: Mapping[str, pd.DataFrame] | None = None,
+    on_part: Callable[[str, pd.DataFrame, ValidationReport], None] | None = None,
+    part_bytes: int | None = None,
 ) -> ValidationReport:
     """Validate `<table>.csv` files in a folder (names matched ignoring case; other *.csv files
     are ignored with a warning).
+
+    A file of a table in `IN_PARTS` larger than `part_bytes` (default `csvread.PART_BYTES`) is read and validated part by part
+    (`_add_table_in_parts`), so that memory does not grow with it: each part's typed frame goes to
+    `on_part` (the import writes it) while the folder has no error, and the report keeps a digest of
+    the table for the checks between tables. Where a part cannot be judged alone (`NotInParts`,
+    `WholeFileNeeded`) the file is read whole - or, with `on_part`, the exception is raised so that
+    the import can start again without parts.
 
     A folder may bring any of the tables (an import replaces only those); a folder with
     none of them is an error, and so is a table in `required_tables` without its file. `reference`
@@ -76,7 +86,11 @@ def validate_folder(
         else:
             by_table[table] = file
 
-    for table in contract.TABLE_ORDER:
+    # Tables read in parts come last, so that an import writing their parts has the folder's
+    # exchange rates and knows of any error in the other files.
+    part_bytes = csvread.PART_BYTES if part_bytes is None else part_bytes
+    in_parts = reads_in_parts(folder, mapping, part_bytes)
+    for table in [t for t in contract.TABLE_ORDER if t not in in_parts] + in_parts:
         csv_file = by_table.get(table)
         if csv_file is None:
             if table in required:
@@ -97,6 +111,13 @@ def validate_folder(
             report.files[table] = FileInfo(csv_file.name, table, "", size, 0, "", "")
             report.findings.append(_too_large(csv_file.name, size, options.max_bytes))
             continue
+        if table in in_parts:
+            try:
+                report.findings.extend(_add_table_in_parts(report, table, csv_file, options, on_part, part_bytes))
+                continue
+            except (NotInParts, WholeFileNeeded):
+                if on_part is not None:
+                    raise  # the import restarts from the beginning, reading the file whole
         try:
             # Handed over in a holder, so that the bytes are freed once tokenised (see `_read_table`).
             holder = [csv_file.read_bytes()]
@@ -256,6 +277,99 @@ def _read_table(
     written = {name: raw.rows[str(pos)] for name, pos in positions.items()}
     _check_rows(table, frame, written, out, options)
     return frame, _as_headed(out.items, original), info
+
+
+# Tables read in parts when their file is large: spend, the one that reaches millions of lines.
+IN_PARTS = ("spend",)
+
+
+def reads_in_parts(path: str | Path, mapping: ColumnMapping | None = None, part_bytes: int | None = None) -> list[str]:
+    """The tables of the folder that `validate_folder` reads part by part (their file is large)."""
+    part_bytes = csvread.PART_BYTES if part_bytes is None else part_bytes
+    folder = Path(path)
+    if not folder.is_dir():
+        return []
+    found = []
+    for file in folder.iterdir():
+        table = file.stem.strip().lower()
+        readable = file.is_file() and file.suffix.lower() == ".csv" and table in IN_PARTS
+        if readable and file.stat().st_size > part_bytes and (mapping is None or mapping.for_table(table) is None):
+            found.append(table)
+    return found
+
+
+def _add_table_in_parts(
+    report: ValidationReport,
+    table_name: str,
+    path: Path,
+    options: ReadOptions,
+    on_part: Callable[[str, pd.DataFrame, ValidationReport], None] | None,
+    part_bytes: int,
+) -> list[Finding]:
+    """Validate a large file part by part (`metrics.csvread.file_parts`) with what the earlier
+    parts settled (`_Parts`: decimal marks, day/month orders, the keys seen) and the findings
+    merged as for the whole file; returns them, and files its `FileInfo` and digest in `report`.
+    Raises `NotInParts` or `WholeFileNeeded` where the file must be read whole."""
+    table = TABLES[table_name]
+    out = _Findings(path.name)
+    header_names = mapped_header_score(table, None)
+    info = FileInfo(path.name, table.name, "", path.stat().st_size, 0, "", "")
+    digest = hashlib.sha256()
+    parts = _Parts()
+    positions: dict[str, int] = {}
+    delimiter: str | None = None
+    summary: pd.DataFrame | None = None
+    for part in file_parts(path, part_bytes):
+        digest.update(memoryview(part.data)[part.copied :])
+        try:
+            raw = read_raw_table_owned(
+                [part.data],
+                lambda cells: sum(contract.normalise_header(c) in header_names for c in cells),
+                delimiter=delimiter,
+                lines_before=part.lines_before,
+            )
+        except CsvError:
+            raise WholeFileNeeded("a part cannot be read") from None
+        if raw.issues or any(h == "" for h in raw.header):
+            # Rows with the wrong number of fields, or a blank header cell whose column may hold
+            # data further on: the whole-file reader words and caps them.
+            raise WholeFileNeeded("the file has structural findings")
+        if part.first:
+            info.encoding, info.delimiter, delimiter = raw.encoding, raw.delimiter, raw.delimiter
+            positions = _map_header(table, raw, out)
+        if raw.rows.empty:
+            continue
+        out.next_part()
+        frame = _typed_frame(table, raw, positions, options, out, parts)
+        written = {name: raw.rows[str(pos)] for name, pos in positions.items()}
+        _check_rows(table, frame, written, out, options, parts)
+        del raw, written
+        info.rows += len(frame)
+        summary = _digest(table_name, frame, summary)
+        if on_part is not None and report.ok and not any(f.severity == ERROR for f in out.items):
+            on_part(table_name, frame, report)
+        del frame
+    if summary is None:
+        raise WholeFileNeeded("no data rows")  # the whole-file reader says so
+    info.sha256 = digest.hexdigest()
+    report.files[table_name] = info
+    report.tables[table_name] = summary
+    return out.items
+
+
+# What the checks between tables read of a table validated in parts: one row per vendor,
+# currency and month, with its first line (`_line`) and its number of rows (`_rows`).
+_DIGESTED = {"spend": ["vendor", "currency", "date"]}
+
+
+def _digest(table_name: str, frame: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+    keys = _DIGESTED[table_name]
+    part = frame[[*keys, "_line"]].assign(_rows=1)
+    if "date" in keys:
+        part["date"] = part["date"].dt.to_period("M").dt.to_timestamp()  # rates are per month
+    both = part if before is None else pd.concat([before, part], ignore_index=True)
+    grouped = both.groupby(keys, dropna=False, sort=False).agg(_line=("_line", "min"), _rows=("_rows", "sum"))
+    return grouped.reset_index().sort_values("_line", ignore_index=True)
 
 
 def _as_headed(findings: list[Finding], original: dict[str, str]) -> list[Finding]:

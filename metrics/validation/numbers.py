@@ -52,7 +52,7 @@ _NOT_NUMBER = _Issue(
 )
 
 
-_FIRST_VALUES = 20_000
+FIRST_VALUES = 20_000
 
 
 def decimal_marks(values: pd.Series) -> tuple[int, int]:
@@ -63,10 +63,10 @@ def decimal_marks(values: pd.Series) -> tuple[int, int]:
     read to the end. (A column mixing the marks is an error whichever way its majority falls, so
     a million-row column is not scanned an extra time for the count.)
     """
-    head = _marks(values.iloc[:_FIRST_VALUES])
-    if head != (0, 0) or len(values) <= _FIRST_VALUES:
+    head = _marks(values.iloc[:FIRST_VALUES])
+    if head != (0, 0) or len(values) <= FIRST_VALUES:
         return head
-    return _marks(values.iloc[_FIRST_VALUES:])
+    return _marks(values.iloc[FIRST_VALUES:])
 
 
 def _marks(values: pd.Series) -> tuple[int, int]:

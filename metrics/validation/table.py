@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from metrics.contract import Table
-from metrics.csvread import ROW_ISSUE_CAP, RawTable
+from metrics.csvread import RawTable
 from metrics.validation import currencies
 from metrics.validation.dates import _parse_date, _parse_datetime
 from metrics.validation.findings import ERROR, WARNING, _Findings, _show
-from metrics.validation.numbers import _parse_money, _parse_number, decimal_marks
+from metrics.validation.numbers import FIRST_VALUES, _parse_money, _parse_number, decimal_marks
 from metrics.validation.options import ReadOptions
 from metrics.validation.values import (
     DATETIME_DTYPE,
+    WholeFileNeeded,
     _Cells,
     _check_filled,
     _parse_bool,
@@ -29,21 +31,32 @@ from metrics.validation.values import (
 
 
 def _typed_frame(
-    table: Table, raw: RawTable, positions: dict[str, int], options: ReadOptions, out: _Findings
+    table: Table,
+    raw: RawTable,
+    positions: dict[str, int],
+    options: ReadOptions,
+    out: _Findings,
+    parts: _Parts | None = None,
 ) -> pd.DataFrame:
     """The clean typed frame: `_line`, then every contract column in contract order (absent
-    optional columns are all null), empty cells null, defaults applied."""
+    optional columns are all null), empty cells null, defaults applied. `parts` carries what the
+    earlier parts of a file read in parts settled."""
     lines = raw.rows["_line"].to_numpy()
     columns: dict[str, pd.Series] = {"_line": raw.rows["_line"].astype("int64")}
     empty = pd.Series("", index=raw.rows.index, dtype="str")
-    decimals = _decimals(table, raw, positions, options)
+    if parts is None:
+        decimals = _decimals(table, raw, positions, options)
+    else:
+        if parts.decimals is None:
+            parts.decimals = _part_decimals(table, raw, positions, options)
+        decimals = parts.decimals
     for column in table.columns:
         present = column.name in positions
         values = raw.rows[str(positions[column.name])] if present else empty
         if column.default is not None:
             values = values.mask(values == "", column.default)
         decimal, assumed = decimals.get(column.name, (".", False))
-        cells = _Cells(column, values, lines, options, decimal, out, assumed)
+        cells = _Cells(column, values, lines, options, decimal, out, assumed, None if parts is None else parts.orders)
         columns[column.name] = _PARSERS[column.kind](cells)
         if present and (column.required or column.nonempty):
             _check_filled(cells)
@@ -83,6 +96,75 @@ def _decimals(
     return out
 
 
+@dataclass
+class _Parts:
+    """What the parts of a file read one after the other settle for those that follow."""
+
+    decimals: dict[str, tuple[str, bool]] | None = None  # the first part's, see `_part_decimals`
+    orders: dict[str, str] = field(default_factory=dict)  # day/month order per date column
+    keys: _SeenKeys = field(default_factory=lambda: _SeenKeys())
+
+
+def _part_decimals(
+    table: Table, raw: RawTable, positions: dict[str, int], options: ReadOptions
+) -> dict[str, tuple[str, bool]]:
+    """The decimal marks of a file read in parts, from its first part. Under "auto" a column is
+    decided by its first 20,000 values (`decimal_marks`); a column whose first values do not
+    decide (or a first part shorter than that) would be read to its end, so the file is read whole."""
+    if options.decimal == "auto":
+        for column in table.columns:
+            if column.kind in ("money", "number") and column.name in positions:
+                values = raw.rows[str(positions[column.name])]
+                if len(values) < FIRST_VALUES or decimal_marks(values.iloc[:FIRST_VALUES]) == (0, 0):
+                    raise WholeFileNeeded(f"the decimal mark of column {column.name} is open")
+    return _decimals(table, raw, positions, options)
+
+
+_SECOND_HASH_KEY = "bridgeboard-keys"  # 16 bytes, as pandas wants; any other than its default
+
+
+class _SeenKeys:
+    """The keys of the earlier parts of a file: two independent 64-bit hashes of each (a false
+    match needs both to collide) and the line it was first on, one sorted run per part, so that a
+    duplicate across parts is found without keeping the keys themselves."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    @staticmethod
+    def hashes(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if keys.shape[1] == 1:  # the usual key (an invoice id): hashing the strings directly is faster
+            values = keys.iloc[:, 0].to_numpy(dtype=object)
+            return (
+                pd.util.hash_array(values, categorize=False),
+                pd.util.hash_array(values, hash_key=_SECOND_HASH_KEY, categorize=False),
+            )
+        first = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        second = pd.util.hash_pandas_object(keys, index=False, hash_key=_SECOND_HASH_KEY).to_numpy()
+        return first, second
+
+    def first_lines(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """For each key, the line an earlier part had it on, else 0."""
+        found = np.zeros(len(first), dtype=np.int64)
+        if not self.runs:
+            return found
+        # Looked up in hash order: a sorted search walks each run once instead of jumping about.
+        order = np.argsort(first)
+        first, second = first[order], second[order]
+        in_order = np.zeros(len(first), dtype=np.int64)
+        for hashes, seconds, lines in self.runs:
+            at = np.searchsorted(hashes, first)
+            inside = np.minimum(at, len(hashes) - 1)
+            same = (at < len(hashes)) & (hashes[inside] == first) & (seconds[inside] == second) & (in_order == 0)
+            in_order[same] = lines[inside[same]]
+        found[order] = in_order
+        return found
+
+    def add(self, first: np.ndarray, second: np.ndarray, lines: np.ndarray) -> None:
+        order = np.lexsort((second, first))
+        self.runs.append((first[order], second[order], lines[order]))
+
+
 # One parser per contract column kind.
 _PARSERS: dict[str, Callable[[_Cells], pd.Series]] = {
     "text": _parse_text,
@@ -113,11 +195,16 @@ _STAGE_ORDER = {
 
 
 def _check_rows(
-    table: Table, frame: pd.DataFrame, raw: dict[str, pd.Series], out: _Findings, options: ReadOptions
+    table: Table,
+    frame: pd.DataFrame,
+    raw: dict[str, pd.Series],
+    out: _Findings,
+    options: ReadOptions,
+    parts: _Parts | None = None,
 ) -> None:
     """Checks across the columns of a row or across rows; `raw` holds the cells as written."""
     lines = frame["_line"].to_numpy()
-    _check_duplicate_keys(table, frame, raw, out)
+    _check_duplicate_keys(table, frame, raw, out, None if parts is None else parts.keys)
 
     if table.name in _NEGATIVE_AMOUNTS:
         problem, fix = _NEGATIVE_AMOUNTS[table.name]
@@ -166,7 +253,10 @@ def _check_rows(
             _check_percent_scales(frame, raw[value_column], value_column, out)
 
 
-def _check_duplicate_keys(table: Table, frame: pd.DataFrame, raw: dict[str, pd.Series], out: _Findings) -> None:
+def _check_duplicate_keys(
+    table: Table, frame: pd.DataFrame, raw: dict[str, pd.Series], out: _Findings, seen: _SeenKeys | None = None
+) -> None:
+    """Rows repeating the key of an earlier row; `seen` holds the keys of a file's earlier parts."""
     key = list(table.key)
     if not key or any(k not in raw for k in key):
         return
@@ -174,13 +264,24 @@ def _check_duplicate_keys(table: Table, frame: pd.DataFrame, raw: dict[str, pd.S
     mandatory = [k for k in key if table.column(k).required or table.column(k).nonempty]
     candidates = frame[frame[mandatory].notna().all(axis=1)] if mandatory else frame
     repeated = candidates.duplicated(subset=key, keep="first").to_numpy()
-    if not repeated.any():
+    earlier = np.zeros(len(candidates), dtype=np.int64)
+    if seen is not None and len(candidates):
+        first, second = _SeenKeys.hashes(candidates[key])
+        earlier = seen.first_lines(first, second)
+        new = ~repeated & (earlier == 0)
+        seen.add(first[new], second[new], candidates["_line"].to_numpy()[new])
+    if not repeated.any() and not earlier.any():
         return
     first_line = candidates.groupby(key, dropna=False, sort=False)["_line"].transform("first").to_numpy()
+    # A key an earlier part had: every row of it here repeats that part's line.
+    first_line = np.where(earlier > 0, earlier, first_line)
+    repeated = repeated | (earlier > 0)
     rows = candidates.index.to_numpy()[repeated]
     first = first_line[repeated]
     described = " + ".join(key)
-    for row, first_at in zip(rows[:ROW_ISSUE_CAP], first[:ROW_ISSUE_CAP]):
+    kind = out._kind("duplicate keys")
+    listed = out.listable(kind, len(rows))
+    for row, first_at in zip(rows[:listed], first[:listed]):
         written = ", ".join(str(raw[k].iat[row]) or "(empty)" for k in key)
         out.add(
             ERROR,
@@ -196,13 +297,18 @@ def _check_duplicate_keys(table: Table, frame: pd.DataFrame, raw: dict[str, pd.S
             column=", ".join(key),
             value=written,
         )
-    if len(rows) > ROW_ISSUE_CAP:
-        out.add(
+    out.count_more(
+        kind,
+        len(rows) - listed,
+        lambda more: out._finding(
             ERROR,
-            f"... and {len(rows) - ROW_ISSUE_CAP:,} more rows repeat a {described} of an earlier row",
+            f"... and {more:,} more rows repeat a {described} of an earlier row",
             f"keep one row per {described}",
-            column=", ".join(key),
-        )
+            None,
+            ", ".join(key),
+            None,
+        ),
+    )
 
 
 def _check_percent_scales(frame: pd.DataFrame, raw_values: pd.Series, value_column: str, out: _Findings) -> None:

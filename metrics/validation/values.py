@@ -19,6 +19,11 @@ from metrics.validation.options import ReadOptions
 DATETIME_DTYPE = "datetime64[us]"
 
 
+class WholeFileNeeded(Exception):
+    """A part of a file cannot be judged without the rest of it (say, a day/month order its values
+    leave open); the file is read whole instead."""
+
+
 @dataclass
 class _Cells:
     """One column's cells and what a parser needs to report on them."""
@@ -31,6 +36,9 @@ class _Cells:
     out: _Findings
     # Under "auto", no value of the file decided and the delimiter's convention was assumed.
     decimal_assumed: bool = False
+    # A file read in parts: the day/month order each date column's earlier parts settled ("" when
+    # they found it contradictory), shared by the parts; None when the file is read whole.
+    orders: dict[str, str] | None = None
 
     def report(self, issue: _Issue, rows: np.ndarray) -> None:
         self.out.each_row(issue, rows, self.lines, self.values, self.column.name)

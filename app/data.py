@@ -143,8 +143,8 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
+    summaries.check_fresh(engine)  # in step after our imports; caught otherwise
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
-    summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
     # Refused files are reported as they were read; otherwise the report of the data as it is.
     findings = outcome.findings if outcome.errors else db.current_findings(engine)
     return SourceStatus(
@@ -160,11 +160,6 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
         row_counts={r.table: r.rows for r in counts.itertuples() if r.rows is not None},
         detail=detail,
     )
-
-
-def _rows(counts, table: str) -> int | None:
-    found = counts.loc[counts["table"] == table, "rows"]
-    return None if found.empty or found.iloc[0] is None else int(found.iloc[0])
 
 
 def unavailable_message(exc: BaseException) -> str:
@@ -187,16 +182,17 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     # exist are used and the missing ones count as empty.
     with contextlib.suppress(Exception):
         db.ensure_schema(engine)
+    # Another tool may write to a shared database: its spend summary is brought in step here, or
+    # left to the ledger when the app may not write. First, so that the ledger's rows are the
+    # summary's record rather than a count of millions of lines.
+    with contextlib.suppress(Exception):
+        summaries.check_fresh(engine)
     try:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
     except Exception as exc:
         return SourceStatus(label, None, False, unavailable_message(exc), detail=detail)
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
-    # Another tool may write to a shared database: its spend summary is brought in step here (the
-    # rows are counted anyway), or left to the ledger when the app may not write.
-    with contextlib.suppress(Exception):
-        summaries.check_fresh(engine, row_counts.get("spend"))
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
         return SourceStatus(

@@ -98,12 +98,15 @@ spend_monthly = sa.Table(
 )
 # Which summaries are in step with their ledger, and the ledger's rows when they were built (a
 # database another tool writes to is caught by its row count; see `metrics.summaries`).
+# `change_mark`: PostgreSQL's count of the ledger's changed rows when that row count was last
+# confirmed, so that a status check skips counting while nothing has changed (NULL: count).
 summary_state = sa.Table(
     "summary_state",
     metadata,
     sa.Column("summary", sa.String, primary_key=True),
     sa.Column("ledger_rows", sa.Integer, nullable=False),
     sa.Column("built_at", sa.DateTime, nullable=False),
+    sa.Column("change_mark", sa.BigInteger, nullable=True),
 )
 
 spend = canonical["spend"]

@@ -143,7 +143,7 @@ def _embedded_status(settings: Settings, stamp: tuple) -> SourceStatus:
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
-    summaries.check_fresh(engine)  # in step after our imports; caught otherwise
+    summaries.check_all_fresh(engine)  # in step after our imports; caught otherwise
     counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
     # Refused files are reported as they were read; otherwise the report of the data as it is.
     findings = outcome.findings if outcome.errors else db.current_findings(engine)
@@ -186,7 +186,7 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     # left to the ledger when the app may not write. First, so that the ledger's rows are the
     # summary's record rather than a count of millions of lines.
     with contextlib.suppress(Exception):
-        summaries.check_fresh(engine)
+        summaries.check_all_fresh(engine)
     try:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)

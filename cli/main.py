@@ -430,7 +430,7 @@ def _source(args) -> Iterator[tuple]:
         with contextlib.suppress(sa.exc.SQLAlchemyError):
             db.ensure_schema(engine)
         with contextlib.suppress(sa.exc.SQLAlchemyError):  # a ledger another tool changed is summarised again
-            summaries.check_fresh(engine)
+            summaries.check_all_fresh(engine)
         if embedded and db.latest_batch(engine) is None and sources.has_table_files(settings.data_dir):
             raise _DataError(
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "

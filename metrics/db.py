@@ -97,11 +97,16 @@ def ensure_schema(engine: Engine) -> None:
     columns a newer Bridgeboard stores to tables an older one created (nullable, so no row breaks)."""
     schema.metadata.create_all(engine, checkfirst=True)
     if engine.dialect.name == "postgresql":
-        # The drill-down to invoice lines stays on the ledger: a vendor's lines in a quarter by
-        # index; the status check's first and last date by the date index, without reading the
-        # ledger (DuckDB scans its columns fast enough and pays for an index on every insert).
+        # The drill-down to invoice lines stays on the ledger: a vendor's lines of a department and
+        # category in a quarter, newest first, by index (`spend_drill`; with only (vendor, date) the
+        # planner took the date index for a rare vendor and read the quarter: 1.2 s against 0.2 ms
+        # at 5M). The status check's first and last date by the date index, without reading the
+        # ledger. DuckDB scans its columns fast enough and pays for an index on every insert.
         with engine.begin() as conn:
-            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS spend_vendor_date ON spend (vendor, date)"))
+            conn.execute(sa.text("DROP INDEX IF EXISTS spend_vendor_date"))  # superseded by spend_drill
+            conn.execute(
+                sa.text("CREATE INDEX IF NOT EXISTS spend_drill ON spend (vendor, department, category, date)")
+            )
             conn.execute(sa.text("CREATE INDEX IF NOT EXISTS spend_date ON spend (date)"))
     for table in [*(schema.canonical[name] for name in CONVERTED_TABLES), schema.summary_state]:
         name = table.name

@@ -169,9 +169,9 @@ def _embedded_data(settings: Settings, url: str, refused_findings: list[dict] | 
     batch = db.latest_batch(engine)
     # The schema exists (ensure_embedded creates it), so an empty database is a normal state:
     # pages say what to load, and the Data page imports into it.
-    counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
     if not fault:  # a file that could not be rebuilt cannot take the summary either: the ledger is read
-        summaries.check_fresh(engine, _rows(counts, "spend"))  # in step after our imports; caught otherwise
+        summaries.check_all_fresh(engine)  # in step after our imports; caught otherwise
+    counts = inventory.table_row_counts(engine)  # all tables: an upload may have replaced only some
     findings = refused_findings if refused_findings is not None else db.current_findings(engine)
     return SourceStatus(
         sources.public_label(settings),
@@ -224,11 +224,6 @@ def _previous_data(settings: Settings, fault: sources.RebuildFault, exc: Excepti
         rebuild_fault=words,
         checked_at=time.monotonic(),
     )
-
-
-def _rows(counts, table: str) -> int | None:
-    found = counts.loc[counts["table"] == table, "rows"]
-    return None if found.empty or found.iloc[0] is None else int(found.iloc[0])
 
 
 def transient_fault(exc: BaseException) -> str:
@@ -291,6 +286,11 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
     # exist are used and the missing ones count as empty.
     with contextlib.suppress(Exception):
         db.ensure_schema(engine)
+    # Another tool may write to a shared database: its spend summary is brought in step here, or
+    # left to the ledger when the app may not write. First, so that the ledger's rows are the
+    # summary's record rather than a count of millions of lines.
+    with contextlib.suppress(Exception):
+        summaries.check_all_fresh(engine)
     try:
         batch = db.latest_batch(engine)
         counts = inventory.table_row_counts(engine)
@@ -298,11 +298,6 @@ def _database_status(label: str, detail: str, url: str) -> SourceStatus:
         return SourceStatus(label, None, False, unavailable_message(exc), detail=detail, transient=transient_fault(exc))
     row_counts = {r.table: r.rows for r in counts.itertuples() if r.rows is not None}
     writable = db.may_write(engine)
-    # Another tool may write to a shared database: its spend summary is brought in step here (the
-    # rows are counted anyway), or left to the ledger when the app may not write.
-    if writable:
-        with contextlib.suppress(Exception):
-            summaries.check_fresh(engine, row_counts.get("spend"))
     if batch is None:
         # Filled by other means than `metrics load`: key caches on row counts (plus the TTL).
         return SourceStatus(

@@ -7,16 +7,21 @@ of departments, drill-down names); each returns a small aggregated frame or resu
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from app import data
 from app.data import engine_for, guarded
+from app.figures import screen_figure
 from app.text import mask_frame
+from charts import spend as charts
 from metrics import spend
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
-from metrics.masking import VendorMask
+from metrics.masking import NO_MASK, VendorMask
 
 
 @guarded
@@ -75,3 +80,84 @@ def masked_level(level: spend.DrillLevel, mask: VendorMask) -> spend.DrillLevel:
     """A drill-down level as shown with vendors masked: its rows (the chart's bars, the table and
     its download) and the path its sentence names."""
     return replace(level, path=tuple(mask.text(p) for p in level.path), rows=mask_frame(mask, level.rows))
+
+
+@dataclass(frozen=True)
+class TechSpendView:
+    """Every figure, definition and chart of the Tech spend page above the drill-down, for one
+    quarter, scope and display: computed once and shared (read-only) by every rerun and session,
+    so that a rerun only draws. The charts are ready for the screen or the projector."""
+
+    split_all: pd.DataFrame
+    headline: Any
+    mshare: Any
+    variance: Any
+    budget_lines: pd.DataFrame  # the variance's lines, vendors masked when on
+    landing: Any
+    overlap: Any
+    redundant: Any
+    duplicates: pd.DataFrame
+    shadow_trend: pd.DataFrame
+    shadow: Any
+    mix: Any
+    charts: dict[str, go.Figure]
+
+
+@guarded
+@st.cache_resource(ttl="15m", show_spinner=False, max_entries=32)
+def tech_spend_view(
+    url: str,
+    version: str,
+    fiscal_start: int,
+    quarter: FiscalQuarter,
+    departments: tuple[str, ...],
+    quarters: tuple[FiscalQuarter, ...],
+    currency: str,
+    mask_vendors: bool,
+    presenting: bool,
+) -> TechSpendView:
+    q, scope = quarter, departments
+    in_scope = scope or spend.DEPARTMENT_ORDER
+    mask = data.vendor_mask(url, version) if mask_vendors else NO_MASK
+    split_all = spend.quarterly_split(data.spend_by_quarter(url, version, fiscal_start))
+    by_quarter = data.spend_by_quarter(url, version, fiscal_start, departments=scope)
+    split_scoped = spend.quarterly_split(by_quarter)
+    the_period = period(url, version, fiscal_start, q, scope)
+    the_budget = budget(url, version, q.fiscal_year, scope)
+    trend = shadow_trend(url, version, fiscal_start, scope)
+    mshare = spend.marketing_share(split_all, q)
+    variance = spend.budget_variance(the_period, the_budget, q)
+    landing = spend.fiscal_year_landing(by_quarter, the_budget, q.fiscal_year, set(quarters))
+    shadow = spend.shadow_it(the_period, trend, q, scope)
+    mix = spend.investment_mix(the_period, q)
+    budget_lines = mask_frame(mask, variance.lines) if variance is not None else pd.DataFrame()
+    figures = {
+        "split": charts.spend_by_quarter_chart(
+            split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q, currency=currency
+        ),
+        "shadow_trend": charts.shadow_trend_chart(trend, q, currency=currency),
+    }
+    if variance is not None:
+        figures["budget"] = charts.budget_vs_actual_chart(budget_lines, currency=currency)
+        figures["heatmap"] = charts.variance_heatmap(budget_lines, currency=currency)
+    if landing is not None:
+        figures["landing"] = charts.landing_chart(landing, currency=currency)
+    if shadow:
+        figures["shadow_vendors"] = charts.top_vendors_chart(mask_frame(mask, shadow.top_vendors), currency=currency)
+    if mix is not None:
+        figures["mix"] = charts.investment_mix_chart(mix.mix, currency=currency)
+    return TechSpendView(
+        split_all=split_all,
+        headline=spend.spend_split(by_quarter, q),
+        mshare=mshare,
+        variance=variance,
+        budget_lines=budget_lines,
+        landing=landing,
+        overlap=spend.vendor_overlap(the_period, q, scope),
+        redundant=spend.redundant_tools(the_period, q, scope),
+        duplicates=possible_duplicates(url, version),
+        shadow_trend=trend,
+        shadow=shadow,
+        mix=mix,
+        charts={name: screen_figure(fig, presenting) for name, fig in figures.items()},
+    )

@@ -463,7 +463,7 @@ def _source(args) -> Iterator[tuple]:
         with contextlib.suppress(sa.exc.SQLAlchemyError, MigrationError):
             db.ensure_schema(engine)
         with contextlib.suppress(sa.exc.SQLAlchemyError):  # a ledger another tool changed is summarised again
-            summaries.check_fresh(engine, _spend_rows(engine))
+            summaries.check_all_fresh(engine)
         if embedded and db.latest_batch(engine) is None and sources.has_table_files(settings.data_dir):
             raise _DataError(
                 f"the CSV files in {settings.data_dir} have errors, so nothing is loaded; see "
@@ -475,15 +475,6 @@ def _source(args) -> Iterator[tuple]:
         yield engine, (f"Database {db.redact_url(url)}" if args.db else sources.source_label(settings)), settings
     finally:
         engine.dispose()
-
-
-def _spend_rows(engine) -> int | None:
-    from metrics import inventory
-
-    if not sa.inspect(engine).has_table("spend"):
-        return None
-    with engine.connect() as conn:
-        return int(conn.execute(inventory.table_rows_stmt("spend")).mappings().one()["rows"])
 
 
 def _driver_error(exc: sa.exc.SQLAlchemyError) -> BaseException:

@@ -514,6 +514,8 @@ class ImportSession:
                 raise ImportRefused(f"{exc} (lines already imported need it)") from None
         if "spend" in brought or reconverted:
             summaries.rebuild_spend_monthly(conn)
+        if "kpi_actuals" in brought:
+            summaries.rebuild(conn, summaries.KPI_MONTHLY)
         if conn.dialect.name == "postgresql":
             # Fresh statistics, so that the planner uses the index and sizes sorts right at once
             # (autovacuum would get to it minutes later). Allowed inside the transaction.

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from metrics import schema
+from metrics import schema, summaries
 from metrics.contract import TABLES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.sql import as_date, existing_tables, fiscal_quarter_index
@@ -31,23 +31,41 @@ DATE_COLUMNS = {
 def table_rows_stmt(name: str) -> sa.Select:
     """Rows of one canonical table, and the first and last date of its dated rows."""
     t = schema.canonical[name]
+    return sa.select(sa.func.count().label("rows"), *_date_range(name)).select_from(t)
+
+
+def _date_range(name: str) -> list[sa.ColumnElement]:
     dc = DATE_COLUMNS.get(name)
-    cols = [sa.func.count().label("rows")]
-    if dc:
-        cols += [sa.func.min(t.c[dc]).label("first_date"), sa.func.max(t.c[dc]).label("last_date")]
-    return sa.select(*cols).select_from(t)
+    if not dc:
+        return []
+    col = schema.canonical[name].c[dc]
+    return [sa.func.min(col).label("first_date"), sa.func.max(col).label("last_date")]
+
+
+def date_range_stmt(name: str) -> sa.Select:
+    """The first and last date of a dated table alone: two ends of an index on PostgreSQL
+    (`spend_date`), column statistics on DuckDB, where counting rows would read the table."""
+    return sa.select(*_date_range(name)).select_from(schema.canonical[name])
 
 
 def table_row_counts(engine: Engine) -> pd.DataFrame:
-    """Rows and date range per canonical table. Missing tables are listed with rows = None."""
+    """Rows and date range per canonical table. Missing tables are listed with rows = None.
+
+    The ledger's rows come from its summary's record while the summary is in step (counted by
+    `summaries.check_fresh`, which the status check runs first), so the ledger is not read whole."""
     present = existing_tables(engine)
+    ledger = summaries.summary_state(engine)
     rows: list[dict[str, object]] = []
     with engine.connect() as conn:
         for name in TABLES:
             if name not in present:
                 rows.append({"table": name, "rows": None, "first_date": None, "last_date": None})
                 continue
-            r = conn.execute(table_rows_stmt(name)).mappings().one()
+            if name == schema.spend.name and ledger is not None:
+                r = dict(conn.execute(date_range_stmt(name)).mappings().one())
+                r["rows"] = ledger.ledger_rows
+            else:
+                r = dict(conn.execute(table_rows_stmt(name)).mappings().one())
             rows.append(
                 {
                     "table": name,
@@ -64,11 +82,16 @@ def table_row_counts(engine: Engine) -> pd.DataFrame:
 QUARTER_SOURCES = ("spend", "kpi_actuals", "requests")
 
 
-def data_quarters_stmt(name: str, calendar: FiscalCalendar) -> sa.Select:
-    """The distinct fiscal quarters (as `FiscalQuarter.index`) of one dated table's rows."""
-    dated = DATE_COLUMNS[name]
-    assert dated is not None  # QUARTER_SOURCES are dated tables
-    col = schema.canonical[name].c[dated]
+def data_quarters_stmt(name: str, calendar: FiscalCalendar, summarised: bool = False) -> sa.Select:
+    """The distinct fiscal quarters (as `FiscalQuarter.index`) of one dated table's rows; of the
+    spend ledger's months in its summary when `summarised` (the same quarters: a quarter is whole
+    months)."""
+    if summarised:
+        col = summaries.MONTHLY.date
+    else:
+        dated = DATE_COLUMNS[name]
+        assert dated is not None  # QUARTER_SOURCES are dated tables
+        col = schema.canonical[name].c[dated]
     index = fiscal_quarter_index(col, calendar).label("quarter_index")
     return sa.select(index).where(col.is_not(None)).group_by(index)
 
@@ -79,9 +102,11 @@ def quarters_with_data(engine: Engine, calendar: FiscalCalendar) -> list[FiscalQ
     present = existing_tables(engine)
     found: set[int] = set()
     with engine.connect() as conn:
+        summarised = summaries.spend_source(conn).summarised
         for name in QUARTER_SOURCES:
             if name in present:
-                found |= {int(i) for i in conn.execute(data_quarters_stmt(name, calendar)).scalars() if i is not None}
+                stmt = data_quarters_stmt(name, calendar, summarised and name == schema.spend.name)
+                found |= {int(i) for i in conn.execute(stmt).scalars() if i is not None}
     return [FiscalQuarter.from_index(i) for i in sorted(found)]
 
 
@@ -95,5 +120,7 @@ def _quarters_query(name: str) -> Callable[[str], sa.Select]:
 
 QUERIES: dict[str, Callable[[str], sa.Select]] = {
     **{f"table_row_counts.{name}": _rows_query(name) for name in TABLES},
+    "table_row_counts.spend_dates": lambda dialect: date_range_stmt("spend"),
+    "quarters_with_data.spend_monthly": lambda dialect: data_quarters_stmt("spend", FiscalCalendar(7), True),
     **{f"quarters_with_data.{name}": _quarters_query(name) for name in QUARTER_SOURCES},
 }

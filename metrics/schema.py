@@ -96,14 +96,31 @@ spend_monthly = sa.Table(
     sa.Column("spend", sa.Numeric(MONEY_PRECISION, MONEY_SCALE), nullable=False),
     sa.Column("lines", sa.Integer, nullable=False),
 )
+# KPI observations per KPI and calendar month (sum, count, lowest, highest, latest date): every
+# KPI value by quarter folds these (`metrics.kpis`), like spend_monthly. Rebuilt by each import of
+# kpi_actuals, in the same transaction.
+kpi_monthly = sa.Table(
+    "kpi_monthly",
+    metadata,
+    sa.Column("kpi", sa.String, nullable=False),
+    sa.Column("month", sa.Date, nullable=False),
+    sa.Column("total", sa.Double, nullable=True),
+    sa.Column("observations", sa.Integer, nullable=False),
+    sa.Column("low", sa.Double, nullable=True),
+    sa.Column("high", sa.Double, nullable=True),
+    sa.Column("last_date", sa.Date, nullable=True),
+)
 # Which summaries are in step with their ledger, and the ledger's rows when they were built (a
 # database another tool writes to is caught by its row count; see `metrics.summaries`).
+# `change_mark`: PostgreSQL's count of the ledger's changed rows when that row count was last
+# confirmed, so that a status check skips counting while nothing has changed (NULL: count).
 summary_state = sa.Table(
     "summary_state",
     metadata,
     sa.Column("summary", sa.String, primary_key=True),
     sa.Column("ledger_rows", sa.Integer, nullable=False),
     sa.Column("built_at", sa.DateTime, nullable=False),
+    sa.Column("change_mark", sa.BigInteger, nullable=True),
 )
 
 spend = canonical["spend"]

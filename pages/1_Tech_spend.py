@@ -3,10 +3,9 @@ from functools import partial
 
 import streamlit as st
 
-from app import data
 from app import review as rv
 from app import spend as cached
-from app.figures import show_chart
+from app.figures import show_chart, show_ready_chart
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
@@ -18,29 +17,20 @@ from metrics.formatting import money, points, share
 ctx = page_setup(TECH_SPEND)
 q = require_quarter(ctx)
 scope = ctx.filters.departments
-in_scope = scope or spend.DEPARTMENT_ORDER
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 # Vendor names are masked (when on) on what is shown: sentences, tables, chart data, downloads.
 mask = ctx.vendor_mask
 shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 
-# --- Figures of the period (small aggregated frames from the database, then the definitions) ---
-split_all = spend.quarterly_split(data.spend_by_quarter(url, version, fiscal_start))
-by_quarter = data.spend_by_quarter(url, version, fiscal_start, departments=scope)
-split_scoped = spend.quarterly_split(by_quarter)
+# --- Figures of the period: computed once per quarter, scope and display (`app.spend`), so that
+# a rerun only draws; the period frame stays for the drill-down.
+view = cached.tech_spend_view(
+    url, version, fiscal_start, q, scope, ctx.quarters, ctx.symbol, ctx.mask_vendors, ctx.presenting
+)
+split_all, headline, mshare, variance = view.split_all, view.headline, view.mshare, view.variance
+landing, overlap, redundant, duplicates = view.landing, view.overlap, view.redundant, view.duplicates
+shadow_trend, shadow, mix = view.shadow_trend, view.shadow, view.mix
 period = cached.period(url, version, fiscal_start, q, scope)
-budget = cached.budget(url, version, q.fiscal_year, scope)
-shadow_trend = cached.shadow_trend(url, version, fiscal_start, scope)
-
-headline = spend.spend_split(by_quarter, q)
-mshare = spend.marketing_share(split_all, q)
-variance = spend.budget_variance(period, budget, q)
-landing = spend.fiscal_year_landing(by_quarter, budget, q.fiscal_year, set(ctx.quarters))
-overlap = spend.vendor_overlap(period, q, scope)
-redundant = spend.redundant_tools(period, q, scope)
-duplicates = cached.possible_duplicates(url, version)
-shadow = spend.shadow_it(period, shadow_trend, q, scope)
-mix = spend.investment_mix(period, q)
 # Open actions of the review about this page's subjects: vendors and budget lines.
 actions = rv.all_actions(url, rv.review_version(url))
 today = date.today()
@@ -157,13 +147,7 @@ rv.commentary(ctx, q, "page", "tech_spend", title="Commentary on spend")
 # --- Spend by quarter ------------------------------------------------------------------------
 st.subheader("Spend by quarter and department")
 st.markdown(shown(mshare.sentence(currency=ctx.symbol) if mshare else f"No technology spend is dated in {q.label}."))
-show_chart(
-    ctx,
-    charts.spend_by_quarter_chart(
-        split_scoped, split_all, in_scope, spend.overtake_quarters(split_all), q, currency=ctx.symbol
-    ),
-    key="chart_split",
-)
+show_ready_chart(view.charts["split"], key="chart_split")
 if scope:
     st.caption("Bars show the departments in scope; the share line is Marketing's share of all departments' spend.")
 
@@ -173,12 +157,12 @@ if variance is None:
     st.info(f"Neither spend nor budget is recorded for {q.label} in scope.")
 else:
     st.markdown(shown(variance.sentence(currency=ctx.symbol)))
-    budget_lines = masked(variance.lines)
+    budget_lines = view.budget_lines
     left, right = st.columns(2, gap="large")
     with left:
-        show_chart(ctx, charts.budget_vs_actual_chart(budget_lines, currency=ctx.symbol), key="chart_budget")
+        show_ready_chart(view.charts["budget"], key="chart_budget")
     with right:
-        show_chart(ctx, charts.variance_heatmap(budget_lines, currency=ctx.symbol), key="chart_heatmap")
+        show_ready_chart(view.charts["heatmap"], key="chart_heatmap")
     st.dataframe(
         spend.with_verdict_labels(budget_lines),
         hide_index=True,
@@ -205,7 +189,7 @@ if landing is None:
     st.caption(f"No forecast is recorded for FY{q.fiscal_year}, so there is no landing to project.")
 else:
     st.markdown(shown(landing.sentence(currency=ctx.symbol)))
-    show_chart(ctx, charts.landing_chart(landing, currency=ctx.symbol), key="chart_landing")
+    show_ready_chart(view.charts["landing"], key="chart_landing")
 
 # --- Overlap -------------------------------------------------------------------------------
 st.subheader(f"Overlap, {q.label}")
@@ -258,7 +242,7 @@ st.subheader("Shadow IT")
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(shown(spend.shadow_trend_sentence(shadow_trend, q)))
-    show_chart(ctx, charts.shadow_trend_chart(shadow_trend, q, currency=ctx.symbol), key="chart_shadow_trend")
+    show_ready_chart(view.charts["shadow_trend"], key="chart_shadow_trend")
 with right:
     if shadow:
         st.markdown(shown(shadow.sentence(currency=ctx.symbol)))
@@ -267,9 +251,7 @@ with right:
     else:
         st.markdown("Shadow IT is measured on Marketing and Joint spend: include one of them in the filter.")
     if shadow:
-        show_chart(
-            ctx, charts.top_vendors_chart(masked(shadow.top_vendors), currency=ctx.symbol), key="chart_shadow_vendors"
-        )
+        show_ready_chart(view.charts["shadow_vendors"], key="chart_shadow_vendors")
 
 # Vendors show in the overlap, the redundant tools and shadow IT: their open actions, after them.
 rv.open_actions(
@@ -288,7 +270,8 @@ if mix is None:
 else:
     st.markdown(shown(mix.sentence(currency=ctx.symbol)))
     left, right = st.columns([4, 1], vertical_alignment="center")
-    left.plotly_chart(charts.investment_mix_chart(mix.mix, currency=ctx.symbol), key="chart_mix")
+    with left:
+        show_ready_chart(view.charts["mix"], key="chart_mix")
     right.metric(
         "Unmapped spend",
         share(mix.unmapped_share),

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from metrics import schema
+from metrics import schema, summaries
 from metrics.contract import TABLES
 from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.kpis.compute import DEFAULT_AGGREGATION, MONTHLY_COLUMNS, VALUE_COLUMNS, combine_quarters, fold_months
@@ -25,9 +25,30 @@ def kpi_glossary_stmt() -> sa.Select:
     return sa.select(k).order_by(k.c.name, k.c.kpi)
 
 
-def kpi_monthly_stmt(start: date, end: date) -> sa.Select:
+def kpi_monthly_stmt(start: date, end: date, summarised: bool = False) -> sa.Select:
     """Per KPI and calendar month in [start, end): sum, count, min and max of the observations
-    and the latest date observed."""
+    and the latest date observed; from the monthly summary when `summarised` (`kpi_monthly`,
+    the same figures added up at import)."""
+    if summarised:
+        m = schema.kpi_monthly
+        year, month = sa.extract("year", m.c.month).label("year"), sa.extract("month", m.c.month).label("month")
+        return (
+            sa.select(
+                m.c.kpi,
+                year,
+                month,
+                sa.func.sum(m.c.total).label("total"),
+                sa.func.sum(m.c.observations).label("observations"),
+                sa.func.min(m.c.low).label("low"),
+                sa.func.max(m.c.high).label("high"),
+                sa.func.max(m.c.last_date).label("last_date"),
+            )
+            .where(
+                m.c.month >= sa.bindparam("start", start, type_=sa.Date),
+                m.c.month < sa.bindparam("end", end, type_=sa.Date),
+            )
+            .group_by(m.c.kpi, year, month)
+        )
     a = schema.kpi_actuals
     year = sa.extract("year", a.c.date).label("year")
     month = sa.extract("month", a.c.date).label("month")
@@ -89,7 +110,8 @@ def kpi_quarter_values(
     aggregations = dict(zip(glossary["kpi"], glossary["aggregation"]))
     start, end = calendar.quarter_start(first), calendar.quarter_start(last.next())
     with engine.connect() as conn:
-        quarterly = fold_months(fetch(conn, kpi_monthly_stmt(start, end), MONTHLY_COLUMNS), calendar)
+        summarised = summaries.summary_state(conn, summaries.KPI_MONTHLY) is not None
+        quarterly = fold_months(fetch(conn, kpi_monthly_stmt(start, end, summarised), MONTHLY_COLUMNS), calendar)
         wanted = quarterly[[aggregations.get(k, DEFAULT_AGGREGATION) == "last" for k in quarterly["kpi"]]]
         latest = pd.DataFrame(columns=["kpi", "date", "value"])
         if not wanted.empty:  # `last` KPIs: the observations on each quarter's latest date
@@ -102,6 +124,7 @@ def kpi_quarter_values(
 QUERIES: dict[str, Callable[[str], sa.Select]] = {
     "kpi_glossary": lambda dialect: kpi_glossary_stmt(),
     "kpi_quarter_values": lambda dialect: kpi_monthly_stmt(date(2026, 1, 1), date(2026, 4, 1)),
+    "kpi_quarter_values.kpi_monthly": lambda dialect: kpi_monthly_stmt(date(2026, 1, 1), date(2026, 4, 1), True),
     "kpi_quarter_values_on_last_days": lambda dialect: kpi_observations_on_stmt(
         ["nps", "uptime"], [date(2026, 3, 31), date(2026, 6, 30)]
     ),

@@ -49,8 +49,8 @@ LATER_REVISION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_test"
-down_revision = "0001"
+revision = "0003_test"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -74,7 +74,7 @@ def downgrade():
 def later(tmp_path) -> tuple[Path, ...]:
     folder = tmp_path / "later_versions"
     folder.mkdir()
-    (folder / "r0002_test.py").write_text(LATER_REVISION, encoding="utf-8")
+    (folder / "r0003_test.py").write_text(LATER_REVISION, encoding="utf-8")
     return (folder,)
 
 
@@ -161,16 +161,16 @@ def entered(engine: sa.Engine) -> tuple:
 
 def test_H83_an_empty_database_upgraded_to_head_has_exactly_the_codes_tables(engine):
     migrations.upgrade(engine)
-    assert migrations.current_revision(engine) == migrations.head_revision() == "0001"
+    assert migrations.current_revision(engine) == migrations.head_revision() == "0002"
     assert sorted(snapshot(engine)) == APP_TABLES
     if engine.dialect.name != "duckdb":  # Alembic's comparison reflects columns: not on DuckDB 2
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            # The PostgreSQL-only ledger index is the revision's own (no Index object in the code).
+            # The PostgreSQL-only ledger indexes are the revisions' own (no Index object in the code).
             differences = [
                 d
                 for d in compare_metadata(context, CODE_METADATA)
-                if not (d[0] == "remove_index" and d[1].name == "spend_vendor_date")
+                if not (d[0] == "remove_index" and d[1].name in ("spend_drill", "spend_date"))
             ]
         assert differences == [], (
             "metrics/schema.py or a store's tables changed without a revision in metrics/migrations/versions"
@@ -183,17 +183,17 @@ def test_H83_down_one_and_up_again_keeps_schema_and_data_then_base_and_up_again_
     at_head, before, users = snapshot(engine), totals(engine), entered(engine)
     assert before["app_kpi_target_versions"] == 2 and before["spend"] == 20_000
 
-    migrations.upgrade(engine, "0002_test", extra_versions=later)
+    migrations.upgrade(engine, "0003_test", extra_versions=later)
     assert ("reviewed_by", True) in [(c[0], c[2]) for c in snapshot(engine)["app_kpi_target_versions"]["columns"]]
     assert (totals(engine), entered(engine)) == (before, users)
 
     migrations.downgrade(engine, "-1", extra_versions=later)
-    assert migrations.current_revision(engine) == "0001"
+    assert migrations.current_revision(engine) == "0002"
     assert snapshot(engine) == at_head
     assert (totals(engine), entered(engine)) == (before, users)
 
-    migrations.upgrade(engine, "0002_test", extra_versions=later)
-    migrations.downgrade(engine, "0001", extra_versions=later)
+    migrations.upgrade(engine, "0003_test", extra_versions=later)
+    migrations.downgrade(engine, "0002", extra_versions=later)
     assert (snapshot(engine), totals(engine), entered(engine)) == (at_head, before, users)
 
     # Down to base drops every table (the command asks first; the README says back up before).
@@ -241,7 +241,7 @@ def test_H83_a_database_made_before_alembic_is_adopted_without_loss(engine, tmp_
     assert migrations.current_revision(engine) is None
 
     db.ensure_schema(engine)
-    assert migrations.current_revision(engine) == "0001"
+    assert migrations.current_revision(engine) == "0002"
     assert (totals(engine), entered(engine)) == (before, users)
 
     if engine.dialect.name != "postgresql":  # the adopted schema is the one an empty database gets
@@ -261,7 +261,7 @@ def test_H83_an_older_database_gets_the_stored_currency_columns_and_keeps_its_ro
             )
         )
     db.ensure_schema(engine)
-    assert migrations.current_revision(engine) == "0001"
+    assert migrations.current_revision(engine) == "0002"
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(schema.spend.c.vendor, schema.spend.c.amount, schema.spend.c.amount_original)
@@ -350,7 +350,7 @@ def test_H84_sqlite_backup_while_the_app_writes_restores_whole_and_consistent(tm
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     restored = db.make_engine(f"sqlite:///{restored_path}")
     db.ensure_schema(restored)  # at head already: nothing to do
-    assert migrations.current_revision(restored) == "0001"
+    assert migrations.current_revision(restored) == "0002"
     got = totals(restored)
     # The imported data was not being written: every total as on the live database.
     assert {k: v for k, v in got.items() if not k.startswith("app_kpi_target")} == {
@@ -403,7 +403,7 @@ def test_H84_postgresql_dump_and_restore_gives_the_same_totals(postgres_url, pos
         assert loaded.returncode == 0, loaded.stderr
         restored = db.make_engine(target_url)
         try:
-            assert migrations.current_revision(restored) == "0001"
+            assert migrations.current_revision(restored) == "0002"
             db.ensure_schema(restored)
             assert (totals(restored), entered(restored), snapshot(restored)) == (before, users, tables)
         finally:
@@ -426,23 +426,23 @@ def test_H83_the_db_command_shows_upgrades_and_downgrades_only_when_confirmed(tm
         f"{url}: no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)\n",
         "",
     )
-    assert run("upgrade") == (0, f"{url}: no revision -> revision 0001 (the latest)\n", "")
-    assert run("current") == (0, f"{url}: revision 0001 (the latest)\n", "")
+    assert run("upgrade") == (0, f"{url}: no revision -> revision 0002 (the latest)\n", "")
+    assert run("current") == (0, f"{url}: revision 0002 (the latest)\n", "")
 
     code, out, err = run("downgrade", "base")
     assert (code, out) == (2, "")
     assert "every table, with the targets, notes and audits users entered" in err and "add --yes" in err
-    assert run("current")[1] == f"{url}: revision 0001 (the latest)\n"  # nothing was dropped
+    assert run("current")[1] == f"{url}: revision 0002 (the latest)\n"  # nothing was dropped
 
     code, out, err = run("upgrade", "0099")
     assert (code, err) == (
         1,
-        "error: There is no revision 0099 in this version of Bridgeboard (its revisions: 0001, head, base, -1).\n",
+        "error: There is no revision 0099 in this version of Bridgeboard (its revisions: 0002, 0001, head, base, -1).\n",
     )
 
-    assert run("downgrade", "-1", "--yes")[:2] == (
+    assert run("downgrade", "base", "--yes")[:2] == (
         0,
-        f"{url}: 0001 -> no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)\n",
+        f"{url}: 0002 -> no revision (no Bridgeboard tables, or made before migrations: `db upgrade` creates or adopts them)\n",
     )
     engine = db.make_engine(url)
     assert snapshot(engine) == {}

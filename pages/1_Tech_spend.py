@@ -287,8 +287,10 @@ if mix is None:
     st.info(f"No spend lines in {q.label} for {ctx.filters.department_label.lower()}.")
 else:
     st.markdown(shown(mix.sentence(currency=ctx.symbol)))
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    left.plotly_chart(charts.investment_mix_chart(mix.mix, currency=ctx.symbol), key="chart_mix")
+    # 3:1, not 4:1: the tile's label stays whole at 1280 px.
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with left:
+        show_chart(ctx, charts.investment_mix_chart(mix.mix, currency=ctx.symbol), key="chart_mix")
     right.metric(
         "Unmapped spend",
         share(mix.unmapped_share),

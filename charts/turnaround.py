@@ -111,8 +111,9 @@ def lead_time_trend(by_quarter: pd.DataFrame, selected: FiscalQuarter | None, he
         annotation_position="bottom left",
     )
     # Few ticks: on the Overview's small card each panel is under 100 px high.
-    fig.update_yaxes(title_text="lead time, days", rangemode="tozero", nticks=4, row=1, col=1)
-    fig.update_yaxes(title_text="past own SLA", zeroline=False, nticks=3, row=2, col=1)
+    # One short title each: two long ones ran into each other beside the small panels.
+    fig.update_yaxes(title_text="days", rangemode="tozero", nticks=4, row=1, col=1)
+    fig.update_yaxes(title_text="days", zeroline=False, nticks=3, row=2, col=1)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=quarters)
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     return quarter_ticks(fig, quarters, selected.label if selected is not None else None, axis="xaxis2")

@@ -25,6 +25,9 @@ scope = ctx.filters.departments
 url, version, fiscal_start = ctx.url, ctx.status.version, ctx.calendar.start_month
 mask = ctx.vendor_mask.text
 targets_version = kx.targets_version(url)  # changes with every target edited in the app
+# px: a tile keeps its label and delta whole ("Total technology spend", "+$291.1K vs FY2026 Q2");
+# the row wraps where five do not fit (three on a 1280 px screen with the sidebar open).
+TILE_WIDTH = 250
 SMALL_CHART = 300  # px: the key charts in small, each linking to its page
 
 # --- The figures: the one loader of a quarter's figures (the pack and `summary` use it too) ---------
@@ -50,7 +53,7 @@ def delta_arguments(delta: hl.Delta | None) -> dict:
 
 
 def tile(t: hl.Tile) -> None:
-    with st.container(border=True, key=f"ov_tile_{t.key}", height="stretch"):
+    with st.container(border=True, key=f"ov_tile_{t.key}", height="stretch", width=TILE_WIDTH):
         st.metric(t.label, mask(t.value), **delta_arguments(t.delta), help=t.help)
         for note in t.notes:
             text = plain(mask(note.text))
@@ -90,7 +93,8 @@ def key_chart(title: str, sentence: str, figure, page: Page, key: str, below=Non
 
 # --- Five numbers ------------------------------------------------------------------------------
 st.subheader(f"{q.label} in five numbers")
-with st.container(horizontal=True, gap="small", wrap=False, key="ov_tiles"):
+# Wrapping: at 1366 px five tiles in a row cut their labels and deltas short ("Total technology…").
+with st.container(horizontal=True, gap="small", key="ov_tiles"):
     for t in headline.tiles():
         tile(t)
 

@@ -115,6 +115,7 @@ def tech_spend_view(
     currency: str,
     mask_vendors: bool,
     presenting: bool,
+    dark: bool,
 ) -> TechSpendView:
     q, scope = quarter, departments
     in_scope = scope or spend.DEPARTMENT_ORDER
@@ -159,5 +160,5 @@ def tech_spend_view(
         shadow_trend=trend,
         shadow=shadow,
         mix=mix,
-        charts={name: screen_figure(fig, presenting) for name, fig in figures.items()},
+        charts={name: screen_figure(fig, presenting, dark) for name, fig in figures.items()},
     )

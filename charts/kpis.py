@@ -169,10 +169,6 @@ def bullet_chart(cards: Sequence[KpiCard]) -> go.Figure:
     return fig
 
 
-def _short(quarter) -> str:
-    return f"FY{quarter.fiscal_year % 100:02d} Q{quarter.quarter}"
-
-
 def _panel_axes(i: int, rows: int) -> tuple[str, dict, dict, dict]:
     """Trace axis suffix, x and y axis layouts and title annotation of panel i in the grid."""
     row, col = divmod(i, TREND_COLUMNS)
@@ -206,7 +202,7 @@ def trend_chart(cards: Sequence[KpiCard]) -> go.Figure:
     for i, card in enumerate(cards):
         n, xaxis, yaxis, title = _panel_axes(i, rows)
         axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
-        xs = [_short(p.quarter) for p in card.trend]
+        xs = [p.quarter.short_label for p in card.trend]
         values = [p.value for p in card.trend]
         statuses = [p.status(card.kpi) for p in card.trend]
         hover = [

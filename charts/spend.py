@@ -25,6 +25,7 @@ from charts.theme import (
     line_over_bars,
     money_axis,
     plotly_text,
+    quarter_ticks,
 )
 from metrics.fiscal import FiscalQuarter
 from metrics.formatting import money, share
@@ -136,6 +137,7 @@ def spend_by_quarter_chart(
                 bgcolor="rgba(255,255,255,0.85)",
             )
     _shade(fig, list(bars["label"]), selected)
+    quarter_ticks(fig, list(bars["label"]), selected.label if selected is not None else None)
     fig.update_layout(
         barmode="stack",
         bargap=0.3,
@@ -395,14 +397,9 @@ def shadow_trend_chart(trend: pd.DataFrame, selected: FiscalQuarter | None, *, c
             showgrid=False,
             title_text="Share",
         ),
-        xaxis=dict(tickvals=list(trend["label"]), ticktext=[_two_lines(q) for q in trend["quarter"]]),
     )
+    quarter_ticks(fig, list(trend["label"]), selected.label if selected is not None else None)
     return money_axis(fig, currency=currency)
-
-
-def _two_lines(quarter: FiscalQuarter) -> str:
-    """'Q3<br>FY2026': eleven quarters fit a half-width chart without slanted labels."""
-    return f"{quarter.q}<br>FY{quarter.fiscal_year}"
 
 
 def top_vendors_chart(vendors: pd.DataFrame, *, currency: str = "$") -> go.Figure:

@@ -21,7 +21,8 @@ pio.defaults.mathjax = None
 AMBER = "#B07800"  # Okabe-Ito orange #E69F00, darkened
 SKY = "#3A8FC7"  # Okabe-Ito sky blue #56B4E9, darkened
 OLIVE = "#8A7F00"  # Okabe-Ito yellow #F0E442, darkened
-PAGE_BACKGROUND = "#FFFFFF"  # .streamlit/config.toml's backgroundColor (light theme)
+PAGE_BACKGROUND = "#FFFFFF"  # .streamlit/config.toml's [theme.light] backgroundColor
+DARK_BACKGROUND = "#0E1117"  # .streamlit/config.toml's [theme.dark] backgroundColor
 
 DEPARTMENT_COLOURS = {
     "Marketing": "#D55E00",  # vermillion
@@ -180,6 +181,11 @@ def legible(fig: go.Figure, minimum: int = SCREEN_TEXT_PX) -> go.Figure:
 
     at_least(layout, "font")
     at_least(layout.setdefault("legend", {}), "font")
+    # An axis only the template styles has no entry in the figure's layout, yet has ticks.
+    for trace in spec.get("data", []):
+        for letter in ("x", "y"):
+            ref = trace.get(f"{letter}axis") or letter
+            layout.setdefault(f"{letter}axis{ref[1:]}", {})
     for name, axis in list(layout.items()):
         if _AXIS.match(name) and isinstance(axis, dict):
             at_least(axis, "tickfont")
@@ -216,6 +222,68 @@ def line_over_bars(fig: go.Figure, line: go.Scatter) -> go.Figure:
         )
     )
     fig.add_trace(line)
+    return fig
+
+
+# The dark theme's colours for those drawn for a light page: text, axis lines and grid, the halo and
+# the label boxes take the dark page's; the colours under 3:1 against it are lightened (same hue;
+# the age ramp turns lighter = older, so the oldest still stands out most). The rest of the palette
+# keeps 3:1 on both pages (tests/charts/test_contrast.py), so a department keeps its colour.
+ON_DARK = {
+    "#1F2933": "#E6E9EE",  # the template's text
+    "#C7CDD4": "#5A626E",  # axis lines and ticks
+    "#E4E7EB": "#2A2F38",  # grid
+    ACCENT: "#6FA8DC",
+    "#555555": "#A6A6A6",
+    PAGE_BACKGROUND: DARK_BACKGROUND,  # the halo beneath a line over bars
+    "rgba(255,255,255,0.85)": "rgba(14,17,23,0.85)",  # the box behind a label on a chart
+    "rgba(31, 78, 121, 0.08)": "rgba(111, 168, 220, 0.14)",  # the selected quarter's band
+    "#A27BB0": "#8E5AA3",  # backlog ages, youngest to oldest
+    "#83479A": "#A77CBA",
+    "#66307D": "#C09FCE",
+    "#4F1D63": "#DCC6E4",
+}
+_ON_DARK = {k.upper(): v for k, v in ON_DARK.items()}
+
+
+def _swap_colours(node, swaps: dict[str, str]):
+    if isinstance(node, dict):
+        return {key: _swap_colours(value, swaps) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_swap_colours(v, swaps) for v in node]
+    if isinstance(node, str):
+        return swaps.get(node.upper(), node)
+    return node
+
+
+def on_dark(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` for the dark theme: the colours of `ON_DARK` swapped, the data unchanged."""
+    return go.Figure(_swap_colours(fig.to_plotly_json(), _ON_DARK))
+
+
+def for_page(fig: go.Figure, *, presenting: bool, dark: bool) -> go.Figure:
+    """The figure as a page shows it: its text sizes for the screen or the projector, its colours
+    for the light or the dark theme."""
+    sized = for_projector(fig) if presenting else legible(fig)
+    return on_dark(sized) if dark else sized
+
+
+def quarter_ticks(
+    fig: go.Figure, labels: list[str], selected_label: str | None = None, axis: str = "xaxis"
+) -> go.Figure:
+    """Quarters on a category axis ticked with their short labels ("FY26 Q3"), the selected one in
+    bold; the categories (and the hover) keep the full label. A label that is not a quarter is
+    ticked as it is."""
+    from metrics.fiscal import parse_quarter
+
+    def short(label: str) -> str:
+        try:
+            text = parse_quarter(label).short_label
+        except ValueError:
+            text = label
+        return f"<b>{text}</b>" if label == selected_label else text
+
+    fig.update_layout({axis: dict(tickmode="array", tickvals=list(labels), ticktext=[short(x) for x in labels])})
     return fig
 
 

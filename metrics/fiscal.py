@@ -28,6 +28,12 @@ class FiscalQuarter:
         return f"FY{self.fiscal_year} Q{self.quarter}"
 
     @property
+    def short_label(self) -> str:
+        """'FY26 Q3': a chart's category tick. Eleven full labels do not fit a half-width chart at
+        14 px, and the front end shrinks them to 12 px instead; pages and packs say `label`."""
+        return f"FY{self.fiscal_year % 100:02d} Q{self.quarter}"
+
+    @property
     def q(self) -> str:
         return f"Q{self.quarter}"
 

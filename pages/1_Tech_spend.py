@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import review as rv
 from app import spend as cached
-from app.figures import show_chart, show_ready_chart
+from app.figures import dark_theme, show_chart, show_ready_chart
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
 from app.text import mask_frame, masked_plain
@@ -25,7 +25,7 @@ shown, masked = partial(masked_plain, mask), partial(mask_frame, mask)
 # --- Figures of the period: computed once per quarter, scope and display (`app.spend`), so that
 # a rerun only draws; the period frame stays for the drill-down.
 view = cached.tech_spend_view(
-    url, version, fiscal_start, q, scope, ctx.quarters, ctx.symbol, ctx.mask_vendors, ctx.presenting
+    url, version, fiscal_start, q, scope, ctx.quarters, ctx.symbol, ctx.mask_vendors, ctx.presenting, dark_theme()
 )
 split_all, headline, mshare, variance = view.split_all, view.headline, view.mshare, view.variance
 landing, overlap, redundant, duplicates = view.landing, view.overlap, view.redundant, view.duplicates
@@ -269,7 +269,8 @@ if mix is None:
     st.info(f"No spend lines in {q.label} for {ctx.filters.department_label.lower()}.")
 else:
     st.markdown(shown(mix.sentence(currency=ctx.symbol)))
-    left, right = st.columns([4, 1], vertical_alignment="center")
+    # 3:1, not 4:1: the tile's label stays whole at 1280 px.
+    left, right = st.columns([3, 1], vertical_alignment="center")
     with left:
         show_ready_chart(view.charts["mix"], key="chart_mix")
     right.metric(

@@ -68,8 +68,9 @@ if turnaround is None and not by_quarter.empty:
     st.caption(
         f"The requests loaded were delivered from {by_quarter['quarter'].iloc[0]} to {by_quarter['quarter'].iloc[-1]}."
     )
-m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(
+# A row that wraps: five fixed columns cut the labels short below 1536 px.
+tiles = st.container(horizontal=True, key="rt_tiles")
+tiles.metric(
     "85% delivered within",
     ta.days_label(turnaround.within_days if turnaround else None),
     ta.within_delta_label(turnaround) if turnaround else None,
@@ -77,20 +78,20 @@ m1.metric(
     border=True,
     help="p85 lead time (linear interpolation, as PostgreSQL's percentile_cont), rounded up to whole days.",
 )
-m2.metric("Median lead time", ta.days_label(turnaround.p50 if turnaround else None), border=True)
-m3.metric(
+tiles.metric("Median lead time", ta.days_label(turnaround.p50 if turnaround else None), border=True)
+tiles.metric(
     "Delivered",
     f"{turnaround.delivered:,}" if turnaround else "no data",
     border=True,
     help="Requests delivered in the quarter, not counting those recorded as delivered before requested.",
 )
-m4.metric(
+tiles.metric(
     "SLA breach rate",
     share(turnaround.breach_rate if turnaround else None),
     border=True,
     help=f"Breaches / delivered. SLA: the request's sla_days, else {ta.sla_defaults_text()}.",
 )
-m5.metric(
+tiles.metric(
     "Open today" if backlog is not None and backlog.is_today else "Open at quarter end",
     f"{backlog.open:,}" if backlog is not None else "no data",
     border=True,

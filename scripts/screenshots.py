@@ -1,7 +1,9 @@
 """Screenshots of every page at 1920x1080 in headless Chromium, for looking at what we ship.
 
-Usage: python scripts/screenshots.py [OUT_DIR] [PAGE ...]   (default docs/screenshots, all pages;
-PAGE is a file name such as overview or tech_spend)
+Usage: python scripts/screenshots.py [--size WxH] [--theme light|dark] [OUT_DIR] [PAGE ...]
+       (default 1920x1080, light, docs/screenshots, all pages; PAGE is a file name such as overview
+       or tech_spend; a size or theme other than the default is added to the file name:
+       overview-1366-dark.png)
 
        python scripts/screenshots.py --review [OUT_DIR]
        a quarterly review in progress, seeded into a temporary embedded database: commentary on
@@ -32,7 +34,8 @@ REVIEW_SIZES = ((1366, 768), (1920, 1080))
 
 
 def _settle(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+    # A first, uncached run on two busy cores can take minutes.
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=300_000)
     page.wait_for_timeout(2500)  # let Plotly finish drawing
 
 
@@ -45,18 +48,23 @@ def _whole_page(page, width: int, height: int) -> None:
         _settle(page)
 
 
-def pages(out: Path, wanted: list[str]) -> None:
+def pages(out: Path, wanted: list[str], size: tuple[int, int] = (1920, 1080), theme: str = "light") -> None:
+    """The pages at `size` in the `theme` the browser asks for (the app follows the system's)."""
+    width, height = size
+    suffix = "" if (size, theme) == ((1920, 1080), "light") else f"-{width}-{theme}"
     with serve_app({"BRIDGEBOARD_EMBEDDED_DB": str(Path(tempfile.mkdtemp()) / "bb.duckdb")}) as url:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=theme)
             for name in wanted:
+                page.set_viewport_size({"width": width, "height": height})
                 page.goto(f"{url}/{SHOTS[name]}")
                 _settle(page)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-                print(out / f"{name}.png")
+                _whole_page(page, width, height)
+                page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
+                print(out / f"{name}{suffix}.png")
             browser.close()
 
 
@@ -190,6 +198,14 @@ def _page_count(pdf: Path) -> int:
 
 def main() -> None:
     args = sys.argv[1:]
+    size, theme = (1920, 1080), "light"
+    while args and args[0] in ("--size", "--theme"):
+        option, value, args = args[0], args[1], args[2:]
+        if option == "--size":
+            width, height = value.lower().split("x")
+            size = (int(width), int(height))
+        else:
+            theme = value
     review = bool(args) and args[0] == "--review"
     if review:
         args = args[1:]
@@ -198,7 +214,7 @@ def main() -> None:
     if review:
         review_shots(out)
     else:
-        pages(out, args[1:] or list(SHOTS))
+        pages(out, args[1:] or list(SHOTS), size, theme)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ HARDENED = {
     "server.allowRunOnSave": False,
     "server.fileWatcherType": "none",
     "server.enableStaticServing": False,
-    "client.toolbarMode": "minimal",  # no rerun / clear cache / deploy, no menu
+    "client.toolbarMode": "viewer",  # no rerun / clear cache / deploy: the menu has Light / Dark, Print, Record
     "client.showErrorDetails": "none",  # no exception text or traceback in the browser
     "client.disableDataExport": True,  # st.dataframe's own CSV download: not the app's formula-safe one
     "browser.gatherUsageStats": False,  # nothing sent to Streamlit's telemetry

@@ -4,6 +4,7 @@ the page's colour, so it keeps that contrast where it crosses a bar of a similar
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -40,10 +41,12 @@ def test_the_contrast_formula():
     assert contrast("#0072B2", "#FFFFFF") == pytest.approx(5.19, abs=0.01)  # WebAIM's figure
 
 
-def test_the_page_background_is_the_themes():
+def test_the_page_backgrounds_are_the_themes():
+    """Both themes are defined, so the viewer can choose; the charts know their backgrounds."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["theme"]["base"] == "light"
-    assert config["theme"].get("backgroundColor", "#FFFFFF").upper() == theme.PAGE_BACKGROUND
+    assert "base" not in config["theme"], "a base would pin one theme"
+    assert config["theme"]["light"]["backgroundColor"].upper() == theme.PAGE_BACKGROUND
+    assert config["theme"]["dark"]["backgroundColor"].upper() == theme.DARK_BACKGROUND
 
 
 PALETTES = {
@@ -70,6 +73,50 @@ def test_every_colour_stands_out_from_the_page(palette):
         if contrast(colour, theme.PAGE_BACKGROUND) < MINIMUM
     }
     assert not weak, f"{palette}: below {MINIMUM}:1 against the page: {weak}"
+
+
+@pytest.mark.parametrize("palette", list(PALETTES))
+def test_every_colour_stands_out_from_the_dark_page_too(palette):
+    """On the dark theme each colour is drawn as `theme.ON_DARK` turns it (most stay as they are)."""
+    weak = {}
+    for name, colour in PALETTES[palette].items():
+        shown = theme.ON_DARK.get(colour, colour)
+        if contrast(shown, theme.DARK_BACKGROUND) < MINIMUM:
+            weak[name] = (shown, round(contrast(shown, theme.DARK_BACKGROUND), 2))
+    assert not weak, f"{palette}: below {MINIMUM}:1 against the dark page: {weak}"
+
+
+def test_the_dark_copy_swaps_colours_not_data():
+    fig = spend_charts.spend_by_quarter_chart(_split(), _split(), spend.DEPARTMENT_ORDER, [], FiscalQuarter(2026, 2))
+    dark = theme.on_dark(fig)
+    halo, line = dark.data[-2], dark.data[-1]
+    assert halo.line.color == theme.DARK_BACKGROUND, "the halo is the dark page's colour"
+    assert line.line.color == theme.ON_DARK[theme.ACCENT]
+    assert contrast(line.line.color, theme.DARK_BACKGROUND) >= MINIMUM
+    assert [t["y"] for t in json.loads(dark.to_json())["data"]] == [t["y"] for t in json.loads(fig.to_json())["data"]]
+    assert [t.marker.color for t in dark.data if t.type == "bar"] == [
+        t.marker.color for t in fig.data if t.type == "bar"
+    ], "departments keep their colours"
+    assert fig.data[-1].line.color == theme.ACCENT, "the light figure is untouched"
+
+
+def test_a_page_figure_is_sized_and_coloured_for_its_mode_and_theme():
+    fig = spend_charts.spend_by_quarter_chart(_split(), _split(), spend.DEPARTMENT_ORDER, [], FiscalQuarter(2026, 2))
+    light = theme.for_page(fig, presenting=False, dark=False)
+    dark_projected = theme.for_page(fig, presenting=True, dark=True)
+    assert min(_font_sizes(light.to_plotly_json())) >= theme.SCREEN_TEXT_PX
+    assert min(_font_sizes(dark_projected.to_plotly_json())) >= theme.PROJECTOR_TEXT_PX
+    assert light.data[-1].line.color == theme.ACCENT
+    assert dark_projected.data[-1].line.color == theme.ON_DARK[theme.ACCENT]
+
+
+def test_an_axis_styled_only_by_the_template_gets_legible_ticks():
+    """Streamlit's chart theme puts 12 px ticks on an axis the figure leaves to its template."""
+    fig = theme.base_figure()
+    fig.add_bar(y=["Marketing", "IT"], x=[0.4, 0.6], orientation="h")
+    shown = theme.legible(fig)
+    assert shown.layout.yaxis.tickfont.size == theme.SCREEN_TEXT_PX
+    assert shown.layout.xaxis.tickfont.size == theme.SCREEN_TEXT_PX
 
 
 def _split():

@@ -61,6 +61,14 @@ def test_labels_previous_and_last_year():
         parse_quarter("2026/3")
 
 
+def test_short_label_for_chart_ticks():
+    """Eleven quarters fit a half-width chart's axis at 14 px only as 'FY24 Q1'; the label the pages
+    and packs write stays in full."""
+    assert FiscalQuarter(2024, 1).short_label == "FY24 Q1"
+    assert FiscalQuarter(2026, 4).short_label == "FY26 Q4"
+    assert FiscalQuarter(2024, 1).label == "FY2024 Q1"
+
+
 def test_quarter_to_date_and_range():
     cal = FiscalCalendar(7)
     fq, start, end = cal.quarter_to_date(date(2026, 11, 23))

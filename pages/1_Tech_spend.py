@@ -6,6 +6,7 @@ import streamlit as st
 from app import data
 from app import review as rv
 from app import spend as cached
+from app.deck import show_deck, tech_spend_slides
 from app.figures import show_chart
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
@@ -94,6 +95,28 @@ def reset(*keys: str) -> None:
 
 # A closed quarter that later imports changed says so first, with the lines behind it.
 rv.restated_panel(ctx, q, "tech_spend")
+
+# Presentation mode: the sections below as slides, one at a time (the page stops there).
+if ctx.presenting:
+    show_deck(
+        ctx,
+        TECH_SPEND,
+        tech_spend_slides(
+            q,
+            mask,
+            currency=ctx.symbol,
+            in_scope=in_scope,
+            split_scoped=split_scoped,
+            split_all=split_all,
+            mshare=mshare,
+            variance=variance,
+            landing=landing,
+            overlap=overlap,
+            shadow_trend=shadow_trend,
+            shadow=shadow,
+            mix=mix,
+        ),
+    )
 
 # --- Headline ------------------------------------------------------------------------------
 with st.container(horizontal=True):

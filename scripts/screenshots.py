@@ -11,6 +11,10 @@ PAGE is a file name such as overview or tech_spend)
        writes the PDF board pack with the `boardpack` command and renders its review pages (the
        restatements, the commentary and the minutes, the same slides as the PowerPoint) with `pdftoppm`
        (boardpack-minutes-1.png, ...).
+
+       python scripts/screenshots.py --deck [OUT_DIR]
+       presentation mode's slides of every presented page at 1366x768 and 1920x1080, walked with the
+       arrow key (deck-overview-1-1366.png, ...).
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.navigation import PAGES
+from app.navigation import PAGES, PRESENTATION_ORDER
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_app
 
 SHOTS = {p.label.lower().replace(" ", "_"): p.url_path for p in PAGES}  # overview, tech_spend, ...
 REVIEW_QUARTER = "FY2026 Q3"
 REVIEW_SIZES = ((1366, 768), (1920, 1080))
+DECK_QUARTER = "FY2026 Q2"
 
 
 def _settle(page) -> None:
@@ -57,6 +62,51 @@ def pages(out: Path, wanted: list[str]) -> None:
                 _settle(page)
                 page.screenshot(path=str(out / f"{name}.png"), full_page=True)
                 print(out / f"{name}.png")
+            browser.close()
+
+
+def _press_until(page, key: str, counter: str) -> None:
+    """Press `key` until the slide counter reads `counter` (a key pressed while a rerun is still
+    drawing the slide can be missed)."""
+    for _ in range(5):
+        page.keyboard.press(key)
+        try:
+            page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=8000)
+            return
+        except Exception:  # not yet: press again
+            continue
+    raise SystemExit(f"the deck did not reach {counter}")
+
+
+def deck_shots(out: Path) -> None:
+    """Every slide of every presented page at both sizes: one deck, walked with ArrowRight."""
+    from devtools.browser import wait_for_app
+
+    with serve_app({"BRIDGEBOARD_EMBEDDED_DB": str(Path(tempfile.mkdtemp()) / "bb.duckdb")}) as url:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            for width, height in REVIEW_SIZES:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"{url}/?present=1&quarter={DECK_QUARTER.replace(' ', '%20')}")
+                for shown in PRESENTATION_ORDER:
+                    name = shown.label.lower().replace(" ", "-")
+                    number = 1
+                    while True:
+                        wait_for_app(page)
+                        page.wait_for_timeout(1500)  # let Plotly finish drawing
+                        target = out / f"deck-{name}-{number}-{width}.png"
+                        page.screenshot(path=str(target))
+                        print(target)
+                        counter = page.locator(".st-key-bb_slide_number").inner_text().strip()
+                        if counter.split(" / ")[0] == counter.split(" / ")[1]:
+                            break
+                        number += 1
+                        _press_until(page, "ArrowRight", f"{number} /")
+                    if shown != PRESENTATION_ORDER[-1]:
+                        _press_until(page, "ArrowRight", "1 /")  # to the next page's first slide
+                page.close()
             browser.close()
 
 
@@ -191,12 +241,15 @@ def _page_count(pdf: Path) -> int:
 def main() -> None:
     args = sys.argv[1:]
     review = bool(args) and args[0] == "--review"
-    if review:
+    deck = bool(args) and args[0] == "--deck"
+    if review or deck:
         args = args[1:]
     out = Path(args[0]) if args else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     if review:
         review_shots(out)
+    elif deck:
+        deck_shots(out)
     else:
         pages(out, args[1:] or list(SHOTS))
 

@@ -35,15 +35,20 @@ PRESENT_SWITCH, MASK_SWITCH = "bb_present_switch", "bb_mask_switch"  # their sid
 # data, does just that. The sidebar is not drawn at all in presentation mode (no CSS needed), and
 # set_page_config(initial_sidebar_state="collapsed") keeps it shut.
 #
-# A presented page is a deck (app/deck.py): one slide fills the screen. The slide's body gets the
-# height the header, title, note and previous / next bar leave (the server cannot know the
-# viewport, the browser can), and the chart in it stretches to it; the buttons that repeat a move
-# on a second key are kept off screen (a Streamlit button takes one shortcut).
+# A presented page is a deck (app/deck.py): one slide fills the screen. The slide is the window's
+# height less the header line and the previous / next bar, and its body (the chart, which
+# stretches to it) takes what the subject, title and note leave: the server cannot know the
+# window's size, the browser can. The buttons that repeat a move on a second key are kept off
+# screen (a Streamlit button takes one shortcut).
 PRESENTATION_CSS = """<style>
 html { font-size: 21px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 0.5rem; }
-.st-key-bb_slide_body { height: calc(100vh - 16rem); min-height: 12rem; }
+div:has(> .st-key-bb_slide) { height: calc(100vh - 8.5rem) !important; }
+.st-key-bb_slide h3 { padding-top: 0; }
+.st-key-bb_slide { height: 100% !important; }
+.st-key-bb_slide > div:has(> .st-key-bb_slide_body) { flex: 1 1 0 !important; min-height: 8rem; }
+.st-key-bb_slide_body { height: 100% !important; }
 .st-key-bb_deck_keys { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 </style>"""
 

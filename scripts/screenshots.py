@@ -66,16 +66,12 @@ def pages(out: Path, wanted: list[str]) -> None:
 
 
 def _press_until(page, key: str, counter: str) -> None:
-    """Press `key` until the slide counter reads `counter` (a key pressed while a rerun is still
-    drawing the slide can be missed)."""
-    for _ in range(5):
-        page.keyboard.press(key)
-        try:
-            page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=8000)
-            return
-        except Exception:  # not yet: press again
-            continue
-    raise SystemExit(f"the deck did not reach {counter}")
+    """Press `key` once and wait until the slide counter reads `counter`."""
+    from devtools.browser import wait_for_app
+
+    wait_for_app(page)
+    page.keyboard.press(key)
+    page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=60_000)
 
 
 def deck_shots(out: Path) -> None:

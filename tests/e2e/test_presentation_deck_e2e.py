@@ -35,17 +35,11 @@ def _number(page) -> tuple[int, int]:
 
 
 def _press(page, key: str, expected: int) -> None:
-    """Press a key and wait until the slide number reads `expected` (a key pressed while the app is
-    still drawing can be missed: pressed again, up to three times)."""
-    for _ in range(3):
-        page.keyboard.press(key)
-        try:
-            page.locator(".st-key-bb_slide_number").get_by_text(f"{expected} /").wait_for(timeout=10_000)
-            wait_for_app(page)
-            return
-        except Exception:  # not yet
-            continue
-    raise AssertionError(f"{key} did not bring slide {expected}")
+    """Press a key once, then wait until the slide number reads `expected`."""
+    wait_for_app(page)
+    page.keyboard.press(key)
+    page.locator(".st-key-bb_slide_number").get_by_text(f"{expected} /").wait_for(timeout=60_000)
+    wait_for_app(page)
 
 
 def _assert_fits(page, where: str) -> None:

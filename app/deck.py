@@ -384,10 +384,10 @@ def _move(
     screen. Within the page a callback moves the slide; to another page, the page is switched."""
     # The keys differ between a move within the page and one to another page: a click on "Next"
     # of the last-but-one slide must not count as a click on the last slide's "Next: <page>".
-    callback = {} if page else {"on_click": _go, "args": (target,)}
-    clicked = st.button(label, icon=icon, shortcut=keys[0], key=f"{key}_0", **callback)
+    on_click, args = (None, None) if page else (_go, (target,))
+    clicked = st.button(label, icon=icon, shortcut=keys[0], key=f"{key}_0", on_click=on_click, args=args)
     for i, shortcut in enumerate(keys[1:], start=1):
-        clicked |= more.button(label, icon=icon, shortcut=shortcut, key=f"{key}_{i}", **callback)
+        clicked |= more.button(label, icon=icon, shortcut=shortcut, key=f"{key}_{i}", on_click=on_click, args=args)
     if clicked and page is not None:
         st.session_state[SLIDE] = target
         st.switch_page(page.path, query_params=params)

@@ -69,9 +69,9 @@ def _press_until(page, key: str, counter: str) -> None:
     """Press `key` once and wait until the slide counter reads `counter`."""
     from devtools.browser import wait_for_app
 
-    wait_for_app(page)
+    wait_for_app(page, timeout=180_000)
     page.keyboard.press(key)
-    page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=60_000)
+    page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=180_000)
 
 
 def deck_shots(out: Path) -> None:
@@ -90,7 +90,7 @@ def deck_shots(out: Path) -> None:
                     name = shown.label.lower().replace(" ", "-")
                     number = 1
                     while True:
-                        wait_for_app(page)
+                        wait_for_app(page, timeout=180_000)  # the first view loads the sample
                         page.wait_for_timeout(1500)  # let Plotly finish drawing
                         target = out / f"deck-{name}-{number}-{width}.png"
                         page.screenshot(path=str(target))

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 
 SIZES = ((1366, 768), (1920, 1080))
 TOLERANCE = 4  # px: sub-pixel rounding of the layout
+FIRST_VIEW_MS = 180_000  # the session's first view may load the sample into the database
 
 # Heights of the page and of Streamlit's scrolling main area against the window; every title,
 # caption, table cell and button of the slide that is wider inside than it is shown.
@@ -61,7 +62,7 @@ def test_the_overview_deck_walks_with_the_keys_and_every_slide_fits(browser, app
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
         page.goto(f"{app_server}/?present=1&quarter=FY2026%20Q2")
-        wait_for_app(page)
+        wait_for_app(page, timeout=FIRST_VIEW_MS)
         shown, count = _number(page)
         assert shown == 1 and count > 3
         _assert_fits(page, f"slide 1 at {width}x{height}")
@@ -87,7 +88,7 @@ def test_leaving_the_deck_returns_to_the_same_page_and_filters(browser, app_serv
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
         page.goto(f"{app_server}/Tech_spend?quarter=FY2026%20Q1&department=Marketing&present=1&slide=2")
-        wait_for_app(page)
+        wait_for_app(page, timeout=FIRST_VIEW_MS)
         assert _number(page)[0] == 2, "a shared link lands on its slide"
         _press(page, "ArrowRight", 3)
         page.get_by_role("button", name="Exit presentation").click()

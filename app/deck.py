@@ -64,10 +64,11 @@ class DeckSlide:
 
 
 def _head(table: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str | None]:
-    """The first TABLE_ROWS rows, and a note saying how many are left out."""
+    """The first TABLE_ROWS rows (the table comes in order of importance), and a note saying how
+    many are left out."""
     if len(table) <= TABLE_ROWS:
         return table, None
-    return table.head(TABLE_ROWS), f"The {TABLE_ROWS} largest of {len(table)} {what}."
+    return table.head(TABLE_ROWS), f"The first {TABLE_ROWS} of {len(table)} {what}."
 
 
 # --- The Overview: the board pack's story ----------------------------------------------------
@@ -191,7 +192,7 @@ def tech_spend_slides(
                 "At stake": [money(v, currency=currency) for v in shown["at_stake"]],
             }
         )
-        table, note = _head(table.iloc[shown["at_stake"].argsort()[::-1]], "vendors paid by both")
+        table, note = _head(table.iloc[shown["at_stake"].argsort()[::-1]], "vendors paid by both, largest first")
         out.append(
             DeckSlide("overlap", f"Overlap, {q.label}", t(overlap.sentence(currency=currency)), table=table, note=note)
         )
@@ -232,7 +233,11 @@ def tech_spend_slides(
 def customer_experience_slides(cards: Sequence[kpis.KpiCard], q: FiscalQuarter) -> tuple[DeckSlide, ...]:
     """The scorecard as a table (the board pack's), then against target and the trend. `cards`
     are already masked."""
-    table, note = _head(KpiSection("", tuple(cards)).table.drop(columns="Change"), "KPIs")
+    # Off target first, then at risk: a KPI left out for room is one that meets its target.
+    ranked = sorted(cards, key=lambda c: {kpis.OFF_TARGET: 0, kpis.AT_RISK: 1}.get(c.status, 2))
+    rest_on_target = all(c.status == kpis.ON_TARGET for c in ranked[TABLE_ROWS:])
+    what = "KPIs, the rest on target" if rest_on_target else "KPIs"
+    table, note = _head(KpiSection("", tuple(ranked)).table.drop(columns="Change"), what)
     return (
         DeckSlide("scorecard", f"Scorecard · {q.label}", kpis.scorecard_sentence(cards, q), table=table, note=note),
         DeckSlide(

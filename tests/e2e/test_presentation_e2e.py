@@ -50,14 +50,14 @@ def test_a_link_opens_in_presentation_mode_and_walks_the_pages(page, app_server)
     assert _root_font_px(page) >= 20, "type enlarged for a projector"
     assert page.get_by_text("FY2026 Q2 (01 Apr 2026 – 30 Jun 2026)").first.is_visible(), "the period stays in view"
 
-    page.get_by_role("button", name="Next: Tech spend").click()
+    page.get_by_role("button", name="Next: Tech spend").first.click()  # the visible one; copies carry the other keys
     page.wait_for_url("**/Tech_spend?**")
     wait_for_app(page)
     assert page.locator(".st-key-bb_slide_number").inner_text().startswith("1 /")
     assert "present=1" in page.url and "quarter=FY2026+Q2" in page.url.replace("%20", "+")
     _assert_presenting(page)
 
-    page.get_by_role("button", name="Previous: Overview").click()
+    page.get_by_role("button", name="Previous: Overview").first.click()
     page.wait_for_url("**/?**")
     wait_for_app(page)
     shown, count = page.locator(".st-key-bb_slide_number").inner_text().strip().split(" / ")

@@ -4,11 +4,13 @@ import streamlit as st
 
 from app import kpis as kx
 from app import review as rv
+from app.deck import overview_slides, pack_content, show_deck
 from app.figures import show_chart
 from app.headline import quarter_headline
 from app.navigation import CUSTOMER_EXPERIENCE, OVERVIEW, QUARTERLY_REVIEW, REQUEST_TURNAROUND, TECH_SPEND, Page
 from app.shell import page_setup, require_quarter
 from app.text import plain
+from boardpack.content import masked
 from charts import kpis as kpi_charts
 from charts import spend as spend_charts
 from charts import turnaround as turnaround_charts
@@ -37,6 +39,22 @@ split_all = spend.quarterly_split(quarter_data.all_spend_by_quarter)
 departments_shown = scope or spend.DEPARTMENT_ORDER
 missing_target = [c for c in quarter_data.kpi_cards if c.status in (kpis.AT_RISK, kpis.OFF_TARGET)]
 first, last = ta.trend_window(q)
+
+# Presentation mode: the board pack's story, one slide at a time (the page stops there).
+if ctx.presenting:
+    pack = pack_content(
+        url,
+        version,
+        targets_version,
+        rv.review_version(url),
+        fiscal_start,
+        q,
+        scope,
+        ctx.status.label,
+        date.today(),
+        ctx.settings.reporting_currency,
+    )
+    show_deck(ctx, OVERVIEW, overview_slides(masked(pack, ctx.vendor_mask)))
 
 # Colours of the notes under a figure: the word and the symbol say it; the colour repeats it.
 NOTE_COLOURS = {hl.GOOD: "green", hl.BAD: "red", hl.WARNING: "orange"}

@@ -15,6 +15,7 @@ from metrics.masking import NO_MASK, VendorMask
 from metrics.settings import Settings
 
 PRESENTING, MASKING = "bb_present", "bb_mask"  # the modes, kept for the session
+SLIDE = "bb_slide"  # presentation mode: the slide shown on the current page, from 0 (the link's &slide=N is 1-based)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app import access, boardpack, data
-from app.context import MASKING, PRESENTING, Filters, PageContext, filters_link
-from app.navigation import APP_ICON, PAGES, PRESENTATION_ORDER, Page
+from app.context import MASKING, PRESENTING, SLIDE, Filters, PageContext, filters_link
+from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
 from metrics import sources
 from metrics.contract import DEPARTMENTS
@@ -34,10 +34,22 @@ PRESENT_SWITCH, MASK_SWITCH = "bb_present_switch", "bb_mask_switch"  # their sid
 # client.toolbarMode in config.toml apply to every user), so this constant, never built from
 # data, does just that. The sidebar is not drawn at all in presentation mode (no CSS needed), and
 # set_page_config(initial_sidebar_state="collapsed") keeps it shut.
+#
+# A presented page is a deck (app/deck.py): one slide fills the screen. The slide is the window's
+# height less the header line and the previous / next bar, and its body (the chart, which
+# stretches to it) takes what the subject, title and note leave: the server cannot know the
+# window's size, the browser can. The buttons that repeat a move on a second key are kept off
+# screen (a Streamlit button takes one shortcut).
 PRESENTATION_CSS = """<style>
 html { font-size: 21px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stMainMenu"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 0.5rem; }
+div:has(> .st-key-bb_slide) { height: calc(100vh - 8.5rem) !important; }
+.st-key-bb_slide h3 { padding-top: 0; }
+.st-key-bb_slide { height: 100% !important; }
+.st-key-bb_slide > div:has(> .st-key-bb_slide_body) { flex: 1 1 0 !important; min-height: 8rem; }
+.st-key-bb_slide_body { height: 100% !important; }
+.st-key-bb_deck_keys { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 </style>"""
 
 
@@ -69,6 +81,8 @@ def _seed_modes() -> None:
     st.session_state["bb_modes_seeded"] = True
     st.session_state[PRESENTING] = st.query_params.get("present") == "1"
     st.session_state[MASKING] = st.query_params.get("mask") == "1"
+    slide = st.query_params.get("slide", "")
+    st.session_state[SLIDE] = int(slide) - 1 if slide.isdigit() and int(slide) > 0 else 0
 
 
 def _seed_from_url(quarters: tuple[FiscalQuarter, ...]) -> None:
@@ -102,8 +116,8 @@ def _restore_widgets(options: list[FiscalQuarter], new_page: bool) -> None:
         st.session_state[QUARTER_KEY] = (by_label[saved] if saved in by_label else options[0]) if options else None
     if new_page and SAVED_DEPARTMENTS in st.session_state:
         st.session_state[DEPARTMENT_KEY] = list(st.session_state[SAVED_DEPARTMENTS])
-    elif DEPARTMENT_KEY not in st.session_state:
-        st.session_state[DEPARTMENT_KEY] = []
+    elif DEPARTMENT_KEY not in st.session_state:  # its widget was not drawn (presentation mode)
+        st.session_state[DEPARTMENT_KEY] = list(st.session_state.get(SAVED_DEPARTMENTS, []))
 
 
 def _keep_url(params: dict) -> None:
@@ -169,6 +183,8 @@ def _saved_filters(quarters: tuple[FiscalQuarter, ...]) -> Filters:
 
 def _copy_switch(switch: str, mode: str) -> None:
     st.session_state[mode] = st.session_state[switch]
+    if mode == PRESENTING:  # a deck opens on its first slide
+        st.session_state[SLIDE] = 0
 
 
 def _sidebar_modes(ctx: PageContext) -> None:
@@ -368,7 +384,9 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         _sidebar_modes(ctx)
         _sidebar_status(status)
         access.sidebar_user(who)
-    _keep_url(ctx.link_params)
+    deck = presenting and page.presented  # the page shows itself as slides (app/deck.py)
+    slide = st.session_state.get(SLIDE, 0)
+    _keep_url({**ctx.link_params, "slide": str(slide + 1)} if deck and slide >= 0 else ctx.link_params)
     if status.refused and not presenting:
         _refused_banner(settings, status)
     elif status.refused:  # on the projector too: one line, still at the top
@@ -377,7 +395,8 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         _rebuild_fault_banner(status)
     elif status.rebuild_fault and status.ok:
         st.warning(f"Data shown is from {status.imported_at}: the newer CSV files could not be loaded.")
-    st.title(title)
+    if not deck:  # a slide says the page and the period in one line (below): it needs the screen
+        st.title(title)
     data.set_alert_slot(st.container())  # under the title: where a database error met later is told
     if needs_data and not status.ok:
         st.warning(f"**No data to show right now.** {status.message}", icon=":material/database_off:")
@@ -394,11 +413,13 @@ def page_setup(page: Page, *, needs_data: bool = True) -> PageContext:
         period = f"{ctx.period_label} · {filters.department_label} · data as of {status.imported_at or 'the database'}"
         if "spend" in page.needs + page.uses:  # the pages that show money say which currency it is in
             period += f" · amounts in {settings.reporting_currency}"
-        if presenting:  # read from the back of the room: full-size text, not a caption
+        if deck:
+            st.caption(f"**{title}** · {period}")
+        elif presenting:  # read from the back of the room: full-size text, not a caption
             st.markdown(f"**{period}**")
         else:
             st.caption(period)
-    if presenting:
+    if presenting and not deck:
         _presentation_bar(page, ctx.link_params, who)
     return ctx
 

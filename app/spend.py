@@ -89,6 +89,7 @@ class TechSpendView:
     so that a rerun only draws. The charts are ready for the screen or the projector."""
 
     split_all: pd.DataFrame
+    split_scoped: pd.DataFrame  # the departments in scope, by quarter
     headline: Any
     mshare: Any
     variance: Any
@@ -149,6 +150,7 @@ def tech_spend_view(
         figures["mix"] = charts.investment_mix_chart(mix.mix, currency=currency)
     return TechSpendView(
         split_all=split_all,
+        split_scoped=split_scoped,
         headline=spend.spend_split(by_quarter, q),
         mshare=mshare,
         variance=variance,

@@ -262,9 +262,11 @@ def gather(
     company: str | None = None,
     today: date | None = None,
     reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
+    departments: tuple[str, ...] = (),
 ) -> PackContent:
-    """The pack's content for `quarter`, all departments, unmasked."""
-    h = load_headline(engine, calendar, quarter, (), today, currency=symbol(reporting_currency))
+    """The pack's content for `quarter`, unmasked: all departments (the pack), or the scope of the
+    Overview's presentation deck, which tells the same story."""
+    h = load_headline(engine, calendar, quarter, departments, today, currency=symbol(reporting_currency))
     restated = _restated(engine, calendar, h, reporting_currency, today)
     kpi_names = {c.kpi.kpi: c.kpi.name for c in h.data.kpi_cards}
     split = spend.quarterly_split(h.data.all_spend_by_quarter)

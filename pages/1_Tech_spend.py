@@ -5,6 +5,7 @@ import streamlit as st
 
 from app import review as rv
 from app import spend as cached
+from app.deck import show_deck, tech_spend_slides
 from app.figures import dark_theme, show_chart, show_ready_chart
 from app.navigation import TECH_SPEND
 from app.shell import page_setup, require_quarter
@@ -30,6 +31,7 @@ view = cached.tech_spend_view(
 split_all, headline, mshare, variance = view.split_all, view.headline, view.mshare, view.variance
 landing, overlap, redundant, duplicates = view.landing, view.overlap, view.redundant, view.duplicates
 shadow_trend, shadow, mix = view.shadow_trend, view.shadow, view.mix
+split_scoped, in_scope = view.split_scoped, scope or spend.DEPARTMENT_ORDER
 period = cached.period(url, version, fiscal_start, q, scope)
 # Open actions of the review about this page's subjects: vendors and budget lines.
 actions = rv.all_actions(url, rv.review_version(url))
@@ -84,6 +86,28 @@ def reset(*keys: str) -> None:
 
 # A closed quarter that later imports changed says so first, with the lines behind it.
 rv.restated_panel(ctx, q, "tech_spend")
+
+# Presentation mode: the sections below as slides, one at a time (the page stops there).
+if ctx.presenting:
+    show_deck(
+        ctx,
+        TECH_SPEND,
+        tech_spend_slides(
+            q,
+            mask,
+            currency=ctx.symbol,
+            in_scope=in_scope,
+            split_scoped=split_scoped,
+            split_all=split_all,
+            mshare=mshare,
+            variance=variance,
+            landing=landing,
+            overlap=overlap,
+            shadow_trend=shadow_trend,
+            shadow=shadow,
+            mix=mix,
+        ),
+    )
 
 # --- Headline ------------------------------------------------------------------------------
 with st.container(horizontal=True):

@@ -5,6 +5,7 @@ import streamlit as st
 from app import access as app_access
 from app import kpis as kx
 from app import review as rv
+from app.deck import customer_experience_slides, show_deck
 from app.figures import show_chart
 from app.navigation import CUSTOMER_EXPERIENCE, QUARTERLY_REVIEW
 from app.shell import page_setup, require_quarter
@@ -21,7 +22,7 @@ ctx = page_setup(CUSTOMER_EXPERIENCE)
 quarter = require_quarter(ctx)
 # KPI sources, definitions and notes name vendors ("Datadog synthetic checks"): masked when on.
 mask = ctx.vendor_mask
-if ctx.filters.departments:
+if ctx.filters.departments and not ctx.presenting:  # a slide's header line says the scope
     st.caption("KPIs are company-wide: the department filter does not apply on this page.")
 
 
@@ -96,6 +97,10 @@ if not cards:
 
 # A closed quarter that later imports changed says so first, with the observations behind it.
 rv.restated_panel(ctx, quarter, "customer_experience")
+
+# Presentation mode: the scorecard, against target and the trend as slides (the page stops there).
+if ctx.presenting:
+    show_deck(ctx, CUSTOMER_EXPERIENCE, customer_experience_slides(cards, quarter))
 
 st.subheader(f"Scorecard · {quarter.label}")
 with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):

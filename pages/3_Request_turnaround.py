@@ -6,6 +6,7 @@ import streamlit as st
 from app import access
 from app import review as rv
 from app import turnaround as rt
+from app.deck import show_deck, turnaround_slides
 from app.figures import show_chart
 from app.navigation import REQUEST_TURNAROUND
 from app.shell import page_setup, require_quarter
@@ -33,18 +34,27 @@ if not rt.request_counts(url, version, ta.ALL_REQUESTS).total:
     st.stop()
 
 # --- The page's own filters ---------------------------------------------------------------
+# Kept under a plain key too: presentation mode draws no filter (Streamlit then drops the widgets'
+# state), and leaving it puts the same choice back.
+FILTER_KEYS, SAVED_FILTERS = ("rt_types", "rt_priorities", "rt_teams"), "rt_saved_filters"
 options = rt.filter_options(url, version)
-st.caption("Marketing's requests to IT. The sidebar's department filter does not apply to requests.")
-type_col, priority_col, team_col = st.columns(3)
-chosen_types = type_col.multiselect(
-    "Type", options["types"], key="rt_types", placeholder="All types", format_func=mask.text
-)
-chosen_priorities = priority_col.multiselect(
-    "Priority", options["priorities"], key="rt_priorities", placeholder="All priorities", format_func=mask.text
-)
-chosen_teams = team_col.multiselect(
-    "Requesting team", options["teams"], key="rt_teams", placeholder="All teams", format_func=mask.text
-)
+if ctx.presenting:
+    chosen_types, chosen_priorities, chosen_teams = st.session_state.get(SAVED_FILTERS, ([], [], []))
+else:
+    for key, saved in zip(FILTER_KEYS, st.session_state.get(SAVED_FILTERS, ([], [], [])), strict=True):
+        st.session_state.setdefault(key, list(saved))
+    st.caption("Marketing's requests to IT. The sidebar's department filter does not apply to requests.")
+    type_col, priority_col, team_col = st.columns(3)
+    chosen_types = type_col.multiselect(
+        "Type", options["types"], key="rt_types", placeholder="All types", format_func=mask.text
+    )
+    chosen_priorities = priority_col.multiselect(
+        "Priority", options["priorities"], key="rt_priorities", placeholder="All priorities", format_func=mask.text
+    )
+    chosen_teams = team_col.multiselect(
+        "Requesting team", options["teams"], key="rt_teams", placeholder="All teams", format_func=mask.text
+    )
+    st.session_state[SAVED_FILTERS] = (chosen_types, chosen_priorities, chosen_teams)
 filters = ta.RequestFilter(  # option order, so that the same choice is the same cache key
     tuple(v for v in options["types"] if v in chosen_types),
     tuple(v for v in options["priorities"] if v in chosen_priorities),
@@ -58,9 +68,28 @@ by_quarter = rt.lead_time_by_quarter(url, version, fiscal_start, filters)
 turnaround = ta.quarter_turnaround(by_quarter, quarter)
 counts = rt.request_counts(url, version, filters)
 backlog = rt.backlog_ageing(url, version, fiscal_start, quarter, today, filters)
+stages = rt.stage_medians_by_quarter(url, version, fiscal_start, first, last, filters)
+flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
+breaches = rt.breach_rate_by_priority(url, version, fiscal_start, first, last, filters)
 
 # A closed quarter that later imports changed says so first, with the requests behind it.
 rv.restated_panel(ctx, quarter, "request_turnaround")
+
+# Presentation mode: the sections below as slides, one at a time (the page stops there).
+if ctx.presenting:
+    show_deck(
+        ctx,
+        REQUEST_TURNAROUND,
+        turnaround_slides(
+            quarter,
+            mask,
+            lead_times=ta.in_window(by_quarter, first, last),
+            stages=stages,
+            flow=flow,
+            breaches=breaches,
+            backlog=backlog,
+        ),
+    )
 
 # --- Headline ----------------------------------------------------------------------------
 st.subheader(shown(ta.lead_time_headline(turnaround)) if turnaround else f"No requests delivered in {quarter.label}")
@@ -148,7 +177,6 @@ with breakdown_col:
 stages_col, flow_col = st.columns(2, gap="large")
 with stages_col:
     st.subheader("Who are we waiting on?")
-    stages = rt.stage_medians_by_quarter(url, version, fiscal_start, first, last, filters)
     st.markdown(shown(ta.stage_sentence(stages, quarter)))
     show_chart(ctx, charts.stage_stack(stages, quarter), key="rt_stages")
     unknown = ta.unknown_stages_note(stages, quarter)
@@ -158,13 +186,11 @@ with stages_col:
     )
 with flow_col:
     st.subheader("Flow")
-    flow = rt.flow_by_quarter(url, version, fiscal_start, first, last, filters)
     st.markdown(shown(ta.flow_sentence(flow, quarter)))
     show_chart(ctx, charts.flow(flow, quarter), key="rt_flow")
 
 # --- SLA breaches ----------------------------------------------------------------------------
 st.subheader("SLA breaches by priority")
-breaches = rt.breach_rate_by_priority(url, version, fiscal_start, first, last, filters)
 now_col, trend_col = st.columns(2, gap="large")
 with now_col:
     st.markdown(shown(ta.breach_sentence(breaches, quarter)))

@@ -13,6 +13,10 @@ Usage: python scripts/screenshots.py [--size WxH] [--theme light|dark] [OUT_DIR]
        writes the PDF board pack with the `boardpack` command and renders its review pages (the
        restatements, the commentary and the minutes, the same slides as the PowerPoint) with `pdftoppm`
        (boardpack-minutes-1.png, ...).
+
+       python scripts/screenshots.py --deck [OUT_DIR]
+       presentation mode's slides of every presented page at 1366x768 and 1920x1080, walked with the
+       arrow key (deck-overview-1-1366.png, ...).
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.navigation import PAGES
+from app.navigation import PAGES, PRESENTATION_ORDER
 from devtools.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_app
 
 SHOTS = {p.label.lower().replace(" ", "_"): p.url_path for p in PAGES}  # overview, tech_spend, ...
 REVIEW_QUARTER = "FY2026 Q3"
 REVIEW_SIZES = ((1366, 768), (1920, 1080))
+DECK_QUARTER = "FY2026 Q2"
 
 
 def _settle(page) -> None:
@@ -65,6 +70,47 @@ def pages(out: Path, wanted: list[str], size: tuple[int, int] = (1920, 1080), th
                 _whole_page(page, width, height)
                 page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
                 print(out / f"{name}{suffix}.png")
+            browser.close()
+
+
+def _press_until(page, key: str, counter: str) -> None:
+    """Press `key` once and wait until the slide counter reads `counter`."""
+    from devtools.browser import wait_for_app
+
+    wait_for_app(page, timeout=180_000)
+    page.keyboard.press(key)
+    page.locator(".st-key-bb_slide_number").get_by_text(counter).wait_for(timeout=180_000)
+
+
+def deck_shots(out: Path) -> None:
+    """Every slide of every presented page at both sizes: one deck, walked with ArrowRight."""
+    from devtools.browser import wait_for_app
+
+    with serve_app({"BRIDGEBOARD_EMBEDDED_DB": str(Path(tempfile.mkdtemp()) / "bb.duckdb")}) as url:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            for width, height in REVIEW_SIZES:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"{url}/?present=1&quarter={DECK_QUARTER.replace(' ', '%20')}")
+                for shown in PRESENTATION_ORDER:
+                    name = shown.label.lower().replace(" ", "-")
+                    number = 1
+                    while True:
+                        wait_for_app(page, timeout=180_000)  # the first view loads the sample
+                        page.wait_for_timeout(1500)  # let Plotly finish drawing
+                        target = out / f"deck-{name}-{number}-{width}.png"
+                        page.screenshot(path=str(target))
+                        print(target)
+                        counter = page.locator(".st-key-bb_slide_number").inner_text().strip()
+                        if counter.split(" / ")[0] == counter.split(" / ")[1]:
+                            break
+                        number += 1
+                        _press_until(page, "ArrowRight", f"{number} /")
+                    if shown != PRESENTATION_ORDER[-1]:
+                        _press_until(page, "ArrowRight", "1 /")  # to the next page's first slide
+                page.close()
             browser.close()
 
 
@@ -207,12 +253,15 @@ def main() -> None:
         else:
             theme = value
     review = bool(args) and args[0] == "--review"
-    if review:
+    deck = bool(args) and args[0] == "--deck"
+    if review or deck:
         args = args[1:]
     out = Path(args[0]) if args else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     if review:
         review_shots(out)
+    elif deck:
+        deck_shots(out)
     else:
         pages(out, args[1:] or list(SHOTS), size, theme)
 

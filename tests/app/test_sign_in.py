@@ -114,7 +114,7 @@ def test_the_board_sees_the_overview_presentation_mode_and_the_pack_only(sample_
         assert not at.dataframe and not at.metric
     # Presentation mode walks through the pages it presents, read-only.
     at = open_as(PEOPLE["board"], CX, session={"bb_present": True, "bb_modes_seeded": True})
-    assert not at.warning and at.metric and not at.text_area and not at.get("form")
+    assert not at.warning and at.table and not at.text_area and not at.get("form")  # the scorecard slide
     at = open_as(PEOPLE["board"], REVIEW, session={"bb_present": True, "bb_modes_seeded": True})
     assert "Board members see the Overview" in at.warning[0].value
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from app import access, boardpack, data
 from app.context import MASKING, PRESENTING, SLIDE, Filters, PageContext, filters_link
-from app.navigation import APP_ICON, DATA, PAGES, PRESENTATION_ORDER, Page
+from app.navigation import APP_ICON, PAGES, PRESENTATION_ORDER, Page
 from app.text import plain
 from metrics import sources
 from metrics.contract import DEPARTMENTS

@@ -142,7 +142,11 @@ async def _check_page(page, label: str) -> dict[str, str]:
             raise SessionFailed(f"{label} showed {what}")
     if not (await page.locator("[data-testid='stMain'] h1").first.inner_text()).strip():
         raise SessionFailed(f"{label} has no title")
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     metrics = page.locator("[data-testid='stMain'] [data-testid='stMetric']")
+    with contextlib.suppress(PlaywrightTimeout):  # drawn a moment after the run on a busy machine
+        await metrics.first.wait_for(state="attached")
     labels = await metrics.locator("[data-testid='stMetricLabel']").all_inner_texts()
     values = await metrics.locator("[data-testid='stMetricValue']").all_inner_texts()
     if not values:
@@ -192,8 +196,9 @@ async def _new_context(browser, timeout_s: float):
     return context
 
 
-async def viewer(browser, base: str, deadline: float, seed: int, timeout_s: float = TIMEOUT_S) -> Session:
-    """One viewer going round the pages and changing the filters until `deadline`."""
+async def viewer(browser, base: str, duration: float, seed: int, timeout_s: float = TIMEOUT_S) -> Session:
+    """One viewer going round the pages and changing the filters for `duration` seconds after
+    its first page (which, on a freshly started and busy server, can take minutes)."""
     rng = random.Random(seed)
     session = Session()
     context = await _new_context(browser, timeout_s)
@@ -201,13 +206,19 @@ async def viewer(browser, base: str, deadline: float, seed: int, timeout_s: floa
     page.on("pageerror", lambda exc: session.failures.append(f"a script error in the browser: {exc}"))
     try:
         turn = seed  # viewers start on different pages
+        deadline = float("inf")
         while time.monotonic() < deadline:
             target = VISITED[turn % len(VISITED)]
             turn += 1
             try:
-                await _load(page, base, target, session)
+                try:
+                    await _load(page, base, target, session)
+                finally:
+                    if deadline == float("inf"):
+                        deadline = time.monotonic() + duration
                 for step in range(4):
-                    if time.monotonic() >= deadline:
+                    # Every page changes the quarter and the departments once, however slow.
+                    if step >= 2 and time.monotonic() >= deadline:
                         break
                     if step % 2 == 0:
                         current = await page.locator(".st-key-bb_quarter [role='combobox']").input_value()
@@ -215,7 +226,12 @@ async def viewer(browser, base: str, deadline: float, seed: int, timeout_s: floa
                             page, "bb_quarter", lambda o, now=current: rng.choice([q for q in o if q != now]), session
                         )
                     else:
-                        await _choose(page, "bb_departments", lambda o: rng.choice(o) if o else None, session)
+                        await _choose(
+                            page,
+                            "bb_departments",
+                            lambda o: rng.choice(d) if (d := [x for x in o if x != "Select all"]) else None,
+                            session,
+                        )
                     await _check_page(page, target.label)
             except SessionFailed as exc:
                 session.failures.append(str(exc))
@@ -250,11 +266,15 @@ async def _sample_memory(pid: int, stop: asyncio.Event, series: list[tuple[float
 
 
 async def _churn(
-    browser, base: str, pid: int, count: int, every: int, timeout_s: float
+    browser, base: str, pid: int, count: int, every: int, timeout_s: float, limit_s: float | None
 ) -> tuple[list[tuple[int, float]], list[str]]:
-    """`count` viewers one after another, each opening the Overview and leaving."""
+    """`count` viewers one after another, each opening the Overview and leaving; fewer if
+    `limit_s` seconds have passed (a busy machine), the samples saying how many."""
     samples, failures = [(0, round(rss_mb(pid), 1))], []
+    stop_at = time.monotonic() + limit_s if limit_s else None
     for n in range(1, count + 1):
+        if stop_at is not None and time.monotonic() > stop_at:
+            break
         context = await _new_context(browser, timeout_s)
         page = await context.new_page()
         try:
@@ -271,7 +291,14 @@ async def _churn(
 
 
 async def _drive(
-    base: str, pid: int, sessions: int, duration: float, churn: int, churn_every: int, timeout_s: float
+    base: str,
+    pid: int,
+    sessions: int,
+    duration: float,
+    churn: int,
+    churn_every: int,
+    timeout_s: float,
+    churn_limit_s: float | None,
 ) -> dict:
     from playwright.async_api import async_playwright
 
@@ -286,11 +313,10 @@ async def _drive(
                 asyncio.create_task(_poll_health(base, stop, health)),
                 asyncio.create_task(_sample_memory(pid, stop, memory, started)),
             ]
-            deadline = started + duration
-            viewers = await asyncio.gather(*(viewer(browser, base, deadline, i, timeout_s) for i in range(sessions)))
+            viewers = await asyncio.gather(*(viewer(browser, base, duration, i, timeout_s) for i in range(sessions)))
             load_seconds = time.monotonic() - started
             samples, churn_failures = (
-                await _churn(browser, base, pid, churn, churn_every, timeout_s) if churn else ([], [])
+                await _churn(browser, base, pid, churn, churn_every, timeout_s, churn_limit_s) if churn else ([], [])
             )
             stop.set()
             await asyncio.gather(*watchers)
@@ -314,6 +340,7 @@ def run(
     url: str | None = None,
     session_ttl: int | None = None,
     timeout_s: float = TIMEOUT_S,
+    churn_limit_s: float | None = None,
     out: Path | None = RESULTS,
     log=print,
 ) -> dict:
@@ -336,7 +363,9 @@ def run(
             env["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(session_ttl)
         with open(Path(tmp) / "streamlit.log", "w") as server_log, serve_app_process(env, server_log) as (base, proc):
             log(f"app at {base} (pid {proc.pid}); {sessions} sessions for {duration:.0f} s, then {churn} in turn")
-            driven = asyncio.run(_drive(base, proc.pid, sessions, duration, churn, churn_every, timeout_s))
+            driven = asyncio.run(
+                _drive(base, proc.pid, sessions, duration, churn, churn_every, timeout_s, churn_limit_s)
+            )
             server_log_text = (Path(tmp) / "streamlit.log").read_text()
     result = summarise(driven, sessions, duration, churn, churn_every, url, session_ttl, server_log_text)
     log(markdown(result))
@@ -419,7 +448,7 @@ def markdown(r: dict) -> str:
         verdict = {True: "levels off", False: "keeps growing", None: "too few samples to say"}[r["churn_levels_off"]]
         lines += [
             "",
-            f"**Churn: {r['churn_sessions']} sessions opened and closed in turn** (closed sessions kept "
+            f"**Churn: {r['churn_rss_mb'][-1][0]} of {r['churn_sessions']} sessions opened and closed in turn** (closed sessions kept "
             f"{r['session_ttl_s']} s, at most 128): memory {verdict}, {len(r['churn_failures'])} failed.",
             "",
             "| sessions | " + " | ".join(str(n) for n, _ in r["churn_rss_mb"]) + " |",
@@ -438,6 +467,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", help="a database URL to serve instead of the sample data")
     parser.add_argument("--session-ttl", type=int, help="seconds Streamlit keeps a closed session (default 120)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds before a page counts as failed")
+    parser.add_argument("--churn-limit", type=float, help="stop the churn after this many seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     run(
@@ -448,6 +478,7 @@ def main(argv: list[str] | None = None) -> None:
         args.db,
         args.session_ttl,
         args.timeout,
+        args.churn_limit,
         args.out,
     )
 

@@ -200,7 +200,7 @@ def test_I88_invoice_lines_are_capped(tmp_path, monkeypatch):
     of 1,000-character descriptions behind one vendor, it shows LINE_CAP of them and says so; the
     table sent to the browser stays a few hundred KB, far from Streamlit's 200 MB message limit.
     Every other table on the page is aggregated (a row per department, category or vendor)."""
-    from tests.app.conftest import open_page
+    from streamlit.testing.v1 import AppTest
 
     folder = tmp_path / "csv"
     shutil.copytree(SAMPLE_DIR, folder)
@@ -211,7 +211,10 @@ def test_I88_invoice_lines_are_capped(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(folder))
     monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(tmp_path / "bridgeboard.duckdb"))
     monkeypatch.delenv("BRIDGEBOARD_DATABASE_URL", raising=False)
-    at = open_page("pages/1_Tech_spend.py")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=PATIENCE_S)  # as tests/app, more patient
+    at.run()
+    at.switch_page("pages/1_Tech_spend.py")
+    at.run()
     at.selectbox(key="bb_quarter").select(FiscalQuarter(2026, 3)).run()
     at.selectbox(key="spend_drill_department").select("Marketing").run()
     at.selectbox(key="spend_drill_category").select("CRM").run()

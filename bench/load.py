@@ -188,6 +188,16 @@ async def _choose(page, widget_key: str, pick: Callable[[list[str]], str | None]
     print(f"  {widget_key} -> {choice}: rerun in {session.reruns_s[-1]:.2f} s", flush=True)
 
 
+def _another(rng: random.Random, but: str) -> Callable[[list[str]], str | None]:
+    """Picks any option but `but` (the quarter shown, or the multiselect's "Select all")."""
+
+    def pick(options: list[str]) -> str | None:
+        others = [o for o in options if o != but]
+        return rng.choice(others) if others else None
+
+    return pick
+
+
 async def _new_context(browser, timeout_s: float):
     context = await browser.new_context(viewport={"width": 1600, "height": 1000})
     context.set_default_timeout(timeout_s * 1000)
@@ -222,16 +232,9 @@ async def viewer(browser, base: str, duration: float, seed: int, timeout_s: floa
                         break
                     if step % 2 == 0:
                         current = await page.locator(".st-key-bb_quarter [role='combobox']").input_value()
-                        await _choose(
-                            page, "bb_quarter", lambda o, now=current: rng.choice([q for q in o if q != now]), session
-                        )
+                        await _choose(page, "bb_quarter", _another(rng, current), session)
                     else:
-                        await _choose(
-                            page,
-                            "bb_departments",
-                            lambda o: rng.choice(d) if (d := [x for x in o if x != "Select all"]) else None,
-                            session,
-                        )
+                        await _choose(page, "bb_departments", _another(rng, "Select all"), session)
                     await _check_page(page, target.label)
             except SessionFailed as exc:
                 session.failures.append(str(exc))

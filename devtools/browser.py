@@ -63,6 +63,19 @@ def serve_app(
     chosen beforehand (a sign-in test writes it into `redirect_uri` first); `secrets_file`: the
     secrets the app reads instead of `.streamlit/secrets.toml` (so a test never writes one into
     the repository)."""
+    with serve_app_process(env, log, port=port, secrets_file=secrets_file) as (url, _server):
+        yield url
+
+
+@contextmanager
+def serve_app_process(
+    env: Mapping[str, str | None],
+    log: IO | int = subprocess.DEVNULL,
+    *,
+    port: int | None = None,
+    secrets_file: Path | None = None,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`serve_app`, also yielding the server process (the load test samples its memory)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = dict(os.environ)
@@ -95,7 +108,7 @@ def serve_app(
     )
     try:
         wait_healthy(url, proc)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

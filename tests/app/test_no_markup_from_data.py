@@ -192,6 +192,8 @@ FILE_ALLOWED: dict[tuple[str, str], str] = {
     ("app/review.py", "', '.join(sides)"): "the writing sides: constants of metrics.review (CIO, CMO, CFO)",
     ("app/review.py", "role"): "one of metrics.targets.ROLES (a selectbox of constants)",
     ("app/review.py", "review.SUBJECT_KINDS[chosen]"): "the subject kinds: constants of metrics.review",
+    ("app/deck.py", "label"): "the deck's own words (Previous, Next) and page names: constants of app.navigation",
+    ("app/deck.py", "f'**{index + 1} / {max(len(slides), 1)}**'"): "the slide number: integers",
 }
 # Calls whose `**kwargs` result is known to be escaped inside (they build metric deltas).
 SAFE_KWARG_BUILDERS = {"kx.metric_delta", "delta_arguments"}

@@ -10,6 +10,7 @@ on a busy machine is not a wrong one (a page gets 5 minutes before it counts as 
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from bench import load
 from devtools.browser import CHROMIUM, ROOT
 from metrics import db, spend
-from metrics.fiscal import FiscalCalendar
+from metrics.fiscal import FiscalCalendar, FiscalQuarter
 from metrics.formatting import money
 from metrics.headline import load_headline
 from metrics.settings import SAMPLE_DIR, Settings
@@ -97,6 +98,45 @@ def test_I86_session_churn(small_run):
 def test_I89_health_stays_200_under_load(small_run):
     assert small_run["health_checks"] >= 10
     assert small_run["health_failures"] == 0
+
+
+# --- I88: the biggest table is capped, never a websocket message near the limit ----------------
+
+
+@pytest.mark.apptest
+def test_I88_invoice_lines_are_capped(tmp_path, monkeypatch):
+    """The drill-down to invoice lines is the only table that shows ledger rows. With 3,000 lines
+    of 1,000-character descriptions behind one vendor, it shows LINE_CAP of them and says so; the
+    table sent to the browser stays a few hundred KB, far from Streamlit's 200 MB message limit.
+    Every other table on the page is aggregated (a row per department, category or vendor)."""
+    from streamlit.testing.v1 import AppTest
+
+    folder = tmp_path / "csv"
+    shutil.copytree(SAMPLE_DIR, folder)
+    note = "x" * 1000
+    with (folder / "spend.csv").open("a") as f:
+        for i in range(3000):
+            f.write(f"2026-08-{1 + i % 28:02d},Marketing,Salesforce,CRM,10.00,INV-LOAD-{i:05d},,,,,USD,{note}\n")
+    monkeypatch.setenv("BRIDGEBOARD_DATA_DIR", str(folder))
+    monkeypatch.setenv("BRIDGEBOARD_EMBEDDED_DB", str(tmp_path / "bridgeboard.duckdb"))
+    monkeypatch.delenv("BRIDGEBOARD_DATABASE_URL", raising=False)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=PATIENCE_S)  # as tests/app, more patient
+    at.run()
+    at.switch_page("pages/1_Tech_spend.py")
+    at.run()
+    at.selectbox(key="bb_quarter").select(FiscalQuarter(2026, 3)).run()
+    at.selectbox(key="spend_drill_department").select("Marketing").run()
+    at.selectbox(key="spend_drill_category").select("CRM").run()
+    at.selectbox(key="spend_drill_vendor").select("Salesforce").run()
+    assert not at.exception
+    lines = at.dataframe[-1]
+    assert len(lines.value) == spend.LINE_CAP
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any("most recent of 3,0" in c and f"capped at {spend.LINE_CAP:,}" in c for c in captions), captions
+    sent = len(lines.proto.arrow_data.data)
+    assert sent < 2 * 2**20, f"{sent:,} bytes for {spend.LINE_CAP} lines"
+    for table in at.dataframe[:-1]:
+        assert len(table.value) < 200, "aggregated: one row per department, category or vendor"
 
 
 # --- I90: replicas ---------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def small_run():
     # Closed sessions kept 1 s instead of 120: what is left growing is then the app's, not
     # Streamlit's reconnection window.
     return load.run(
-        sessions=3, duration=10, churn=16, churn_every=2, session_ttl=1, timeout_s=PATIENCE_S, out=None, log=print
+        sessions=3, duration=20, churn=24, churn_every=3, session_ttl=1, timeout_s=PATIENCE_S, out=None, log=print
     )
 
 
